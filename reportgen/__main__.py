@@ -1,0 +1,3 @@
+from reportgen.cli.app import main
+
+main()

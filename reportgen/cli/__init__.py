@@ -1,0 +1,1 @@
+"""The Typer command-line interface: parse flags, load config, call one command, map errors."""

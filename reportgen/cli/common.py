@@ -1,0 +1,89 @@
+"""What every command shares: the global options, settings loading and error mapping."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+
+from reportgen.config import Settings, load_settings
+from reportgen.errors import ReportgenError, UsageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class GlobalOptions:
+    """The options given before the command name."""
+
+    config_file: Path | None = None
+    store: Path | None = None
+    as_of: datetime | None = None
+    verbose: bool = False
+    quiet: bool = False
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# The CLI is one process and one invocation; the callback fills this before any command runs.
+options = GlobalOptions()
+
+
+def parse_timestamp(text: str, flag: str) -> datetime:
+    """An ISO 8601 date or timestamp; naive values are UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r} is not an ISO 8601 timestamp",
+            hint="Use e.g. 2026-11-25 or 2026-11-25T10:00:00Z.",
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def settings(**overrides: dict[str, Any]) -> Settings:
+    """The settings for this invocation, with the command's own flags applied last."""
+    layers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in options.overrides.items()}
+    for section, values in overrides.items():
+        layers.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
+    return load_settings(options.config_file, layers)
+
+
+def as_of() -> datetime:
+    """The moment a command judges: `--as-of`, else now."""
+    return options.as_of or datetime.now(UTC)
+
+
+def configure_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+
+
+def show_progress() -> bool:
+    """Progress bars only for a person at a terminal."""
+    return not options.quiet and sys.stderr.isatty()
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn reportgen errors into one `Error: …` line, a hint and the error's exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ReportgenError as exc:
+            if options.verbose:
+                logging.getLogger("reportgen").exception("traceback")
+            typer.echo(f"Error: {exc}", err=True)
+            if exc.hint:
+                typer.echo(f"Hint: {exc.hint}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper

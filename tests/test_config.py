@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.config import load_settings
+from reportgen.errors import ConfigError
+
+
+def test_load_settings_defaults() -> None:
+    settings = load_settings(environ={})
+    assert settings.report.timezone == "UTC"
+    assert settings.report.min_jobs == 10
+    assert settings.thresholds.error_rate_critical == 5.0
+    assert settings.store.path == Path("data/reportgen.duckdb")
+
+
+def test_load_settings_layers_file_env_flags(tmp_path: Path) -> None:
+    config = tmp_path / "reportgen.toml"
+    config.write_text('[report]\ntimezone = "Europe/Berlin"\nmin_jobs = 3\n', encoding="utf-8")
+    settings = load_settings(
+        config,
+        overrides={"store": {"path": "x.duckdb"}},
+        environ={"HYBRID_MIN_JOBS_FOR_ANALYSIS": "7", "REPORTGEN_THRESHOLDS__QUEUE_PENDING": "5"},
+    )
+    assert settings.report.timezone == "Europe/Berlin"
+    assert settings.report.min_jobs == 7
+    assert settings.thresholds.queue_pending == 5
+    assert settings.store.path == Path("x.duckdb")
+
+
+def test_load_settings_reads_pyproject_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.reportgen.thresholds]\nerror_rate_warning = 1.5\n", encoding="utf-8"
+    )
+    assert load_settings(environ={}).thresholds.error_rate_warning == 1.5
+
+
+def test_load_settings_reports_every_error_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            environ={
+                "HYBRID_MIN_JOBS_FOR_ANALYSIS": "many",
+                "REPORTGEN_REPORT__TIMEZONE": "Mars/Olympus",
+                "REPORTGEN_NOPE__FIELD": "1",
+            }
+        )
+    assert str(caught.value) == (
+        "invalid configuration (defaults and environment):\n"
+        "  report.timezone: Value error, unknown time zone 'Mars/Olympus'\n"
+        "  report.min_jobs: Input should be a valid integer, unable to parse string as an integer\n"
+        "  nope: Extra inputs are not permitted"
+    )
+
+
+def test_load_settings_refuses_secrets_in_file(tmp_path: Path) -> None:
+    config = tmp_path / "reportgen.toml"
+    config.write_text('github_token = "ghp_x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="secrets are read from the environment only"):
+        load_settings(config, environ={})
+
+
+def test_load_settings_secrets_from_environment() -> None:
+    settings = load_settings(
+        environ={"SENTRY_DSN": "http://k@127.0.0.1:1/1", "GITHUB_TOKEN": "ghp_secret"}
+    )
+    assert settings.secrets.values() == ["http://k@127.0.0.1:1/1", "ghp_secret"]
+    assert "ghp_secret" not in repr(settings.secrets.github_token)
+
+
+def test_load_settings_invalid_toml(tmp_path: Path) -> None:
+    config = Path("bad.toml")
+    config.write_text("[report\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^bad.toml: not valid TOML"):
+        load_settings(config, environ={})
