@@ -8,6 +8,7 @@ database URLs) are read from the environment only and refused in a file.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -286,11 +287,21 @@ def load_settings(
         raise ConfigError(_format_errors(exc, origin or "defaults and environment")) from None
 
 
+def _env_value(value: str) -> Any:
+    """A JSON object or list for the fields that hold one (e.g. `site.ranges`), else the text."""
+    if value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
 def _reportgen_env(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
     values: dict[str, dict[str, str]] = {}
     for name, value in environ.items():
         if not name.startswith("REPORTGEN_") or "__" not in name:
             continue
         section, _, field = name.removeprefix("REPORTGEN_").lower().partition("__")
-        values.setdefault(section, {})[field] = value
+        values.setdefault(section, {})[field] = _env_value(value)
     return values

@@ -74,3 +74,23 @@ def test_load_settings_invalid_toml(tmp_path: Path) -> None:
     config.write_text("[report\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^bad.toml: not valid TOML"):
         load_settings(config, environ={})
+
+
+def test_load_settings_json_value_from_environment() -> None:
+    settings = load_settings(
+        environ={"REPORTGEN_SITE__RANGES": '{"incident": "2026-11-18..2026-11-19"}'}
+    )
+    assert settings.site.ranges == {"incident": "2026-11-18..2026-11-19"}
+
+
+def test_readme_documents_every_setting() -> None:
+    from reportgen.config import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for section, field in Settings.model_fields.items():
+        if section == "secrets":
+            continue
+        model = field.annotation
+        assert isinstance(model, type)
+        for name in model.model_fields:
+            assert f"`{section}.{name}`" in readme, f"README lacks {section}.{name}"
