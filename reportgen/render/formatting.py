@@ -1,0 +1,157 @@
+"""How numbers, durations, money and times are presented, shared by every view of a report.
+
+Reports carry raw numbers (SPEC §3.2: rates 0-100, durations in ms, money in US dollars);
+rounding happens only here, when a value is shown. `None` means "not measured" (no finished
+jobs, no baseline) and is shown as `n/a`, never as zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+NOT_AVAILABLE = "n/a"
+
+# Whitespace runs (newlines included) and control characters, which could end a table row or
+# carry terminal escape sequences, become single spaces in any untrusted text we show.
+_WHITESPACE = re.compile(r"\s+")
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+# Bidirectional overrides can make shown text read differently from what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(text: str | None, limit: int | None = None) -> str:
+    """Untrusted text on one line: control characters dropped, whitespace collapsed, cut."""
+    if text is None:
+        return ""
+    visible = "".join(
+        "" if char in _BIDI_CONTROLS else " " if unicodedata.category(char) in _BREAKS else char
+        for char in text
+    )
+    line = _WHITESPACE.sub(" ", visible).strip()
+    if limit is not None and len(line) > limit:
+        return line[: max(limit - 1, 0)].rstrip() + "…"
+    return line
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def count(value: int | float | None) -> str:
+    """A whole number with thousands separators: `12,345`."""
+    if value is None or not _finite(float(value)):
+        return NOT_AVAILABLE
+    return f"{round(value):,}"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A decimal number with thousands separators: `1,234.5`."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    return f"{value:,.{digits}f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A percentage already on the 0-100 scale: `7.2%`."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    return f"{value:,.{digits}f}%"
+
+
+def interval(bounds: Sequence[float | None] | None, digits: int = 1) -> str:
+    """A confidence interval of percentages: `5.1–9.8%`."""
+    if not bounds or len(bounds) != 2 or not all(_finite(b) for b in bounds):
+        return NOT_AVAILABLE
+    low, high = bounds
+    return f"{low:,.{digits}f}–{high:,.{digits}f}%"
+
+
+def signed_percent(value: float | None, digits: int = 1) -> str:
+    """A change in percent with its sign: `+12.5%`, `-3.0%`."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    return f"{value:+,.{digits}f}%"
+
+
+def money(value: float | None) -> str:
+    """US dollars. Sub-dollar amounts keep four decimals: per-job prices are fractions of a cent."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    if amount == 0:
+        return "$0.00"
+    if amount < 1:
+        return f"{sign}${amount:.4f}"
+    return f"{sign}${amount:,.2f}"
+
+
+def duration_ms(value: float | None) -> str:
+    """A duration given in milliseconds, in the largest units that keep it readable."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    if value < 0:
+        return "-" + duration_ms(-value)
+    if value < 1_000:
+        return f"{value:.0f} ms"
+    seconds = value / 1_000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return _long_duration(round(seconds))
+
+
+def duration_s(value: float | None) -> str:
+    """A duration given in seconds (queue ages)."""
+    if value is None or not _finite(value):
+        return NOT_AVAILABLE
+    return duration_ms(value * 1_000)
+
+
+def _long_duration(seconds: int) -> str:
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    if days:
+        return f"{days} d {hour} h"
+    if hours:
+        return f"{hours} h {minute:02d} min"
+    return f"{minutes} min {second:02d} s"
+
+
+def timestamp(value: str | None) -> str:
+    """An ISO 8601 time shown to the minute with its offset: `2026-11-25 10:00 UTC`."""
+    if not value:
+        return NOT_AVAILABLE
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return plain_text(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    offset = moment.utcoffset()
+    zone = "UTC" if not offset else moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+
+
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+def trend_label(trend: Mapping[str, Any] | None) -> str:
+    """The change column of a trend: `+12.5% ↑`, `-0.4% →`, `new`, `n/a`."""
+    if not trend:
+        return NOT_AVAILABLE
+    direction = str(trend.get("direction"))
+    if direction == "new":
+        return "new"
+    change = trend.get("change_pct")
+    shown = signed_percent(change if isinstance(change, int | float) else None)
+    if direction == "inconclusive":
+        # The numbers moved, but one side rests on too few jobs to call it a trend.
+        return f"{shown} (inconclusive)"
+    arrow = TREND_ARROWS.get(direction)
+    return f"{shown} {arrow}" if arrow else shown

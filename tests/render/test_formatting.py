@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reportgen.render import formatting as fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "n/a"), (0, "0"), (12345, "12,345"), (2.6, "3"), (float("nan"), "n/a")],
+)
+def test_count_separates_thousands(value: float | None, shown: str) -> None:
+    assert fmt.count(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "n/a"), (0.0, "0.0%"), (7.2345, "7.2%"), (100, "100.0%"), (float("inf"), "n/a")],
+)
+def test_percent_rounds_to_one_decimal(value: float | None, shown: str) -> None:
+    assert fmt.percent(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("bounds", "shown"),
+    [(None, "n/a"), ([5.06, 9.84], "5.1–9.8%"), ([0.0, 100.0], "0.0–100.0%"), ([1.0], "n/a")],
+)
+def test_interval_shows_both_bounds(bounds: list[float] | None, shown: str) -> None:
+    assert fmt.interval(bounds) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "n/a"),
+        (0, "$0.00"),
+        (0.0002, "$0.0002"),
+        (0.5, "$0.5000"),
+        (1234.567, "$1,234.57"),
+        (-0.25, "-$0.2500"),
+        (-12.5, "-$12.50"),
+    ],
+)
+def test_money_keeps_fractions_of_a_cent(value: float | None, shown: str) -> None:
+    assert fmt.money(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "n/a"),
+        (0, "0 ms"),
+        (850.4, "850 ms"),
+        (1_000, "1.0 s"),
+        (59_940, "59.9 s"),
+        (61_000, "1 min 01 s"),
+        (3_600_000, "1 h 00 min"),
+        (5_430_000, "1 h 30 min"),
+        (90_000_000, "1 d 1 h"),
+        (-1_500, "-1.5 s"),
+    ],
+)
+def test_duration_ms_uses_readable_units(value: float | None, shown: str) -> None:
+    assert fmt.duration_ms(value) == shown
+
+
+def test_duration_s_reads_seconds() -> None:
+    assert fmt.duration_s(3_725) == "1 h 02 min"
+    assert fmt.duration_s(None) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "n/a"),
+        ("2026-11-25T10:00:00+00:00", "2026-11-25 10:00 UTC"),
+        ("2026-11-25T10:00:59Z", "2026-11-25 10:00 UTC"),
+        ("2026-11-25T10:00:00+01:00", "2026-11-25 10:00 +0100"),
+        ("2026-11-25T10:00:00", "2026-11-25 10:00 UTC"),
+        ("not a time\n", "not a time"),
+    ],
+)
+def test_timestamp_shows_minutes_and_offset(value: str | None, shown: str) -> None:
+    assert fmt.timestamp(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        (None, None, ""),
+        ("a\nb\r\n\tc  d", None, "a b c d"),
+        ("bell\x07 escape\x1b[2J", None, "bell escape [2J"),
+        ("right\u202eleft", None, "rightleft"),
+        ("abcdefghij", 5, "abcd…"),
+        ("abcd", 5, "abcd"),
+    ],
+)
+def test_plain_text_is_one_safe_line(text: str | None, limit: int | None, shown: str) -> None:
+    assert fmt.plain_text(text, limit) == shown
+
+
+@pytest.mark.parametrize(
+    ("trend", "shown"),
+    [
+        (None, "n/a"),
+        ({"change_pct": 12.46, "direction": "up"}, "+12.5% ↑"),
+        ({"change_pct": -30.0, "direction": "down"}, "-30.0% ↓"),
+        ({"change_pct": 1.0, "direction": "flat"}, "+1.0% →"),
+        ({"change_pct": None, "direction": "new"}, "new"),
+        ({"change_pct": 50.0, "direction": "inconclusive"}, "+50.0% (inconclusive)"),
+        ({"change_pct": None, "direction": "flat"}, "n/a →"),
+    ],
+)
+def test_trend_label_shows_change_and_direction(trend: dict[str, Any] | None, shown: str) -> None:
+    assert fmt.trend_label(trend) == shown
