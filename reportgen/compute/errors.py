@@ -1,0 +1,76 @@
+"""Error analysis (SPEC §3.1): categories by first match, per processor, and the newest errors."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from reportgen.compute.results import ERROR_CATEGORIES, Errors, RecentError
+
+RECENT_ERRORS = 50
+MESSAGE_CHARS = 500
+
+# Checked in this order; the first category whose words appear wins.
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rate_limit", ("rate limit", "403", "quota", "429")),
+    ("network", ("timeout", "network", "connection", "econn")),
+    ("authentication", ("auth", "permission", "unauthorized", "401", "bad credentials")),
+    ("not_found", ("not found", "404")),
+    ("database", ("schema", "column", "constraint", "database")),
+    ("validation", ("validation", "invalid")),
+)
+
+
+def category_expr(column: str = "error") -> pl.Expr:
+    """The error category of each row, case-insensitive, `unknown` when nothing matches."""
+    text = pl.col(column).str.to_lowercase()
+    expr: pl.Expr = pl.lit("unknown")
+    for category, words in reversed(CATEGORY_WORDS):
+        pattern = "|".join(re.escape(word) for word in words)
+        expr = pl.when(text.str.contains(pattern)).then(pl.lit(category)).otherwise(expr)
+    return expr.fill_null("unknown").alias("category")
+
+
+def categorise(error: str | None) -> str:
+    """The category of one message (for callers holding a single error, e.g. an alert)."""
+    frame = pl.DataFrame({"error": [error]}, schema={"error": pl.String})
+    return str(frame.select(category_expr())["category"][0])
+
+
+def error_metrics(prepared: pl.DataFrame) -> Errors:
+    """Failed jobs by category and by processor, and the newest ones with their messages."""
+    failed = prepared.filter(pl.col("status") == "failed").with_columns(category_expr())
+    by_pair = failed.group_by("processor_type", "category").len().sort("processor_type")
+    by_category = dict.fromkeys(ERROR_CATEGORIES, 0)
+    by_processor: dict[str, dict[str, int]] = {}
+    for processor, category, count in by_pair.iter_rows():
+        by_category[category] += count
+        by_processor.setdefault(processor, dict.fromkeys(ERROR_CATEGORIES, 0))[category] = count
+    return Errors(
+        total=failed.height,
+        by_category=by_category,
+        by_processor=by_processor,
+        recent=_recent(failed),
+    )
+
+
+def _recent(failed: pl.DataFrame) -> tuple[RecentError, ...]:
+    newest = (
+        failed.with_columns(pl.coalesce("completed_at", "created_at").alias("_when"))
+        .sort(["_when", "id"], descending=[True, False])
+        .head(RECENT_ERRORS)
+    )
+    return tuple(
+        RecentError(
+            id=row["id"],
+            created_at=row["created_at"],
+            completed_at=row["completed_at"],
+            processor=row["processor_type"],
+            job_type=row["job_type"],
+            repository_name=row["repository_name"],
+            category=row["category"],
+            message=None if row["error"] is None else row["error"][:MESSAGE_CHARS],
+        )
+        for row in newest.iter_rows(named=True)
+    )

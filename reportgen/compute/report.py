@@ -1,0 +1,150 @@
+"""Assemble one report (SPEC §3): metrics of the period and the one before, rules, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from reportgen.compute.frame import prepare
+from reportgen.compute.queue import queue_state
+from reportgen.compute.recommendations import recommendations
+from reportgen.compute.repositories import repository_metrics
+from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
+from reportgen.compute.rollout import rollout_state
+from reportgen.compute.trends import trend
+from reportgen.compute.window import metrics_of_prepared
+from reportgen.config import Settings
+from reportgen.evaluate.findings import Finding, Severity, status_of
+from reportgen.evaluate.rules import RuleInputs, evaluate, findings
+from reportgen.periods import Period
+
+__all__ = ["Report", "ReportInputs", "compute_report"]
+
+_SEVERITY_ORDER = {
+    Severity.CRITICAL: 0,
+    Severity.WARNING: 1,
+    Severity.INCONCLUSIVE: 2,
+    Severity.INFO: 3,
+    Severity.OK: 4,
+}
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The frames a report reads; columns as in `reportgen.schema` (timestamps in UTC).
+
+    `jobs` are those created in the period, `previous_jobs` those created in the previous
+    period (only its first `period.elapsed` is compared while the period is partial),
+    `open_jobs` those created before the evaluation time and not finished by it.
+    """
+
+    period: Period
+    jobs: pl.DataFrame
+    previous_jobs: pl.DataFrame
+    open_jobs: pl.DataFrame
+    categories: pl.DataFrame
+    rollout_configuration: pl.DataFrame
+    rollout_history: pl.DataFrame
+    data_as_of: datetime | None = None
+
+
+def _created_between(jobs: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
+    created = pl.col("created_at")
+    return jobs.filter((created >= start.astimezone(UTC)) & (created < end.astimezone(UTC)))
+
+
+def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
+    """The report of `inputs.period` judged at `inputs.period.as_of`."""
+    period, feature = inputs.period, settings.report.feature
+    start, end = period.start, period.elapsed_end
+    rollout = rollout_state(
+        inputs.rollout_configuration, inputs.rollout_history, feature, start, end
+    )
+    prepared = prepare(_created_between(inputs.jobs, start, end))
+    window = metrics_of_prepared(
+        prepared, start, end, settings, emergency_stop=rollout.emergency_stop
+    )
+    previous_start, previous_end = period.comparison_window()
+    previous = metrics_of_prepared(
+        prepare(_created_between(inputs.previous_jobs, previous_start, previous_end)),
+        previous_start,
+        previous_end,
+        settings,
+        emergency_stop=rollout.emergency_stop,
+    )
+    queue = queue_state(inputs.open_jobs, end, settings.thresholds.stuck_minutes)
+    repositories = repository_metrics(prepared, inputs.categories)
+    rule_inputs = RuleInputs(
+        feature=feature,
+        min_jobs=settings.report.min_jobs,
+        window=window,
+        current=window,
+        previous=previous,
+        queue=queue,
+        rollout=rollout,
+    )
+    found = _ordered(findings(evaluate(rule_inputs, settings.thresholds)))
+    status = status_of(found)
+    return Report(
+        kind=period.kind.value,
+        as_of=period.as_of,
+        data_as_of=inputs.data_as_of,
+        feature=feature,
+        period=PeriodInfo(
+            start=period.start,
+            end=period.end,
+            timezone=period.timezone,
+            partial=period.partial,
+            elapsed_end=period.elapsed_end,
+            slug=period.slug,
+        ),
+        status=status,
+        window=window,
+        previous=previous,
+        repositories=repositories,
+        queue=queue,
+        rollout=rollout,
+        trends=trends(previous, window, settings),
+        findings=found,
+        recommendations=recommendations(
+            status,
+            found,
+            window.cost,
+            repositories,
+            window.jobs.finished,
+            settings.report.min_jobs,
+        ),
+    )
+
+
+def _ordered(found: Sequence[Finding]) -> tuple[Finding, ...]:
+    # Most severe first; within a severity the rule table's order (sorted() is stable).
+    return tuple(sorted(found, key=lambda f: _SEVERITY_ORDER[f.severity]))
+
+
+def trends(previous: WindowMetrics, current: WindowMetrics, settings: Settings) -> dict[str, Trend]:
+    """Volume, error rate, p95, cost and each processor's volume against the previous period."""
+    band, min_jobs = settings.thresholds.trend_dead_band_pct, settings.report.min_jobs
+    before, now = previous.processing_time_ms, current.processing_time_ms
+    result = {
+        "jobs": trend(previous.jobs.total, current.jobs.total, band),
+        "error_rate": trend(
+            previous.jobs.error_rate,
+            current.jobs.error_rate,
+            band,
+            conclusive=previous.jobs.conclusive and current.jobs.conclusive,
+        ),
+        "processing_time_p95_ms": trend(
+            before.p95, now.p95, band, conclusive=before.count > min_jobs and now.count > min_jobs
+        ),
+        "cost": trend(previous.cost.actual, current.cost.actual, band),
+    }
+    for name in sorted(set(previous.processors) | set(current.processors)):
+        was, now_p = previous.processors.get(name), current.processors.get(name)
+        result[f"processor_jobs.{name}"] = trend(
+            was.jobs if was else 0, now_p.jobs if now_p else 0, band
+        )
+    return result

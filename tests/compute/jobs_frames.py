@@ -1,0 +1,123 @@
+"""Tiny inline frames for compute tests: a job is a few keyword arguments, the rest defaults."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from reportgen.compute.frame import JOBS_SCHEMA, TIMESTAMP
+
+T0 = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def at(minutes: float) -> datetime:
+    """T0 plus `minutes`: times in tests read as minutes into the day."""
+    return T0 + timedelta(minutes=minutes)
+
+
+def job(
+    id: str,
+    status: str = "completed",
+    processor: str = "inngest",
+    created: float = 0,
+    started: float | None = 1,
+    completed: float | None = 2,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One job row; `created`/`started`/`completed` are minutes after T0."""
+    finished = status in ("completed", "failed")
+    return {
+        "id": id,
+        "job_type": extra.pop("job_type", "recent-prs"),
+        "repository_id": extra.pop("repository_id", None),
+        "repository_name": extra.pop("repository_name", None),
+        "processor_type": processor,
+        "status": status,
+        "created_at": at(created),
+        "started_at": None if started is None or status == "pending" else at(started),
+        "completed_at": at(completed) if finished and completed is not None else None,
+        "error": extra.pop("error", None),
+        **extra,
+    }
+
+
+def jobs_frame(*rows: dict[str, Any]) -> pl.DataFrame:
+    """A frame with exactly the snapshot's jobs columns."""
+    frame = pl.DataFrame(list(rows), schema_overrides=JOBS_SCHEMA, strict=False)
+    for name, dtype in JOBS_SCHEMA.items():
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in JOBS_SCHEMA.items())
+
+
+def categories_frame(*rows: tuple[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "repository_id": [r[0] for r in rows],
+            "category": [r[1] for r in rows],
+            "is_test_repository": [r[1] == "test" for r in rows],
+            "star_count": [None] * len(rows),
+            "contributor_count": [None] * len(rows),
+            "pr_count": [None] * len(rows),
+        },
+        schema={
+            "repository_id": pl.String,
+            "category": pl.String,
+            "is_test_repository": pl.Boolean,
+            "star_count": pl.Int64,
+            "contributor_count": pl.Int64,
+            "pr_count": pl.Int64,
+        },
+    )
+
+
+def configuration_frame(
+    percentage: float | None = None, emergency_stop: bool = False
+) -> pl.DataFrame:
+    schema: dict[str, Any] = {
+        "feature_name": pl.String,
+        "rollout_percentage": pl.Float64,
+        "is_active": pl.Boolean,
+        "rollout_strategy": pl.String,
+        "max_error_rate": pl.Float64,
+        "monitoring_window_hours": pl.Int64,
+        "auto_rollback_enabled": pl.Boolean,
+        "emergency_stop": pl.Boolean,
+        "target_repositories": pl.String,
+        "excluded_repositories": pl.String,
+        "updated_at": TIMESTAMP,
+    }
+    if percentage is None:
+        return pl.DataFrame(schema=schema)
+    row = {
+        "feature_name": "hybrid_progressive_capture",
+        "rollout_percentage": percentage,
+        "is_active": True,
+        "rollout_strategy": "percentage",
+        "max_error_rate": 5.0,
+        "monitoring_window_hours": 24,
+        "auto_rollback_enabled": True,
+        "emergency_stop": emergency_stop,
+        "target_repositories": None,
+        "excluded_repositories": None,
+        "updated_at": T0,
+    }
+    return pl.DataFrame([row], schema=schema)
+
+
+def history_frame(*rows: dict[str, Any]) -> pl.DataFrame:
+    schema: dict[str, Any] = {
+        "id": pl.String,
+        "feature_name": pl.String,
+        "action": pl.String,
+        "previous_percentage": pl.Float64,
+        "new_percentage": pl.Float64,
+        "reason": pl.String,
+        "triggered_by": pl.String,
+        "metadata": pl.String,
+        "created_at": TIMESTAMP,
+    }
+    full = [{name: row.get(name) for name in schema} for row in rows]
+    return pl.DataFrame(full, schema=schema)
