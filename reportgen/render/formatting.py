@@ -79,14 +79,14 @@ def signed_percent(value: float | None, digits: int = 1) -> str:
 
 
 def money(value: float | None) -> str:
-    """US dollars. Sub-dollar amounts keep four decimals: per-job prices are fractions of a cent."""
+    """US dollars; amounts under a cent keep four decimals (a job costs a fraction of one)."""
     if value is None or not _finite(value):
         return NOT_AVAILABLE
     sign = "-" if value < 0 else ""
     amount = abs(value)
     if amount == 0:
         return "$0.00"
-    if amount < 1:
+    if amount < 0.01:
         return f"{sign}${amount:.4f}"
     return f"{sign}${amount:,.2f}"
 
@@ -136,6 +136,17 @@ def timestamp(value: str | None) -> str:
     offset = moment.utcoffset()
     zone = "UTC" if not offset else moment.strftime("%z")
     return f"{moment:%Y-%m-%d %H:%M} {zone}"
+
+
+def metric_value(metric: str, value: Any) -> str:
+    """A trend's value in the unit its metric name says: rates, durations, money or counts."""
+    if "rate" in metric:
+        return percent(value)
+    if metric.endswith("_ms") or "p95" in metric or "time" in metric:
+        return duration_ms(value)
+    if "cost" in metric:
+        return money(value)
+    return count(value)
 
 
 TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}

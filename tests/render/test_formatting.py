@@ -37,9 +37,10 @@ def test_interval_shows_both_bounds(bounds: list[float] | None, shown: str) -> N
         (None, "n/a"),
         (0, "$0.00"),
         (0.0002, "$0.0002"),
-        (0.5, "$0.5000"),
+        (0.5, "$0.50"),
+        (0.0042, "$0.0042"),
         (1234.567, "$1,234.57"),
-        (-0.25, "-$0.2500"),
+        (-0.25, "-$0.25"),
         (-12.5, "-$12.50"),
     ],
 )
@@ -115,3 +116,19 @@ def test_plain_text_is_one_safe_line(text: str | None, limit: int | None, shown:
 )
 def test_trend_label_shows_change_and_direction(trend: dict[str, Any] | None, shown: str) -> None:
     assert fmt.trend_label(trend) == shown
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "shown"),
+    [
+        ("error_rate", 7.25, "7.2%"),
+        ("p95_processing_time_ms", 61_000, "1 min 01 s"),
+        ("cost", 12.5, "$12.50"),
+        ("jobs", 1234, "1,234"),
+        ("jobs_inngest", None, "n/a"),
+    ],
+)
+def test_metric_value_uses_the_unit_of_its_name(
+    metric: str, value: float | None, shown: str
+) -> None:
+    assert fmt.metric_value(metric, value) == shown
