@@ -1,0 +1,206 @@
+"""Alerts and Crons check-ins through sentry-sdk, with delivery confirmed per event (SPEC §4.4).
+
+The SDK normally sends from a background thread and forgets failures. Here a small transport
+posts each envelope synchronously and remembers which ones Sentry accepted, so the caller can
+keep an undelivered alert in the outbox and retry it on the next run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+import sentry_sdk
+from sentry_sdk.crons import capture_checkin
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import Transport
+
+from reportgen import __version__
+from reportgen.notify.message import AlertNotice
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import MonitorConfig
+
+log = logging.getLogger(__name__)
+
+CheckInStatus = Literal["in_progress", "ok", "error"]
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """A Sentry Crons monitor: its slug and the cron schedule its workflow runs on."""
+
+    slug: str
+    schedule: str
+    max_runtime_minutes: int = 30
+
+    def config(self) -> MonitorConfig:
+        return {
+            "schedule": {"type": "crontab", "value": self.schedule},
+            "timezone": "UTC",
+            # GitHub's scheduler is often minutes late; do not call that a missed run.
+            "checkin_margin": 10,
+            "max_runtime": self.max_runtime_minutes,
+        }
+
+
+HEALTH_MONITOR = Monitor("reportgen-health", "3,18,33,48 * * * *")
+BUILD_MONITOR = Monitor("reportgen-build", "27 8 * * *")
+
+
+class ConfirmingTransport(Transport):
+    """Posts each envelope (gzip) and records the ids of those Sentry accepted with a 2xx."""
+
+    def __init__(self, dsn: str, timeout: float) -> None:
+        super().__init__({"dsn": dsn})
+        self.timeout = timeout
+        self.accepted: set[str] = set()
+        self._http = httpx.Client(timeout=timeout)
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        assert self.parsed_dsn is not None
+        auth = self.parsed_dsn.to_auth(f"reportgen/{__version__}")
+        headers = {
+            "Content-Type": "application/x-sentry-envelope",
+            "Content-Encoding": "gzip",
+            "X-Sentry-Auth": auth.to_header(),
+        }
+        try:
+            response = self._http.post(
+                auth.get_api_url(), content=gzip.compress(envelope.serialize()), headers=headers
+            )
+        except httpx.HTTPError as exc:
+            log.warning("Sentry could not be reached: %s", type(exc).__name__)
+            return
+        if not response.is_success:
+            log.warning("Sentry refused an envelope: HTTP %s", response.status_code)
+            return
+        self.accepted.update(_envelope_ids(envelope))
+
+    def kill(self) -> None:
+        self._http.close()
+
+
+def _envelope_ids(envelope: Envelope) -> set[str]:
+    ids = {str(envelope.headers["event_id"])} if "event_id" in envelope.headers else set()
+    for item in envelope.items:
+        if item.type == "check_in" and item.payload.json is not None:
+            ids.add(str(item.payload.json.get("check_in_id")))
+    return ids
+
+
+class SentryNotifier:
+    """One Sentry client for one command run; without a DSN every call only logs."""
+
+    def __init__(self, dsn: str | None, *, environment: str | None = None, timeout: float = 5.0):
+        self._transport = ConfirmingTransport(dsn, timeout) if dsn else None
+        self._client = (
+            sentry_sdk.Client(
+                dsn=dsn,
+                transport=self._transport,
+                environment=environment,
+                release=f"reportgen@{__version__}",
+                # Only what we send on purpose: no logging, excepthook or atexit hooks.
+                default_integrations=False,
+                auto_enabling_integrations=False,
+            )
+            if dsn
+            else None
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._client is not None
+
+    def send(self, alert: AlertNotice) -> str | None:
+        """Send one alert; its event id when Sentry accepted it, else None."""
+        if self._client is None:
+            log.warning("alert %s: %s", alert.key, alert.title())
+            return None
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_client(self._client)
+            scope.set_tag("alert.type", alert.rule)
+            scope.set_tag("alert.state", alert.kind)
+            scope.set_tag("alert.severity", alert.severity)
+            scope.set_tag("rollout.processor", alert.processor or "all")
+            scope.set_tag("rollout.percentage", _percentage(alert.rollout_percentage))
+            scope.set_context("alert", _alert_context(alert))
+            scope.set_context("counts", dict(alert.counts))
+            scope.fingerprint = [alert.key]
+            event_id = sentry_sdk.capture_message(alert.title(), level=alert.sentry_level())
+        return event_id if self._delivered(event_id) else None
+
+    def check_in(
+        self,
+        monitor: Monitor,
+        status: CheckInStatus,
+        check_in_id: str | None = None,
+        duration_seconds: float | None = None,
+    ) -> str | None:
+        """Report a Crons check-in; its id when Sentry accepted it, else None."""
+        if self._client is None:
+            return None
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_client(self._client)
+            sent_id = capture_checkin(
+                monitor_slug=monitor.slug,
+                check_in_id=check_in_id,
+                status=status,
+                duration=duration_seconds,
+                monitor_config=monitor.config(),
+            )
+        return sent_id if self._delivered(sent_id) else None
+
+    def close(self) -> None:
+        """Flush and release the client; always called, even when a command failed."""
+        if self._client is not None:
+            self._client.flush(timeout=2.0)
+            self._client.close()
+
+    def _delivered(self, event_id: str | None) -> bool:
+        return (
+            event_id is not None
+            and self._transport is not None
+            and event_id in self._transport.accepted
+        )
+
+
+def _percentage(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:g}"
+
+
+def _alert_context(alert: AlertNotice) -> dict[str, Any]:
+    return {
+        "key": alert.key,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "rule": alert.rule,
+        "scope": alert.scope,
+        "value": alert.value,
+        "threshold": alert.threshold,
+        "message": alert.message,
+        "first_seen": alert.first_seen,
+        "as_of": alert.as_of,
+    }
+
+
+@contextmanager
+def monitored(notifier: SentryNotifier, monitor: Monitor) -> Iterator[None]:
+    """Check in `in_progress`, then `ok` or `error` depending on how the block ended."""
+    # Our own id, so `ok` closes the same check-in even if `in_progress` was not delivered.
+    check_in_id = uuid.uuid4().hex
+    notifier.check_in(monitor, "in_progress", check_in_id)
+    started = time.monotonic()
+    try:
+        yield
+    except BaseException:
+        notifier.check_in(monitor, "error", check_in_id, time.monotonic() - started)
+        raise
+    notifier.check_in(monitor, "ok", check_in_id, time.monotonic() - started)
