@@ -152,7 +152,7 @@ def _healthy(state: AlertState, health: HealthSettings) -> tuple[AlertState, Not
         return replace(state, state=settled, healthy_streak=0, first_seen=None), None
     streak = state.healthy_streak + 1
     if streak < health.resolve_after:
-        return replace(state, healthy_streak=streak), None
+        return replace(state, state=State.FIRING, healthy_streak=streak), None
     resolved = replace(
         state, state=State.RESOLVED, healthy_streak=streak, first_seen=None, firing_since=None
     )
