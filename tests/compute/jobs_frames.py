@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jsonschema
 import polars as pl
 
 from reportgen.compute.frame import JOBS_SCHEMA, TIMESTAMP
+from reportgen.compute.results import REPORT_SCHEMA_PATH
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -121,3 +124,11 @@ def history_frame(*rows: dict[str, Any]) -> pl.DataFrame:
     }
     full = [{name: row.get(name) for name in schema} for row in rows]
     return pl.DataFrame(full, schema=schema)
+
+
+def assert_valid_report(report: dict[str, Any]) -> None:
+    """The report matches the published JSON Schema and holds no NaN or infinity."""
+    json.dumps(report, allow_nan=False)
+    schema = json.loads(REPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate(report)
