@@ -179,7 +179,7 @@ def incident_rows(day: date) -> list[Row]:
         failing = processor == "github_actions" and index % 2 == 0
         repository = REPOSITORIES[index % 5]
         error = ERRORS[1] if index % 4 else ERRORS[0]
-        if index == 10:
+        if index == 36:
             repository, error = ("r9", HOSTILE_REPOSITORY, "large"), HOSTILE_ERROR
         rows.append(
             job(

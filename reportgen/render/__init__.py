@@ -1,0 +1,13 @@
+"""Views of a report: Markdown, terminal table, charts and the site (SPEC §3.2, §6)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReportFormat(StrEnum):
+    """The text views `reportgen report` can print."""
+
+    JSON = "json"
+    MARKDOWN = "markdown"
+    TABLE = "table"

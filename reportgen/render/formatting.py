@@ -138,8 +138,26 @@ def timestamp(value: str | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {zone}"
 
 
+PROCESSOR_JOBS = "processor_jobs."
+METRIC_LABELS = {
+    "jobs": "jobs",
+    "error_rate": "error rate",
+    "processing_time_p95_ms": "p95 processing time",
+    "cost": "cost",
+}
+
+
+def metric_label(metric: str) -> str:
+    """A trend's name for people; the processor in `processor_jobs.<name>` is untrusted text."""
+    if metric.startswith(PROCESSOR_JOBS):
+        return f"jobs on {metric.removeprefix(PROCESSOR_JOBS)}"
+    return METRIC_LABELS.get(metric, metric)
+
+
 def metric_value(metric: str, value: Any) -> str:
     """A trend's value in the unit its metric name says: rates, durations, money or counts."""
+    if metric.startswith(PROCESSOR_JOBS):
+        return count(value)
     if "rate" in metric:
         return percent(value)
     if metric.endswith("_ms") or "p95" in metric or "time" in metric:

@@ -390,7 +390,7 @@ def _trends(report: Mapping[str, Any]) -> list[str]:
         return []
     rows = [
         [
-            _name(metric),
+            _name(fmt.metric_label(metric)),
             fmt.metric_value(metric, trend["previous"]),
             fmt.metric_value(metric, trend["current"]),
             fmt.trend_label(trend),

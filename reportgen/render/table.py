@@ -130,7 +130,7 @@ def _trends(report: Mapping[str, Any]) -> Table:
     table = _numbers_table("Trends", "Metric", "Previous", "Current", "Change")
     for metric, trend in report["trends"].items():
         table.add_row(
-            untrusted(metric),
+            untrusted(fmt.metric_label(metric)),
             fmt.metric_value(metric, trend["previous"]),
             fmt.metric_value(metric, trend["current"]),
             fmt.trend_label(trend),

@@ -125,6 +125,7 @@ def test_trend_label_shows_change_and_direction(trend: dict[str, Any] | None, sh
         ("p95_processing_time_ms", 61_000, "1 min 01 s"),
         ("cost", 12.5, "$12.50"),
         ("jobs", 1234, "1,234"),
+        ("processor_jobs.cost_rate", 3, "3"),
         ("jobs_inngest", None, "n/a"),
     ],
 )
@@ -132,3 +133,15 @@ def test_metric_value_uses_the_unit_of_its_name(
     metric: str, value: float | None, shown: str
 ) -> None:
     assert fmt.metric_value(metric, value) == shown
+
+
+@pytest.mark.parametrize(
+    ("metric", "label"),
+    [
+        ("processing_time_p95_ms", "p95 processing time"),
+        ("processor_jobs.github_actions", "jobs on github_actions"),
+        ("something_new", "something_new"),
+    ],
+)
+def test_metric_label_names_trends_for_people(metric: str, label: str) -> None:
+    assert fmt.metric_label(metric) == label
