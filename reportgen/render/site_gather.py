@@ -1,0 +1,314 @@
+"""Gather a whole site in memory: plan pages, fingerprint their inputs, reuse or compute.
+
+First gather, then write (mkdocs): this module decides every page's content, or that the old
+site's copy still holds, before the writer touches the disk. A page's fingerprint hashes its
+inputs - the data of its period and of the period before (trends compare with it), the
+settings, the code and templates, and for a partial period the `as_of` - so a page whose
+fingerprint is in the previous build's manifest is neither recomputed nor rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import cache, partial
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from reportgen import __version__
+from reportgen.config import Settings
+from reportgen.periods import Period
+from reportgen.render import site_render
+from reportgen.render.site import BuildManifest, SiteOutput, Unit
+from reportgen.render.site_manifest import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site_pages import Assets, Freshness, Link, SiteCommon, environment
+
+log = logging.getLogger(__name__)
+
+Report = Mapping[str, Any]
+ASSETS_UNIT = "assets"
+# Section links into the overview's archive: stable, so adding a day changes no other page.
+NAV = (
+    Link("index.html#daily", "Daily"),
+    Link("index.html#weekly", "Weekly"),
+    Link("index.html#monthly", "Monthly"),
+)
+
+
+class ReportSource(Protocol):
+    """Where reports come from: the store in production."""
+
+    def span(self) -> tuple[datetime, datetime] | None:
+        """When the first and the newest job were created; None without jobs."""
+
+    def data_as_of(self) -> datetime | None:
+        """When the newest data was pulled."""
+
+    def fingerprint(self, start: datetime, end: datetime) -> str:
+        """A hash of every input row a report of `[start, end)` reads (cheap: no report)."""
+
+    def report(self, period: Period) -> dict[str, Any]:
+        """The SPEC §3.2 report dict of `period`."""
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a build is asked for, beside the settings."""
+
+    as_of: datetime
+    built_at: datetime
+    commit: str
+    ranges: Mapping[str, str] = field(default_factory=dict)
+    full: bool = False
+
+
+@dataclass
+class Gathered:
+    """The gathered site and what the build learned on the way."""
+
+    output: SiteOutput
+    manifest: SiteManifest
+    computed: list[str]
+    newest: dict[str, Report]
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of reportgen's code and templates: any change to them rebuilds every page."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(str(resources.files("reportgen")))
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".xml", ".json"}:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    # Where the site is written does not change what it says; secrets are excluded anyway.
+    text = settings.model_dump_json(exclude={"site": {"out"}})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def is_stale(data_as_of: datetime | None, as_of: datetime, settings: Settings) -> bool:
+    limit = timedelta(hours=settings.site.stale_after_hours)
+    return data_as_of is None or as_of - data_as_of > limit
+
+
+class Gatherer:
+    """One build's gathering: holds the old manifest, the new units and the reports."""
+
+    def __init__(
+        self,
+        source: ReportSource,
+        settings: Settings,
+        inputs: BuildInputs,
+        old_site: Path,
+        old_manifest: BuildManifest,
+        vega_bundle: Callable[[], bytes] = site_render.vega_bundle,
+    ) -> None:
+        self.source = source
+        self.settings = settings
+        self.inputs = inputs
+        self.old_site = old_site
+        self.old = BuildManifest() if inputs.full else old_manifest
+        self.vega_bundle = vega_bundle
+        self.files: dict[str, bytes] = {}
+        self.reused: list[str] = []
+        self.units: dict[str, Unit] = {}
+        self.reports: dict[str, Report] = {}
+        self.computed: list[str] = []
+        self.env = environment()
+        data_as_of = source.data_as_of()
+        self.stale = is_stale(data_as_of, inputs.as_of, settings)
+        self.base = _hash(
+            settings_fingerprint(settings), code_fingerprint(), self.stale, __version__
+        )
+        self.common = SiteCommon(
+            site_title=settings.site.title,
+            version=__version__,
+            freshness=Freshness(
+                data_as_of=data_as_of.isoformat() if data_as_of else None,
+                built_at=inputs.built_at.isoformat(),
+                commit=inputs.commit,
+                stale=self.stale,
+                stale_after_hours=settings.site.stale_after_hours,
+            ),
+            assets=Assets("", "", ""),
+            nav=NAV,
+            base_url=settings.site.base_url,
+        )
+
+    # Units: reuse the old files when the fingerprint matches, else produce new ones.
+
+    def _reusable(self, name: str, fingerprint: str) -> Unit | None:
+        unit = self.old.units.get(name)
+        if unit is None or unit.fingerprint != fingerprint:
+            return None
+        if not all((self.old_site / path).is_file() for path in unit.files):
+            return None
+        return unit
+
+    def _keep(self, name: str, unit: Unit) -> None:
+        self.units[name] = unit
+        self.reused.extend(unit.files)
+
+    def _add(self, name: str, fingerprint: str, files: Mapping[str, bytes]) -> None:
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)))
+        self.files.update(files)
+
+    def assets(self) -> Assets:
+        import vl_convert
+
+        fingerprint = _hash(vl_convert.get_vega_embed_version(), code_fingerprint())
+        unit = self._reusable(ASSETS_UNIT, fingerprint)
+        if unit is not None:
+            self._keep(ASSETS_UNIT, unit)
+            by_stem = {path.split("/")[-1].split("-")[0]: path for path in unit.files}
+            return Assets(by_stem["style"], by_stem["site"], by_stem["vega"])
+        assets, files = site_render.asset_files(self.vega_bundle())
+        self._add(ASSETS_UNIT, fingerprint, files)
+        return assets
+
+    # Report pages.
+
+    def page_fingerprint(self, page: Page, neighbours: object) -> str:
+        period = page.period
+        assert period is not None
+        previous = period.previous()
+        data = self.source.fingerprint(previous.start_utc, period.end_utc)
+        moment = self.inputs.as_of.isoformat() if period.partial else None
+        return _hash(
+            self.base,
+            self.common.assets,
+            page.path,
+            period.start,
+            period.end,
+            data,
+            moment,
+            neighbours,
+        )
+
+    def report_of(self, page: Page) -> Report:
+        """A page's report: computed in this build, or read back from the old site."""
+        if page.path not in self.reports:
+            text = (self.old_site / page.folder / "report.json").read_bytes()
+            self.reports[page.path] = json.loads(text)
+        return self.reports[page.path]
+
+    def days_within(self, period: Period, daily: Sequence[Page]) -> list[Report]:
+        start, end = period.start_utc, period.end_utc
+        return [
+            self.report_of(day)
+            for day in daily
+            if day.period is not None and start <= day.period.start_utc < end
+        ]
+
+    def report_page(self, page: Page, siblings: Sequence[Page], daily: Sequence[Page]) -> None:
+        position = siblings.index(page)
+        neighbours = (
+            site_render.neighbours_of(siblings, position)
+            if page.kind is not PageKind.CUSTOM
+            else None
+        )
+        fingerprint = self.page_fingerprint(page, neighbours)
+        unit = self._reusable(page.path, fingerprint)
+        if unit is not None:
+            self._keep(page.path, unit)
+            return
+        assert page.period is not None
+        report = self.source.report(page.period)
+        self.reports[page.path] = report
+        self.computed.append(page.path)
+        days = [] if page.kind is PageKind.DAILY else self.days_within(page.period, daily)
+        files = site_render.report_page_files(
+            self.env, page, report, days, self.common, self.settings.thresholds, neighbours
+        )
+        self._add(page.path, fingerprint, files)
+
+    # Pages over all reports.
+
+    def summary_pages(self, manifest: SiteManifest) -> None:
+        report_pages = [page for page in manifest.pages if page.is_report]
+        daily = list(manifest.of_kind(PageKind.DAILY))
+        fingerprints = {p.path: self.units[p.path].fingerprint for p in report_pages}
+        base = (self.base, self.common.assets)
+        recent = daily[-site_render.FEED_ENTRIES :]
+        make: Callable[[], dict[str, bytes]]
+        for page in manifest.pages:
+            if page.kind is PageKind.INDEX:
+                data_as_of = self.common.freshness.data_as_of
+                fingerprint = _hash(base, fingerprints, data_as_of)
+                make = partial(self._index, page, report_pages, daily)
+            elif page.kind is PageKind.ALERTS:
+                fingerprint = _hash(base, [fingerprints[p.path] for p in daily])
+                make = partial(self._alerts, page, daily)
+            elif page.kind is PageKind.NOT_FOUND:
+                fingerprint = _hash(base)
+                make = partial(site_render.not_found_files, self.env, page, self.common)
+            elif page.kind is PageKind.FEED:
+                fingerprint = _hash(base, [fingerprints[p.path] for p in recent])
+                make = partial(self._feed, page, recent)
+            else:
+                continue
+            self._summary(page, fingerprint, make)
+
+    def _index(self, page: Page, report_pages: list[Page], daily: list[Page]) -> dict[str, bytes]:
+        recent = daily[-site_render.GLANCE_DAYS :]
+        return site_render.index_files(
+            self.env,
+            page,
+            {p.path: self.report_of(p) for p in recent},
+            report_pages,
+            self.common,
+            self.settings.thresholds,
+        )
+
+    def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:
+        history = site_render.alert_history([(p, self.report_of(p)) for p in daily])
+        return site_render.alerts_files(self.env, page, history, self.common)
+
+    def _feed(self, page: Page, recent: list[Page]) -> dict[str, bytes]:
+        feature = self.settings.report.feature
+        reports = [(p, self.report_of(p)) for p in recent]
+        return site_render.feed_files(self.env, page, reports, self.common, feature)
+
+    def _summary(
+        self, page: Page, fingerprint: str, render: Callable[[], dict[str, bytes]]
+    ) -> None:
+        unit = self._reusable(page.path, fingerprint)
+        if unit is not None:
+            self._keep(page.path, unit)
+        else:
+            self._add(page.path, fingerprint, render())
+
+    def gather(self) -> Gathered:
+        manifest = plan_site(
+            self.source.span(),
+            self.settings.report.timezone,
+            self.inputs.as_of,
+            self.inputs.ranges,
+        )
+        self.common = replace(self.common, assets=self.assets())
+        daily = list(manifest.of_kind(PageKind.DAILY))
+        for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
+            siblings = list(manifest.of_kind(kind))
+            for page in siblings:
+                self.report_page(page, siblings, daily)
+        self.summary_pages(manifest)
+        newest = {
+            kind.value: self.report_of(pages[-1])
+            for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
+            if (pages := manifest.of_kind(kind))
+        }
+        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units))
+        return Gathered(output, manifest, self.computed, newest)

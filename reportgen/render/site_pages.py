@@ -1,0 +1,203 @@
+"""Render the site's pages with Jinja: one typed context per page, templates do the HTML.
+
+Autoescaping is on for every template (HTML and the Atom feed), so untrusted text is inert
+wherever it is shown. Chart specs are embedded as JSON inside `<script type=application/json>`
+with `<`, `>` and `&` written as `\\u003c`-style escapes: no text in a spec can close the tag
+or open a comment, and `JSON.parse` restores it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from reportgen.render import formatting
+from reportgen.render.charts import Chart
+from reportgen.render.site_manifest import Page
+from reportgen.render.site_tables import Cell, DataTable
+
+TEMPLATE_PACKAGE = ("reportgen", "site_templates")
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Content-hashed asset paths, relative to the site root."""
+
+    style: str
+    script: str
+    vega: str
+
+
+@dataclass(frozen=True)
+class Freshness:
+    data_as_of: str | None
+    built_at: str
+    commit: str
+    stale: bool
+    stale_after_hours: float
+
+
+@dataclass(frozen=True)
+class SiteCommon:
+    """What every page of one build shares."""
+
+    site_title: str
+    version: str
+    freshness: Freshness
+    assets: Assets
+    nav: tuple[Link, ...] = ()
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The `page` object of every template."""
+
+    kind: str
+    key: str
+    title: str
+    root: str
+    site_title: str
+    version: str
+    freshness: Freshness
+    assets: Assets
+    nav: tuple[Link, ...]
+    has_charts: bool
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: Link | None = None
+    next: Link | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveGroup:
+    anchor: str
+    label: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    key: str
+    title: str
+    updated: str
+    href: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ReportPageContext:
+    report: Mapping[str, Any]
+    charts: Sequence[Chart]
+    tables: Sequence[DataTable]
+    trends: DataTable | None
+    downloads: Sequence[Link]
+    neighbours: Neighbours | None
+
+
+@dataclass(frozen=True)
+class IndexContext:
+    latest: Mapping[str, Any] | None
+    latest_href: str
+    incidents: Sequence[Mapping[str, Any]]
+    latest_links: Sequence[Link]
+    charts: Sequence[Chart]
+    glance: DataTable
+    days_shown: int
+    archive: Sequence[ArchiveGroup] = field(default_factory=tuple)
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe inside a `<script>` element: no `</script>`, `<!--` or `]]>` can form."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    # U+2028/2029 end a line in older JavaScript parsers; escaping them is harmless.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)  # noqa: S704 - every markup character is escaped above
+
+
+CELL_FORMATS: dict[str, Callable[[Any], str]] = {
+    "count": formatting.count,
+    "number": formatting.number,
+    "percent": formatting.percent,
+    "ms": formatting.duration_ms,
+    "seconds": formatting.duration_s,
+    "money": formatting.money,
+    "time": formatting.timestamp,
+}
+
+
+def cell(value: Cell, fmt: str) -> str:
+    """One table cell as text; numbers rounded for reading, text made one plain line."""
+    if value is None:
+        return formatting.NOT_AVAILABLE if fmt in CELL_FORMATS else ""
+    shown = CELL_FORMATS.get(fmt)
+    if shown is not None and not isinstance(value, bool):
+        return shown(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return formatting.plain_text(str(value), limit=500)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(*TEMPLATE_PACKAGE),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        script_json=script_json,
+        cell=cell,
+        count=formatting.count,
+        number=formatting.number,
+        percent=formatting.percent,
+        interval=formatting.interval,
+        ms=formatting.duration_ms,
+        money=formatting.money,
+        timestamp=formatting.timestamp,
+    )
+    return env
+
+
+def page_meta(page: Page, common: SiteCommon, title: str, has_charts: bool) -> PageMeta:
+    root = page.root
+    if page.path == "404.html" and common.base_url:
+        # GitHub Pages serves 404.html at any missing address, so relative links need a base.
+        root = common.base_url.rstrip("/") + "/"
+    return PageMeta(
+        kind=page.kind.value,
+        key=page.key,
+        title=title,
+        root=root,
+        site_title=common.site_title,
+        version=common.version,
+        freshness=common.freshness,
+        assets=common.assets,
+        nav=common.nav,
+        has_charts=has_charts,
+    )
+
+
+def render(env: jinja2.Environment, template: str, meta: PageMeta, context: object) -> str:
+    values = {"page": meta}
+    if context is not None:
+        values.update(vars(context))
+    return env.get_template(template).render(values)

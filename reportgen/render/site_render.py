@@ -1,0 +1,277 @@
+"""Turn report dicts into the site's files (bytes by path); nothing is written to disk here.
+
+Every report page is `<folder>/index.html` with its `report.json` and one CSV per table beside
+it. Multi-day pages (week, month, custom range, index) draw their over-time charts from the
+daily reports inside them, so no chart ever touches raw job rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from reportgen.config import ThresholdSettings
+from reportgen.render import charts as chart_lib
+from reportgen.render import formatting
+from reportgen.render.csv_export import to_csv
+from reportgen.render.site_manifest import Page, PageKind
+from reportgen.render.site_pages import (
+    ArchiveGroup,
+    Assets,
+    FeedEntry,
+    IndexContext,
+    Link,
+    Neighbours,
+    ReportPageContext,
+    SiteCommon,
+    page_meta,
+    render,
+)
+from reportgen.render.site_tables import Column, DataTable, report_tables, table
+
+Report = Mapping[str, Any]
+Files = dict[str, bytes]
+GLANCE_DAYS = 30
+FEED_ENTRIES = 30
+TITLES = {
+    PageKind.DAILY: "Daily report",
+    PageKind.WEEKLY: "Weekly report",
+    PageKind.MONTHLY: "Monthly report",
+    PageKind.CUSTOM: "Range",
+}
+
+
+@cache
+def vega_bundle() -> bytes:
+    """vl-convert's bundle of Vega, Vega-Lite and Vega-Embed (~900 KB, ~2 s to make)."""
+    import vl_convert
+
+    # The snippet decides what the bundle exposes; the page script needs only `vegaEmbed`.
+    bundle: str = vl_convert.javascript_bundle("window.vegaEmbed = vegaEmbed;")
+    return bundle.encode()
+
+
+def _hashed(name: str, content: bytes) -> str:
+    stem, _, suffix = name.rpartition(".")
+    return f"assets/{stem}-{hashlib.sha256(content).hexdigest()[:12]}.{suffix}"
+
+
+def asset_files(vega_bundle: bytes) -> tuple[Assets, Files]:
+    """The stylesheet, the page script and the Vega bundle under content-hashed names."""
+    templates = resources.files("reportgen").joinpath("site_templates")
+    style = templates.joinpath("style.css").read_bytes()
+    script = templates.joinpath("site.js").read_bytes()
+    assets = Assets(
+        style=_hashed("style.css", style),
+        script=_hashed("site.js", script),
+        vega=_hashed("vega.js", vega_bundle),
+    )
+    return assets, {assets.style: style, assets.script: script, assets.vega: vega_bundle}
+
+
+def report_json(report: Report) -> bytes:
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _trends_table(report: Report) -> DataTable | None:
+    trends: Mapping[str, Mapping[str, Any]] = report.get("trends") or {}
+    if not trends:
+        return None
+    columns = (
+        Column("metric", "Metric"),
+        Column("previous", "Previous", "number"),
+        Column("current", "Current", "number"),
+        Column("change_pct", "Change", "percent"),
+        Column("direction", "Direction"),
+    )
+    rows = [
+        (name, t.get("previous"), t.get("current"), t.get("change_pct"), t.get("direction"))
+        for name, t in trends.items()
+    ]
+    return table("trends", "Trends", columns, rows)
+
+
+def report_page_files(
+    env: jinja2.Environment,
+    page: Page,
+    report: Report,
+    days: Sequence[Report],
+    common: SiteCommon,
+    thresholds: ThresholdSettings,
+    neighbours: Neighbours | None,
+) -> Files:
+    """A report page, its `report.json` and a CSV of each of its tables."""
+    if page.kind is PageKind.DAILY:
+        charts = chart_lib.breakdown_charts(report, thresholds)
+    else:
+        charts = chart_lib.series_charts(days, thresholds) + chart_lib.category_charts(report)
+    tables = report_tables(report)
+    downloads = [Link("report.json", "Report (JSON)")] + [
+        Link(f"{t.slug}.csv", f"{t.title} (CSV)") for t in tables
+    ]
+    context = ReportPageContext(
+        report, charts, tables, _trends_table(report), downloads, neighbours
+    )
+    title = f"{TITLES[page.kind]} {page.key}"
+    meta = page_meta(page, common, title, has_charts=bool(charts))
+    files = {page.path: render(env, f"{page.kind.value}.html", meta, context).encode()}
+    files[page.folder + "report.json"] = report_json(report)
+    for data in tables:
+        files[f"{page.folder}{data.slug}.csv"] = to_csv(data).encode()
+    return files
+
+
+def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
+    """Links to the report before and after, among pages of one kind."""
+    before = pages[position - 1] if position > 0 else None
+    after = pages[position + 1] if position + 1 < len(pages) else None
+    return Neighbours(
+        previous=Link(before.path, before.key) if before else None,
+        next=Link(after.path, after.key) if after else None,
+    )
+
+
+def _glance_table(days: Sequence[Report]) -> DataTable:
+    columns = (
+        Column("day", "Day", "date"),
+        Column("status", "Status"),
+        Column("jobs", "Jobs", "count"),
+        Column("error_rate", "Error rate", "percent"),
+        Column("health_score", "Health score", "number"),
+        Column("cost", "Cost", "money"),
+    )
+    rows = [
+        (
+            str(r["period"]["start"])[:10],
+            r.get("status"),
+            r["jobs"]["total"],
+            r["jobs"]["error_rate"],
+            r["health"]["score"],
+            r["cost"]["actual"],
+        )
+        for r in reversed(days)
+    ]
+    return table("glance", "Daily summary", columns, rows)
+
+
+def index_files(
+    env: jinja2.Environment,
+    page: Page,
+    reports: Mapping[str, Report],
+    report_pages: Sequence[Page],
+    common: SiteCommon,
+    thresholds: ThresholdSettings,
+) -> Files:
+    """The overview: current status, open incidents, the last 30 days, links to every report."""
+    daily = [p for p in report_pages if p.kind is PageKind.DAILY]
+    days = [reports[p.path] for p in daily[-GLANCE_DAYS:]]
+    latest = days[-1] if days else None
+    incidents = [f for f in (latest or {}).get("findings", []) if f["severity"] == "critical"]
+    latest_links = [
+        Link(pages[-1].path, f"{TITLES[kind]} {pages[-1].key}")
+        for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
+        if (pages := [p for p in report_pages if p.kind is kind])
+    ]
+    archive = [
+        ArchiveGroup(
+            kind.value,
+            f"{TITLES[kind]}s",
+            tuple(Link(p.path, p.key) for p in reversed(report_pages) if p.kind is kind),
+        )
+        for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM)
+        if any(p.kind is kind for p in report_pages)
+    ]
+    charts = chart_lib.series_charts(days, thresholds) if days else []
+    context = IndexContext(
+        latest=latest,
+        latest_href=daily[-1].path if daily else "",
+        incidents=incidents,
+        latest_links=latest_links,
+        charts=charts,
+        glance=_glance_table(days),
+        days_shown=len(days),
+        archive=archive,
+    )
+    meta = page_meta(page, common, "Overview", has_charts=bool(charts))
+    return {page.path: render(env, "index.html", meta, context).encode()}
+
+
+@dataclass(frozen=True)
+class AlertsContext:
+    history: DataTable
+
+
+def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
+    """Warning and critical findings of every daily report, newest first.
+
+    The health engineer's alert state (firing/resolved) will replace this; until then the
+    daily findings are the history.
+    """
+    columns = (
+        Column("day", "Day", "date"),
+        Column("severity", "Severity"),
+        Column("rule", "Rule"),
+        Column("scope", "Scope"),
+        Column("message", "Explanation"),
+    )
+    rows = [
+        (page.key, f["severity"], f["rule"], f["scope"], f["message"])
+        for page, report in reversed(daily)
+        for f in report.get("findings", [])
+        if f["severity"] in {"warning", "critical"}
+    ]
+    return table("alerts", "Alert history", columns, rows)
+
+
+def alerts_files(
+    env: jinja2.Environment, page: Page, history: DataTable, common: SiteCommon
+) -> Files:
+    meta = page_meta(page, common, "Alerts", has_charts=False)
+    return {page.path: render(env, "alerts.html", meta, AlertsContext(history)).encode()}
+
+
+def not_found_files(env: jinja2.Environment, page: Page, common: SiteCommon) -> Files:
+    meta = page_meta(page, common, "Page not found", has_charts=False)
+    return {page.path: render(env, "404.html", meta, None).encode()}
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    feature: str
+    base_url: str
+    updated: str
+    entries: Sequence[FeedEntry]
+
+
+def _entry(page: Page, report: Report) -> FeedEntry:
+    period = report["period"]
+    updated = report["as_of"] if period["partial"] else period["end"]
+    jobs = report["jobs"]
+    summary = (
+        f"Status {report['status']}; {jobs['total']} jobs, "
+        f"error rate {formatting.percent(jobs['error_rate'])}, "
+        f"health score {formatting.number(report['health']['score'], 0)}."
+    )
+    return FeedEntry(page.key, f"{page.key}: {report['status']}", updated, page.path, summary)
+
+
+def feed_files(
+    env: jinja2.Environment,
+    page: Page,
+    daily: Sequence[tuple[Page, Report]],
+    common: SiteCommon,
+    feature: str,
+) -> Files:
+    """An Atom feed of the newest daily reports."""
+    entries = [_entry(p, r) for p, r in reversed(daily[-FEED_ENTRIES:])]
+    updated = entries[0].updated if entries else common.freshness.built_at
+    context = FeedContext(feature, common.base_url, updated, entries)
+    meta = page_meta(page, common, "Daily reports", has_charts=False)
+    return {page.path: render(env, "feed.xml", meta, context).encode()}

@@ -1,0 +1,88 @@
+"""Build real sites from small datasets for the site tests (frames source, real writer)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from datasets import REPOSITORIES, Row, incident_rows, job, steady_day
+from site_frames import FrameReports
+
+from reportgen.config import Settings, load_settings
+from reportgen.render.site import WriteResult, read_manifest, write_site
+from reportgen.render.site_gather import BuildInputs, Gathered, Gatherer
+
+BUILT_AT = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)
+AS_OF = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+DATA_AS_OF = datetime(2026, 11, 29, 23, 50, tzinfo=UTC)
+CATEGORIES = tuple((repo_id, category) for repo_id, _, category in REPOSITORIES)
+
+# Untrusted text as it could arrive from the job system: markup, template syntax, script
+# URLs and a token-shaped string must all stay inert text.
+HOSTILE_REPOSITORY = 'evil/"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
+HOSTILE_JOB_TYPE = "{{ 7*7 }}<!--<script>"
+HOSTILE_ERROR = (
+    "javascript:alert(3) </script><script>alert(4)</script> {{ 7*7 }} "
+    '=HYPERLINK("https://evil.test") ghp_FAKEabcdefghijklmnopqrstuvwxyz0123'
+)
+
+
+def days(first: date, count: int, per_day: int = 24) -> list[Row]:
+    return [r for n in range(count) for r in steady_day(first + timedelta(days=n), "d", per_day)]
+
+
+def hostile_rows(day: date) -> list[Row]:
+    start = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return [
+        job(
+            f"hostile-{n}",
+            start + timedelta(minutes=n),
+            processor="github_actions",
+            job_type=HOSTILE_JOB_TYPE,
+            repository=("r-hostile", HOSTILE_REPOSITORY, "large"),
+            status="failed",
+            error=HOSTILE_ERROR,
+        )
+        for n in range(3)
+    ]
+
+
+def sample_rows() -> list[Row]:
+    """Nov 2 to Nov 29 2026: four steady weeks, an incident on the last day, hostile text."""
+    return (
+        days(date(2026, 11, 2), 27)
+        + incident_rows(date(2026, 11, 29))
+        + hostile_rows(date(2026, 11, 29))
+    )
+
+
+def settings(**site: object) -> Settings:
+    return load_settings(overrides={"site": dict(site)} if site else None, environ={})
+
+
+def gather(
+    site: Path,
+    rows: Sequence[Row],
+    config: Settings | None = None,
+    *,
+    as_of: datetime = AS_OF,
+    ranges: Mapping[str, str] | None = None,
+    full: bool = False,
+    data_as_of: datetime = DATA_AS_OF,
+) -> tuple[Gathered, FrameReports]:
+    config = config or settings()
+    source = FrameReports(rows, config, data_as_of, CATEGORIES)
+    inputs = BuildInputs(
+        as_of=as_of, built_at=BUILT_AT, commit="0123abc", ranges=dict(ranges or {}), full=full
+    )
+    gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
+    return gathered, source
+
+
+def build(
+    site: Path, rows: Sequence[Row], config: Settings | None = None, **options: object
+) -> tuple[Gathered, WriteResult]:
+    gathered, _ = gather(site, rows, config, **options)  # type: ignore[arg-type]
+    config = config or settings()
+    return gathered, write_site(site, gathered.output, config.secrets.values())
