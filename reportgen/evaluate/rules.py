@@ -348,9 +348,11 @@ def judge_silent(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) 
 def judge_connection_failure(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
-    # Guard: a processor's failures being mostly `network` only rolls the rollout back when
-    # the processor has a conclusive number of finished jobs AND is failing above the warning
-    # error rate, so one ECONNRESET among 30 healthy jobs (100 % of its failures) does not.
+    # Guard: "most failures are network" only rolls the rollout back when the processor has a
+    # conclusive number of finished jobs AND is confidently failing above the warning error
+    # rate (the 95 % Wilson lower bound of its error rate is above it). One ECONNRESET among
+    # 30 jobs is 100 % of that processor's failures, and even 3.3 % > 2.5 %, but its lower
+    # bound is 0.6 %: not a reason to roll back.
     share_threshold = rule.threshold(thresholds, "critical")
     rate_threshold = thresholds.error_rate_warning
     results = []
@@ -363,12 +365,13 @@ def judge_connection_failure(
         share = network / failed * 100.0
         counts = {"network": network, "failed": failed, "finished": processor.counts.finished}
         scope = f"processor:{name}"
-        error_rate = processor.counts.error_rate or 0.0
+        interval = processor.counts.error_rate_ci
+        lower_bound = interval[0] if interval is not None else 0.0
         if share < share_threshold:
             severity = Severity.OK
         elif not processor.counts.conclusive:
             severity = Severity.INCONCLUSIVE
-        elif error_rate > rate_threshold:
+        elif lower_bound > rate_threshold:
             severity = Severity.CRITICAL
         else:
             severity = Severity.OK

@@ -1,0 +1,355 @@
+"""The rule table of SPEC §4.1: each rule's severities, thresholds, messages and guards."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from compute.jobs_frames import T0, job, jobs_frame
+
+from reportgen.compute.results import Queue, Rollout, RolloutChange, WindowMetrics
+from reportgen.compute.window import window_metrics
+from reportgen.config import Settings, ThresholdSettings
+from reportgen.evaluate.findings import Finding, Severity, Status, alert_key, status_of
+from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate, findings
+
+SETTINGS = Settings()
+THRESHOLDS = ThresholdSettings()
+END = T0 + timedelta(hours=1)
+
+
+def window(
+    completed: int = 0,
+    failed: int = 0,
+    processor: str = "inngest",
+    error: str = "boom",
+    minutes: float = 1.0,
+    extra: list[dict[str, Any]] | None = None,
+) -> WindowMetrics:
+    """A window of `completed` jobs taking `minutes` each and `failed` jobs failing with `error`."""
+    rows = [
+        job(f"c{i}", "completed", processor, started=0, completed=minutes) for i in range(completed)
+    ] + [job(f"f{i}", "failed", processor, error=error) for i in range(failed)]
+    return window_metrics(jobs_frame(*rows, *(extra or [])), T0, END, SETTINGS)
+
+
+def run(
+    current: WindowMetrics,
+    previous: WindowMetrics | None = None,
+    queue: Queue | None = None,
+    rollout: Rollout | None = None,
+    check_type: CheckType = CheckType.FULL,
+) -> list[Finding]:
+    inputs = RuleInputs(
+        feature="hybrid_progressive_capture",
+        min_jobs=10,
+        window=current,
+        current=current,
+        previous=previous,
+        queue=queue,
+        rollout=rollout,
+    )
+    return evaluate(inputs, THRESHOLDS, check_type)
+
+
+def one(results: list[Finding], rule: str, scope: str = "overall") -> Finding:
+    matches = [r for r in results if r.rule == rule and r.scope == scope]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("completed", "failed", "severity", "threshold", "message"),
+    [
+        (40, 0, Severity.OK, 2.5, "error_rate 0.0% <= 2.5% over 40 finished jobs"),
+        (39, 1, Severity.OK, 2.5, "error_rate 2.5% <= 2.5% over 40 finished jobs"),
+        (38, 2, Severity.WARNING, 2.5, "error_rate 5.0% > 2.5% over 40 finished jobs"),
+        (46, 4, Severity.CRITICAL, 5.0, "error_rate 8.0% > 5.0% over 50 finished jobs"),
+        (
+            5,
+            5,
+            Severity.INCONCLUSIVE,
+            None,
+            "error_rate 50.0% over 10 finished jobs is inconclusive (needs more than 10)",
+        ),
+        (
+            0,
+            0,
+            Severity.INCONCLUSIVE,
+            None,
+            "error_rate n/a over 0 finished jobs is inconclusive (needs more than 10)",
+        ),
+    ],
+)
+def test_rules_error_rate(
+    completed: int, failed: int, severity: Severity, threshold: float | None, message: str
+) -> None:
+    result = one(run(window(completed, failed)), "error_rate")
+    assert (result.severity, result.threshold, result.message) == (severity, threshold, message)
+    assert result.counts == {"failed": failed, "finished": completed + failed}
+
+
+def test_rules_error_rate_per_processor_only_when_conclusive() -> None:
+    current = window(
+        30,
+        0,
+        extra=[job(f"g{i}", "failed", "github_actions") for i in range(12)]
+        + [job("x1", "failed", "mystery")],
+    )
+    results = run(current)
+    actions = one(results, "error_rate", "processor:github_actions")
+    assert actions.severity is Severity.CRITICAL
+    assert actions.message == (
+        "processor:github_actions error_rate 100.0% > 5.0% over 12 finished jobs"
+    )
+    assert one(results, "error_rate", "processor:inngest").severity is Severity.OK
+    assert not [r for r in results if r.scope == "processor:mystery" and r.rule == "error_rate"]
+
+
+@pytest.mark.parametrize(
+    ("completed", "failed", "minutes", "severity", "message"),
+    [
+        (100, 0, 1.0, Severity.OK, "health score 100 >= 70"),
+        (94, 6, 1.0, Severity.OK, "health score 85 >= 70"),
+        (88, 12, 1.0, Severity.WARNING, "health score 50 < 70"),
+        (88, 12, 6.0, Severity.CRITICAL, "health score 40 < 50"),
+        (3, 3, 1.0, Severity.INCONCLUSIVE, "health score is inconclusive: too few finished jobs"),
+    ],
+)
+def test_rules_health_score(
+    completed: int, failed: int, minutes: float, severity: Severity, message: str
+) -> None:
+    result = one(run(window(completed, failed, minutes=minutes)), "health_score")
+    assert (result.severity, result.message) == (severity, message)
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "severity", "value"),
+    [
+        ((98, 2), (96, 4), Severity.WARNING, 100.0),
+        ((98, 2), (97, 3), Severity.OK, 50.0),
+        ((5, 1), (90, 10), Severity.OK, None),
+        ((50, 0), (90, 10), Severity.OK, None),
+        ((98, 2), (5, 5), Severity.INCONCLUSIVE, None),
+    ],
+)
+def test_rules_error_rate_trend(
+    previous: tuple[int, int], current: tuple[int, int], severity: Severity, value: float | None
+) -> None:
+    result = one(run(window(*current), window(*previous)), "error_rate_trend")
+    assert result.severity is severity
+    assert result.value == (None if value is None else pytest.approx(value))
+
+
+def test_rules_error_rate_trend_message() -> None:
+    result = one(run(window(96, 4), window(98, 2)), "error_rate_trend")
+    assert result.message == "error_rate 4.0% vs 2.0% before: +100.0% > +50.0%"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "severity"),
+    [(4.0, 5.2, Severity.WARNING), (4.0, 5.0, Severity.OK), (4.0, 2.0, Severity.OK)],
+)
+def test_rules_p95_trend(before: float, now: float, severity: Severity) -> None:
+    result = one(run(window(20, minutes=now), window(20, minutes=before)), "processing_p95_trend")
+    assert result.severity is severity
+    assert result.value == pytest.approx((now - before) / before * 100)
+
+
+def test_rules_p95_trend_inconclusive_on_few_completed_jobs() -> None:
+    result = one(run(window(10, minutes=9), window(20)), "processing_p95_trend")
+    assert result.severity is Severity.INCONCLUSIVE
+    assert result.message == "p95 processing time is inconclusive over 10 completed jobs"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "severity", "threshold"),
+    [
+        (100, 120, Severity.OK, 25.0),
+        (100, 130, Severity.WARNING, 25.0),
+        (100, 151, Severity.CRITICAL, 50.0),
+        (100, 40, Severity.CRITICAL, 50.0),
+        (100, 70, Severity.WARNING, 25.0),
+        (0, 70, Severity.OK, None),
+    ],
+)
+def test_rules_cost_vs_previous(
+    before: int, now: int, severity: Severity, threshold: float | None
+) -> None:
+    result = one(run(window(now), window(before)), "cost_vs_expected")
+    assert (result.severity, result.threshold) == (severity, threshold)
+
+
+def queue(pending: int = 0, oldest_s: float | None = None, stuck: int = 0) -> Queue:
+    return Queue(END, pending, 0, oldest_s, stuck, {"github_actions": stuck} if stuck else {}, 60)
+
+
+@pytest.mark.parametrize(
+    ("state", "rule", "severity", "message"),
+    [
+        (queue(pending=100), "queue_backlog", Severity.OK, "100 pending jobs <= 100"),
+        (queue(pending=101), "queue_backlog", Severity.WARNING, "101 pending jobs > 100"),
+        (
+            queue(1, 3600),
+            "queue_oldest_pending",
+            Severity.OK,
+            "oldest pending job 60 min <= 60 min",
+        ),
+        (
+            queue(1, 3660),
+            "queue_oldest_pending",
+            Severity.CRITICAL,
+            "oldest pending job 61 min > 60 min",
+        ),
+        (queue(), "queue_oldest_pending", Severity.OK, "oldest pending job none <= 60 min"),
+        (queue(stuck=0), "stuck_jobs", Severity.OK, "0 jobs processing for more than 60 min"),
+        (queue(stuck=2), "stuck_jobs", Severity.WARNING, "2 jobs processing for more than 60 min"),
+    ],
+)
+def test_rules_queue(state: Queue, rule: str, severity: Severity, message: str) -> None:
+    result = one(run(window(20), queue=state), rule)
+    assert (result.severity, result.message) == (severity, message)
+
+
+def test_rules_stuck_counts_by_processor() -> None:
+    result = one(run(window(20), queue=queue(stuck=2)), "stuck_jobs")
+    assert result.counts == {"stuck": 2, "processor:github_actions": 2}
+
+
+def rollout(percentage: float | None, *changes: RolloutChange) -> Rollout:
+    return Rollout("hybrid_progressive_capture", percentage, True, False, True, changes)
+
+
+def test_rules_processor_silent_while_rollout_is_on() -> None:
+    results = run(window(20), rollout=rollout(10.0))
+    silent = one(results, "processor_silent", "processor:github_actions")
+    assert silent.severity is Severity.WARNING
+    assert silent.message == "github_actions had 0 jobs in the window with the rollout at 10%"
+    assert one(results, "processor_silent", "processor:inngest").severity is Severity.OK
+    assert not [r for r in run(window(20), rollout=rollout(0.0)) if r.rule == "processor_silent"]
+    assert not [r for r in run(window(20), rollout=rollout(None)) if r.rule == "processor_silent"]
+
+
+@pytest.mark.parametrize(
+    ("completed", "failed", "error", "severity"),
+    [
+        # 10 of 20 fail on the network: conclusive and confidently failing.
+        (10, 10, "ECONNRESET", Severity.CRITICAL),
+        # One ECONNRESET among 30 jobs: 100 % of failures, but no reason to roll back.
+        (29, 1, "ECONNRESET", Severity.OK),
+        # Too few jobs to judge a processor that fails on the network.
+        (3, 3, "ETIMEDOUT", Severity.INCONCLUSIVE),
+        # Failing, but not on the network.
+        (10, 10, "Bad credentials", Severity.OK),
+    ],
+)
+def test_rules_connection_failure(
+    completed: int, failed: int, error: str, severity: Severity
+) -> None:
+    current = window(completed, failed, "github_actions", error=error)
+    result = one(run(current), "connection_failure", "processor:github_actions")
+    assert result.severity is severity
+    assert result.counts["failed"] == failed
+
+
+def test_rules_connection_failure_message() -> None:
+    current = window(10, 10, "github_actions", error="ECONNRESET")
+    result = one(run(current), "connection_failure", "processor:github_actions")
+    assert result.message == (
+        "github_actions: 10 of 10 failures are network (100.0%, threshold 50.0%), "
+        "error_rate 50.0% over 20 finished jobs"
+    )
+
+
+def change(action: str, before: float, after: float) -> RolloutChange:
+    return RolloutChange(T0, action, before, after, "too many errors", "auto_health_check")
+
+
+def test_rules_rollback_executed_is_critical_and_change_is_info() -> None:
+    results = findings(run(window(20), rollout=rollout(0.0, change("rollback", 25.0, 0.0))))
+    assert [(r.rule, r.severity) for r in results] == [("rollback_executed", Severity.CRITICAL)]
+    assert results[0].message == "rollback executed: 25.0% -> 0.0% (too many errors)"
+    changed = findings(run(window(20), rollout=rollout(25.0, change("updated", 10.0, 25.0))))
+    assert [(r.rule, r.severity) for r in changed] == [
+        ("processor_silent", Severity.WARNING),
+        ("rollout_changed", Severity.INFO),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("check_type", "rules"),
+    [
+        (CheckType.ERROR_RATES, {"error_rate", "error_rate_trend", "connection_failure"}),
+        (
+            CheckType.METRICS_ONLY,
+            {"error_rate", "queue_backlog", "queue_oldest_pending", "stuck_jobs",
+             "processor_silent", "connection_failure"},
+        ),
+    ],
+)  # fmt: skip
+def test_rules_check_types_select_rules(check_type: CheckType, rules: set[str]) -> None:
+    current = window(20, 10, "github_actions", error="ECONNRESET")
+    results = run(current, window(20), queue(), rollout(10.0), check_type)
+    assert {r.rule for r in results} == rules
+
+
+def test_rules_table_thresholds_name_real_settings() -> None:
+    for rule in RULES:
+        for field in (rule.warning, rule.critical, rule.hold_minutes):
+            assert field is None or field in ThresholdSettings.model_fields, (rule.name, field)
+    breakers = {r.name for r in RULES if r.trips_breaker}
+    assert breakers == {"error_rate", "health_score", "connection_failure"}
+
+
+def test_rules_thresholds_come_from_settings() -> None:
+    strict = ThresholdSettings(error_rate_warning=0.5, error_rate_critical=1.0)
+    inputs = RuleInputs("f", 10, window(39, 1), window(39, 1), None, None, None)
+    result = one(evaluate(inputs, strict, CheckType.ERROR_RATES), "error_rate")
+    assert (result.severity, result.threshold) == (Severity.CRITICAL, 1.0)
+
+
+def test_rules_keys_are_stable_hashes_of_feature_rule_scope() -> None:
+    expected = hashlib.sha256(b"hybrid_progressive_capture\x1ferror_rate\x1foverall").hexdigest()
+    assert alert_key("hybrid_progressive_capture", "error_rate", "overall") == expected[:16]
+    result = one(run(window(40)), "error_rate")
+    assert result.key == expected[:16]
+    assert alert_key("f", "error_rate", "overall") != alert_key("f", "error_rate", "processor:x")
+
+
+def finding(severity: Severity) -> Finding:
+    return Finding("k", "r", "overall", severity, None, None, "m")
+
+
+@pytest.mark.parametrize(
+    ("severities", "status"),
+    [
+        ([], Status.HEALTHY),
+        ([Severity.OK, Severity.INFO], Status.HEALTHY),
+        ([Severity.INFO, Severity.INCONCLUSIVE], Status.INCONCLUSIVE),
+        ([Severity.INCONCLUSIVE, Severity.WARNING], Status.WARNING),
+        ([Severity.CRITICAL, Severity.INCONCLUSIVE, Severity.WARNING], Status.CRITICAL),
+    ],
+)
+def test_status_of_is_the_worst_finding(severities: list[Severity], status: Status) -> None:
+    assert status_of(finding(s) for s in severities) is status
+
+
+def test_rules_inconclusive_window_never_critical_on_rates() -> None:
+    # 10 of 10 finished jobs failed on the network: every rate rule is inconclusive.
+    current = window(0, 10, "github_actions", error="ECONNRESET")
+    results = run(current, window(0), queue(), rollout(10.0))
+    for rule in ("error_rate", "health_score", "error_rate_trend", "processing_p95_trend"):
+        assert one(results, rule).severity is Severity.INCONCLUSIVE
+    connection = one(results, "connection_failure", "processor:github_actions")
+    assert connection.severity is Severity.INCONCLUSIVE
+    # Not critical: the worst is inngest being silent while the rollout is on.
+    assert status_of(findings(results)) is Status.WARNING
+    assert one(results, "processor_silent", "processor:inngest").severity is Severity.WARNING
+
+
+def test_rules_evaluate_reads_no_clock() -> None:
+    # The same inputs judged twice give the same results (no hidden time or state).
+    current = window(30, 2)
+    assert run(current, window(30), queue(5, 100.0)) == run(current, window(30), queue(5, 100.0))
