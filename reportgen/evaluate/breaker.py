@@ -115,7 +115,7 @@ def _error_rate_check(inputs: BreakerInputs, thresholds: ThresholdSettings) -> C
 
 
 def _health_held_check(scores: Sequence[float | None], thresholds: ThresholdSettings) -> Check:
-    limit = thresholds.health_score_critical
+    limit = float(thresholds.health_score_critical)
     held = thresholds.health_score_hold_minutes
     tripped = bool(scores) and all(s is not None and s < limit for s in scores)
     current = scores[0] if scores else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reportgen.config import Settings
@@ -50,29 +50,28 @@ def escape(text: str) -> str:
     return escaped.replace("@", "@\u200b")
 
 
-def title(notice: AlertNotice) -> str:
+def title(notices: Sequence[AlertNotice]) -> str:
     """`Rollout incident: <rule> (<scope>) — <message>`, one line, at most 256 characters."""
-    text = " ".join(f"Rollout incident: {notice.rule} ({notice.scope}) — {notice.message}".split())
-    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
+    first = notices[0]
+    more = f" (+{len(notices) - 1} more)" if len(notices) > 1 else ""
+    text = " ".join(f"Rollout incident: {first.rule} ({first.scope}) — {first.message}".split())
+    limit = TITLE_LIMIT - len(more)
+    return (text if len(text) <= limit else text[: limit - 1] + "…") + more
 
 
-def body(notice: AlertNotice, links: IssueLinks) -> str:
+def body(notices: Sequence[AlertNotice], links: IssueLinks) -> str:
+    started = min((n.first_seen or n.as_of or "" for n in notices), default="")
     lines = [
-        f"## Rollout incident: {escape(notice.rule)} ({escape(notice.scope)})",
+        *(f"<!-- reportgen:alert={n.key} -->" for n in notices),
+        "## Rollout incident",
         "",
-        f"**Severity:** {notice.severity} · **Started:** {notice.first_seen or notice.as_of}"
-        f" · **Rollout percentage:** {_number(notice.rollout_percentage)} %",
+        f"**Started:** {started} · **Rollout percentage:** "
+        f"{_number(notices[0].rollout_percentage)} %",
         "",
         "### What breached",
         "",
-        "| rule | scope | value | threshold |",
-        "|---|---|---|---|",
-        f"| {escape(notice.rule)} | {escape(notice.scope)} | {_number(notice.value)} "
-        f"| {_number(notice.threshold)} |",
+        *_table(notices),
         "",
-        f"> {escape(notice.message)}",
-        "",
-        *_counts(notice),
         "### Links",
         "",
         f"- Dashboard: {links.dashboard or 'not configured (site.base_url)'}",
@@ -85,31 +84,34 @@ def body(notice: AlertNotice, links: IssueLinks) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comment(notice: AlertNotice, links: IssueLinks) -> str:
-    """A state change: escalation or resolution."""
-    if notice.kind == "resolved":
-        head = f"**Resolved** at {notice.as_of}: healthy again. Closing this incident."
+def comment(action: str, notices: Sequence[AlertNotice], links: IssueLinks) -> str:
+    """A state change of the incident: escalation or resolution."""
+    as_of = notices[0].as_of if notices else "this run"
+    if action == "close":
+        head = f"**Resolved** at {as_of}: no critical alert is firing any more. Closing."
     else:
-        head = f"**Escalated to {notice.severity}** at {notice.as_of}."
-    lines = [
-        head,
-        "",
-        f"> {escape(notice.message)}",
-        "",
-        f"Value {_number(notice.value)} vs threshold {_number(notice.threshold)}; "
-        f"rollout percentage {_number(notice.rollout_percentage)} %.",
-    ]
+        head = f"**Escalated** at {as_of}: now critical as well:"
+    lines = [head, ""]
+    if notices:
+        lines += [*_table(notices), ""]
     if links.workflow_run:
-        lines += ["", f"Workflow run: {links.workflow_run}"]
-    return "\n".join(lines) + "\n"
+        lines.append(f"Workflow run: {links.workflow_run}")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _counts(notice: AlertNotice) -> list[str]:
-    if not notice.counts:
-        return []
-    listed = ", ".join(f"{escape(name)} {count}" for name, count in sorted(notice.counts.items()))
-    return [f"Counts: {listed}", ""]
+def _table(notices: Sequence[AlertNotice]) -> list[str]:
+    rows = [
+        "| severity | rule | scope | value | threshold | explanation | counts |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n in notices:
+        counts = ", ".join(f"{escape(k)} {v}" for k, v in sorted(n.counts.items()))
+        rows.append(
+            f"| {n.severity} | {escape(n.rule)} | {escape(n.scope)} | {_number(n.value)} "
+            f"| {_number(n.threshold)} | {escape(n.message)} | {counts} |"
+        )
+    return rows
 
 
 def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:g}"
+    return "n/a" if value is None else f"{round(value, 2):g}"

@@ -1,0 +1,227 @@
+"""Alert state, alert history, the notification outbox and the breaker audit log in the store.
+
+The tables come from migration `0002_alerts.sql`. Writers take a whole run's changes at once
+and write them in one transaction: a crash never leaves half a run's alert state behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import duckdb
+
+from reportgen.evaluate.breaker import Decision
+from reportgen.evaluate.lifecycle import AlertState, State, Transition
+
+_STATE_COLUMNS = (
+    "key", "rule", "scope", "state", "severity", "first_seen", "firing_since", "last_notified",
+    "last_evaluated", "healthy_streak", "message", "value", "threshold", "sentry_event_id",
+    "issue_number",
+)  # fmt: skip
+
+
+class HasConnection(Protocol):
+    """A store: anything holding an open DuckDB connection with the migrations applied."""
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection: ...
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One notification to deliver on one channel (`sentry` or `github`)."""
+
+    channel: str
+    key: str
+    kind: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    id: int | None = None
+    attempts: int = 0
+
+
+def load_states(store: HasConnection) -> dict[str, AlertState]:
+    rows = _rows(store, f"SELECT {', '.join(_STATE_COLUMNS)} FROM alert_state ORDER BY key")
+    return {row["key"]: _state(row) for row in rows}
+
+
+def save_run(
+    store: HasConnection,
+    transitions: Sequence[Transition],
+    outbox: Sequence[OutboxEntry],
+    decision: Decision | None,
+    as_of: datetime,
+    rollout_percentage: float | None,
+) -> None:
+    """One health run's alert states, history rows, new outbox entries and breaker decision."""
+    con = store.connection
+    con.begin()
+    try:
+        for transition in transitions:
+            _upsert_state(con, transition.state)
+            if transition.changed or transition.notification is not None:
+                _insert_transition(con, transition, as_of)
+        for entry in outbox:
+            con.execute(
+                "INSERT INTO alert_outbox (channel, key, kind, payload, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [entry.channel, entry.key, entry.kind, json.dumps(entry.payload), entry.created_at],
+            )
+        if decision is not None:
+            _insert_decision(con, decision, as_of, rollout_percentage)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def undelivered(store: HasConnection) -> list[OutboxEntry]:
+    """Every notification not yet delivered, oldest first (the order they must arrive in)."""
+    rows = _rows(
+        store,
+        "SELECT id, channel, key, kind, payload, created_at, attempts FROM alert_outbox "
+        "WHERE delivered_at IS NULL ORDER BY id",
+    )
+    return [
+        OutboxEntry(
+            channel=row["channel"],
+            key=row["key"],
+            kind=row["kind"],
+            payload=json.loads(row["payload"]),
+            created_at=row["created_at"],
+            id=row["id"],
+            attempts=row["attempts"],
+        )
+        for row in rows
+    ]
+
+
+def record_attempt(
+    store: HasConnection,
+    entry_id: int,
+    at: datetime,
+    *,
+    delivered_ref: str | None = None,
+    error: str | None = None,
+) -> None:
+    """A delivery attempt: delivered (with Sentry's event id or the issue number) or failed."""
+    store.connection.execute(
+        "UPDATE alert_outbox SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?, "
+        "delivered_at = CASE WHEN ? THEN ? ELSE NULL END, delivery_ref = ? WHERE id = ?",
+        [at, error, error is None, at, delivered_ref, entry_id],
+    )
+
+
+def remember_delivery(
+    store: HasConnection,
+    keys: list[str],
+    *,
+    sentry_event_id: str | None = None,
+    issue_number: int | None = None,
+) -> None:
+    """Keep the latest Sentry event id and incident issue number on the alerts' rows."""
+    for key in keys:
+        store.connection.execute(
+            "UPDATE alert_state SET sentry_event_id = coalesce(?, sentry_event_id), "
+            "issue_number = coalesce(?, issue_number) WHERE key = ?",
+            [sentry_event_id, issue_number, key],
+        )
+
+
+def transitions(store: HasConnection, limit: int = 500) -> list[dict[str, Any]]:
+    """Alert history, newest first, with the incident issue of each alert."""
+    return _rows(
+        store,
+        "SELECT t.key, t.rule, t.scope, t.changed_at, t.from_state, t.to_state, t.severity, "
+        "t.notified, t.message, t.value, t.threshold, s.issue_number "
+        "FROM alert_transitions t LEFT JOIN alert_state s USING (key) "
+        "ORDER BY t.changed_at DESC, t.id DESC LIMIT ?",
+        [limit],
+    )
+
+
+def decisions(store: HasConnection, limit: int = 100) -> list[dict[str, Any]]:
+    """The breaker audit log, newest first."""
+    rows = _rows(
+        store,
+        "SELECT as_of, rollback, executed, reason, rollout_percentage, checks "
+        "FROM breaker_audit ORDER BY as_of DESC, id DESC LIMIT ?",
+        [limit],
+    )
+    return [{**row, "checks": json.loads(row["checks"])} for row in rows]
+
+
+def last_rollback_decision(store: HasConnection) -> datetime | None:
+    """When the breaker last decided to roll back (executed or not)."""
+    rows = _rows(store, "SELECT max(as_of) AS at FROM breaker_audit WHERE rollback AND executed")
+    at: datetime | None = rows[0]["at"] if rows else None
+    return at
+
+
+def _upsert_state(con: duckdb.DuckDBPyConnection, state: AlertState) -> None:
+    values = [getattr(state, column) for column in _STATE_COLUMNS]
+    values[_STATE_COLUMNS.index("state")] = state.state.value
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS if c != "key")
+    con.execute(
+        f"INSERT INTO alert_state ({', '.join(_STATE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
+        f"ON CONFLICT (key) DO UPDATE SET {updates}",
+        values,
+    )
+
+
+def _insert_transition(
+    con: duckdb.DuckDBPyConnection, transition: Transition, as_of: datetime
+) -> None:
+    state = transition.state
+    notified = transition.notification.kind if transition.notification else None
+    con.execute(
+        "INSERT INTO alert_transitions (key, rule, scope, changed_at, from_state, to_state, "
+        "severity, notified, message, value, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            state.key, state.rule, state.scope, as_of, transition.previous.value,
+            state.state.value, state.severity, notified, state.message, state.value,
+            state.threshold,
+        ],
+    )  # fmt: skip
+
+
+def _insert_decision(
+    con: duckdb.DuckDBPyConnection,
+    decision: Decision,
+    as_of: datetime,
+    rollout_percentage: float | None,
+) -> None:
+    con.execute(
+        "INSERT INTO breaker_audit (as_of, rollback, executed, reason, rollout_percentage, "
+        "checks) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            as_of,
+            decision.rollback,
+            decision.executed,
+            decision.reason,
+            rollout_percentage,
+            json.dumps([check.to_dict() for check in decision.checks]),
+        ],
+    )
+
+
+def _rows(
+    store: HasConnection, sql: str, params: Iterable[Any] | None = None
+) -> list[dict[str, Any]]:
+    relation = store.connection.execute(sql, list(params or []))
+    names = [column[0] for column in relation.description or []]
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
+def _state(row: Mapping[str, Any]) -> AlertState:
+    values = dict(row)
+    values["state"] = State(values["state"])
+    for column in ("first_seen", "firing_since", "last_notified", "last_evaluated"):
+        if values[column] is not None:
+            values[column] = values[column].astimezone(UTC)
+    return AlertState(**values)
