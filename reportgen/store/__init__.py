@@ -1,0 +1,98 @@
+"""The DuckDB store: snapshot tables, rejects, the pull log and the read API.
+
+Only this package imports duckdb. Open it with `open_store`; the schema is brought up to date
+by numbered migrations on every read-write open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from reportgen.errors import StoreError
+from reportgen.store import migrations, queries
+from reportgen.store.connection import connect
+from reportgen.store.pull import PullResult, Reject, TableCounts
+from reportgen.store.pull import pull as pull_source
+
+__all__ = ["PullResult", "Reject", "Store", "TableCounts", "open_store"]
+
+
+class Store:
+    """An open store; every method reads or writes through one DuckDB connection."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+
+    def pull(
+        self,
+        source: str,
+        *,
+        strict: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PullResult:
+        """Pull snapshots into the store; `progress(done, total)` is called per file."""
+        return pull_source(self.connection, source, strict=strict, progress=progress)
+
+    def jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Jobs with created_at in [start, end), sorted by (created_at, id)."""
+        return queries.jobs_created(self.connection, start, end)
+
+    def jobs_open_at(self, moment: datetime) -> pl.DataFrame:
+        """Jobs created before `moment` and not finished by it."""
+        return queries.jobs_open_at(self.connection, moment)
+
+    def table(self, name: str) -> pl.DataFrame:
+        """A snapshot table with the schema's columns (empty if never pulled)."""
+        return queries.table(self.connection, name)
+
+    def data_as_of(self) -> datetime | None:
+        """The newest jobs snapshot time pulled, or None before the first pull."""
+        return queries.data_as_of(self.connection)
+
+    def jobs_span(self) -> tuple[datetime, datetime] | None:
+        """The first and last created_at of all jobs, or None when there are none."""
+        return queries.jobs_span(self.connection)
+
+    def rejects(self) -> pl.DataFrame:
+        """Rejected rows of the files last pulled, with their reasons and raw text."""
+        return queries.rejects(self.connection)
+
+
+@contextmanager
+def open_store(
+    path: Path, *, wait_seconds: float = 30.0, read_only: bool = False
+) -> Iterator[Store]:
+    """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users."""
+    if read_only:
+        _migrate_if_needed(path, wait_seconds)
+    connection = connect(path, wait_seconds=wait_seconds, read_only=read_only)
+    try:
+        if not read_only:
+            migrations.migrate(connection)
+        yield Store(connection, path)
+    finally:
+        connection.close()
+
+
+def _migrate_if_needed(path: Path, wait_seconds: float) -> None:
+    """A read-only open cannot migrate: bring an older store up to date first."""
+    if not path.exists():
+        raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
+    connection = connect(path, wait_seconds=wait_seconds, read_only=True)
+    try:
+        stale = bool(migrations.pending(connection))
+    finally:
+        connection.close()
+    if stale:
+        connection = connect(path, wait_seconds=wait_seconds, read_only=False)
+        try:
+            migrations.migrate(connection)
+        finally:
+            connection.close()

@@ -1,0 +1,54 @@
+"""Opening the DuckDB file: one writer at a time, and a patient wait for it.
+
+DuckDB locks the whole file per process, even for read-only opens, so every open retries
+until `wait_seconds` have passed and then gives up with a one-line StoreBusyError.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import duckdb
+
+from reportgen.errors import StoreBusyError, StoreError
+
+logger = logging.getLogger(__name__)
+
+# Extensions ship inside the duckdb wheel; never fetch one from the network.
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+RETRY_SECONDS = 0.1
+MAX_RETRY_SECONDS = 1.0
+
+
+def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to the store at `path`, in UTC, retrying while another process holds it."""
+    if read_only and not path.exists():
+        raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    pause = RETRY_SECONDS
+    while True:
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only, config=dict(CONFIG))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"store {path} is busy: another process held it for over {wait_seconds:g}s"
+                ) from None
+            logger.debug("store %s is locked; retrying in %.1fs", path, pause)
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+            pause = min(pause * 2, MAX_RETRY_SECONDS)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+        else:
+            connection.execute("SET TimeZone = 'UTC'")
+            return connection
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

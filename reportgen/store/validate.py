@@ -1,0 +1,159 @@
+"""Set-based validation: turn a scan's values into typed columns and a reject reason per row.
+
+One SELECT over a whole file: each column is cast with TRY_CAST, and every problem of a row
+(missing, unparsable, not an allowed value, inconsistent) is joined into its `__reason`.
+A row without a reason is accepted; rejects keep their raw text. Hostile text is data: it is
+only ever compared and quoted, never interpreted.
+"""
+
+from __future__ import annotations
+
+from reportgen.schema import Column, ColumnType, Table
+from reportgen.store.readers import Scan, identifier, literal
+
+# What a value that fails to parse is "not": `created_at: not a timestamp "yesterday"`.
+_KIND = {
+    ColumnType.TIMESTAMP: "a timestamp",
+    ColumnType.INTEGER: "an integer",
+    ColumnType.FLOAT: "a number",
+    ColumnType.BOOLEAN: "a boolean",
+    ColumnType.JSON: "a JSON object",
+}
+
+# JSON columns that hold lists of repositories rather than objects.
+_JSON_ARRAYS = frozenset({"target_repositories", "excluded_repositories"})
+
+# Rules across columns or ranges that types alone cannot express, per table.
+_ROW_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    "jobs": (("completed_at < started_at", "completed_at before started_at"),),
+    "rollout_configuration": (
+        ("rollout_percentage NOT BETWEEN 0 AND 100", "rollout_percentage: outside 0-100"),
+    ),
+    "rollout_history": (
+        ("previous_percentage NOT BETWEEN 0 AND 100", "previous_percentage: outside 0-100"),
+        ("new_percentage NOT BETWEEN 0 AND 100", "new_percentage: outside 0-100"),
+    ),
+}
+
+# The upstream database's column defaults (SPEC §2.1), for exports that leave them out.
+DEFAULTS: dict[str, dict[str, str]] = {
+    "rollout_configuration": {
+        "max_error_rate": "5.0",
+        "monitoring_window_hours": "24",
+        "auto_rollback_enabled": "true",
+        "emergency_stop": "false",
+    },
+}
+
+QUOTED_VALUE_CHARS = 80
+
+
+def checked_select(table: Table, scan: Scan, file_number: int) -> str:
+    """The typed rows of one file with `__reason` (NULL when accepted) and `__raw` for rejects.
+
+    Parameter: the file's snapshot time.
+    """
+    typed = ", ".join(
+        f"{_typed(column, column.name in scan.typed)} AS {identifier(column.name)}"
+        for column in table.columns
+    )
+    problems = [
+        problem
+        for column in table.columns
+        for problem in _problems(column, column.name in scan.typed)
+    ]
+    problems += [
+        f"CASE WHEN {condition} THEN {literal(message)} END"
+        for condition, message in _ROW_RULES.get(table.name, ())
+    ]
+    reason = f"coalesce(__parse_error, NULLIF(concat_ws('; ', {', '.join(problems)}), ''))"
+    raw_record = ", ".join(
+        f"{identifier(c)} := {identifier('__v_' + c)}" for c in table.column_names
+    )
+    defaults = DEFAULTS.get(table.name, {})
+    output = ", ".join(
+        f"coalesce({identifier(c)}, {defaults[c]}) AS {identifier(c)}"
+        if c in defaults
+        else identifier(c)
+        for c in table.column_names
+    )
+    version = (
+        "coalesce(updated_at, __snapshot)" if "updated_at" in table.column_names else ("__snapshot")
+    )
+    return (
+        f"SELECT {file_number} AS __file, __record, __line, {output},"
+        f" __snapshot AS _snapshot_at, {version} AS _version_at, __reason,"
+        f" CASE WHEN __reason IS NOT NULL"
+        f" THEN coalesce(__raw, to_json(struct_pack({raw_record}))::VARCHAR) END AS __raw"
+        f" FROM (SELECT *, {reason} AS __reason"
+        f" FROM (SELECT *, {typed}, CAST(? AS TIMESTAMPTZ) AS __snapshot FROM ({scan.sql})))"
+    )
+
+
+def _value(column: Column) -> str:
+    return identifier("__v_" + column.name)
+
+
+def _blank(column: Column) -> str:
+    return f"({_value(column)} IS NULL OR trim({_value(column)}) = '')"
+
+
+def _typed(column: Column, native: bool) -> str:
+    value = _value(column)
+    if native:
+        return value
+    text = f"NULLIF(trim({value}), '')"
+    match column.type:
+        case ColumnType.TEXT:
+            return f"CASE WHEN NOT {_blank(column)} THEN {value} END" if column.required else value
+        case ColumnType.TIMESTAMP:
+            cast = f"TRY_CAST({text} AS TIMESTAMPTZ)"
+            return f"CASE WHEN isfinite({cast}) THEN {cast} END"
+        case ColumnType.INTEGER:
+            # TRY_CAST would round '1.5' to 2; only whole numbers (also '12.0') are integers.
+            return (
+                f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+')"
+                f" THEN TRY_CAST({text} AS BIGINT)"
+                f" WHEN regexp_full_match({text}, '[+-]?[0-9]+\\.0*')"
+                f" THEN TRY_CAST(split_part({text}, '.', 1) AS BIGINT) END"
+            )
+        case ColumnType.FLOAT:
+            cast = f"TRY_CAST({text} AS DOUBLE)"
+            return f"CASE WHEN isfinite({cast}) THEN {cast} END"
+        case ColumnType.BOOLEAN:
+            return f"TRY_CAST(lower({text}) AS BOOLEAN)"
+        case ColumnType.JSON:
+            kind = "ARRAY" if column.name in _JSON_ARRAYS else "OBJECT"
+            return (
+                f"CASE WHEN json_valid({text}) AND json_type({text}) = '{kind}'"
+                f" THEN CAST({text} AS JSON) END"
+            )
+
+
+def _quoted(value: str) -> str:
+    """A value in a reason: quoted and cut short (the raw text keeps all of it)."""
+    return f"'\"' || left({value}, {QUOTED_VALUE_CHARS}) || '\"'"
+
+
+def _problems(column: Column, native: bool) -> list[str]:
+    name = identifier(column.name)
+    value = _value(column)
+    found = []
+    if column.required:
+        blank = "true" if native else _blank(column)
+        found.append(f"CASE WHEN {name} IS NULL AND {blank} THEN 'missing {column.name}' END")
+    if column.type is not ColumnType.TEXT and not native:
+        kind = _KIND[column.type]
+        if column.name in _JSON_ARRAYS:
+            kind = "a JSON array"
+        found.append(
+            f"CASE WHEN {name} IS NULL AND NOT {_blank(column)}"
+            f" THEN '{column.name}: not {kind} ' || {_quoted(value)} END"
+        )
+    if column.allowed:
+        allowed = ", ".join(literal(choice) for choice in column.allowed)
+        found.append(
+            f"CASE WHEN {name} NOT IN ({allowed})"
+            f" THEN '{column.name}: unknown value ' || {_quoted(name)} END"
+        )
+    return found
