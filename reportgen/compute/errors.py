@@ -42,26 +42,36 @@ def categorise(error: str | None) -> str:
 
 def error_metrics(prepared: pl.DataFrame) -> Errors:
     """Failed jobs by category and by processor, and the newest ones with their messages."""
-    failed = prepared.filter(pl.col("status") == "failed").with_columns(category_expr())
-    by_pair = failed.group_by("processor_type", "category").len().sort("processor_type")
+    # Small reports are dominated by per-query overhead: each chain is one lazy query.
+    failed = prepared.lazy().filter(pl.col("status") == "failed").with_columns(category_expr())
+    failed_jobs = failed.collect()
+    by_pair = (
+        failed_jobs.lazy()
+        .group_by("processor_type", "category")
+        .len()
+        .sort("processor_type", "category")
+        .collect()
+    )
     by_category = dict.fromkeys(ERROR_CATEGORIES, 0)
     by_processor: dict[str, dict[str, int]] = {}
     for processor, category, count in by_pair.iter_rows():
         by_category[category] += count
         by_processor.setdefault(processor, dict.fromkeys(ERROR_CATEGORIES, 0))[category] = count
     return Errors(
-        total=failed.height,
+        total=failed_jobs.height,
         by_category=by_category,
         by_processor=by_processor,
-        recent=_recent(failed),
+        recent=_recent(failed_jobs),
     )
 
 
 def _recent(failed: pl.DataFrame) -> tuple[RecentError, ...]:
     newest = (
-        failed.with_columns(pl.coalesce("completed_at", "created_at").alias("_when"))
+        failed.lazy()
+        .with_columns(pl.coalesce("completed_at", "created_at").alias("_when"))
         .sort(["_when", "id"], descending=[True, False])
         .head(RECENT_ERRORS)
+        .collect()
     )
     return tuple(
         RecentError(

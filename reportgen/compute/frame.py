@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
 from reportgen.schema import JOB_STATUSES, JOBS
@@ -37,14 +39,23 @@ def _milliseconds(end: str, start: str) -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_microseconds().cast(pl.Float64) / 1000.0
 
 
-def prepare(jobs: pl.DataFrame) -> pl.DataFrame:
-    """Only the columns metrics read, with status as an Enum and the two durations in ms.
+def prepare(
+    jobs: pl.DataFrame, start: datetime | None = None, end: datetime | None = None
+) -> pl.DataFrame:
+    """The jobs created in `[start, end)` (all when not given), with only the columns metrics
+    read, status as an Enum and the two durations in ms.
 
     A negative duration (clocks of different hosts, bad data) is not a latency: it is null.
+    Filtering and selecting in one lazy query copies only the columns kept.
     """
     processing = _milliseconds("completed_at", "started_at")
     wait = _milliseconds("started_at", "created_at")
-    return jobs.select(
+    lazy = jobs.lazy()
+    if start is not None:
+        lazy = lazy.filter(pl.col("created_at") >= start.astimezone(UTC))
+    if end is not None:
+        lazy = lazy.filter(pl.col("created_at") < end.astimezone(UTC))
+    return lazy.select(
         "id",
         "job_type",
         "repository_id",
@@ -59,4 +70,4 @@ def prepare(jobs: pl.DataFrame) -> pl.DataFrame:
         .then(processing)
         .alias("processing_ms"),
         pl.when(wait >= 0).then(wait).alias("wait_ms"),
-    )
+    ).collect()

@@ -10,7 +10,8 @@ from reportgen.compute.results import JobTypeMetrics
 
 def job_type_metrics(prepared: pl.DataFrame, min_jobs: int) -> dict[str, JobTypeMetrics]:
     """Every job type seen in the window, by name."""
-    rows = prepared.group_by("job_type").agg(*status_count_exprs()).sort("job_type").to_dicts()
+    query = prepared.lazy().group_by("job_type").agg(*status_count_exprs()).sort("job_type")
+    rows = query.collect().to_dicts()
     result: dict[str, JobTypeMetrics] = {}
     for row in rows:
         counts = job_counts(row, min_jobs)

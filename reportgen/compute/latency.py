@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -10,29 +9,60 @@ import polars as pl
 
 from reportgen.compute.results import Latency
 
-# (statistic, expression) pairs; percentiles interpolate linearly, as numpy does by default.
-_STATISTICS = ("count", "mean", "p50", "p95", "max")
+GROUP = "processor_type"
 
 
-def latency_exprs(column: str) -> list[pl.Expr]:
-    """The five statistics of `column` as `<column>_<statistic>`, for one select or agg."""
-    values = pl.col(column)
+def _statistics() -> list[pl.Expr]:
+    # Percentiles interpolate linearly, as numpy does by default.
+    values = pl.col("value")
     return [
-        values.count().alias(f"{column}_count"),
-        values.mean().alias(f"{column}_mean"),
-        values.quantile(0.5, interpolation="linear").alias(f"{column}_p50"),
-        values.quantile(0.95, interpolation="linear").alias(f"{column}_p95"),
-        values.max().alias(f"{column}_max"),
+        values.count().alias("count"),
+        values.sum().alias("sum"),
+        values.quantile(0.5, interpolation="linear").alias("p50"),
+        values.quantile(0.95, interpolation="linear").alias("p95"),
+        values.max().alias("max"),
     ]
 
 
-def latency_of(row: Mapping[str, Any], column: str) -> Latency:
-    """The Latency of one row produced with `latency_exprs(column)`."""
-    count = int(row.get(f"{column}_count") or 0)
+def _latency(row: dict[str, Any]) -> Latency:
+    count = int(row["count"] or 0)
     if count == 0:
         return Latency()
-    stats = {name: row[f"{column}_{name}"] for name in _STATISTICS[1:]}
-    return Latency(count=count, **{k: float(v) for k, v in stats.items()})
+    return Latency(
+        count=count,
+        mean=float(row["sum"]) / count,
+        p50=float(row["p50"]),
+        p95=float(row["p95"]),
+        max=float(row["max"]),
+    )
+
+
+def _overall(values: pl.Series) -> Latency:
+    # Sorted once, a Series answers every percentile without sorting again.
+    ordered = values.sort()
+    return _latency(
+        {
+            "count": ordered.len(),
+            "sum": ordered.sum(),
+            "p50": ordered.quantile(0.5, interpolation="linear"),
+            "p95": ordered.quantile(0.95, interpolation="linear"),
+            "max": ordered.max(),
+        }
+    )
+
+
+def latencies(prepared: pl.DataFrame, column: str) -> tuple[Latency, dict[str, Latency]]:
+    """The distribution of `column` overall and per processor (one group_by for all groups)."""
+    values = (
+        prepared.lazy()
+        .select(pl.col(GROUP), pl.col(column).alias("value"))
+        .drop_nulls("value")
+        .collect()
+    )
+    overall = _overall(values.get_column("value"))
+    groups = values.group_by(GROUP).agg(_statistics())
+    per_group = {str(row[GROUP]): _latency(row) for row in groups.iter_rows(named=True)}
+    return overall, per_group
 
 
 def throughput_per_hour(completed: int, elapsed: timedelta) -> float | None:

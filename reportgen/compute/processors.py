@@ -3,55 +3,67 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import polars as pl
 
-from reportgen.compute.latency import latency_exprs, latency_of, throughput_per_hour
+from reportgen.compute.latency import latencies, throughput_per_hour
 from reportgen.compute.rates import job_counts, percentage, status_count_exprs
 from reportgen.compute.results import JobCounts, Latency, ProcessorMetrics
+from reportgen.schema import JOB_STATUSES
 
 
-def summary_exprs() -> list[pl.Expr]:
-    """Status counts and both latency distributions: one pass for a whole window or a group."""
-    return [
-        *status_count_exprs(),
-        *latency_exprs("processing_ms"),
-        *latency_exprs("wait_ms"),
-    ]
+@dataclass(frozen=True)
+class Distribution:
+    """The window's counts and latencies, overall and per processor, from one pass each."""
+
+    counts: JobCounts
+    processing_time_ms: Latency
+    queue_wait_ms: Latency
+    processors: dict[str, ProcessorMetrics]
 
 
-def summarise(
-    row: Mapping[str, Any], min_jobs: int, elapsed: timedelta
-) -> tuple[JobCounts, Latency, Latency, float | None]:
-    """The counts, processing time, queue wait and throughput of one summary row."""
-    counts = job_counts(row, min_jobs)
-    return (
-        counts,
-        latency_of(row, "processing_ms"),
-        latency_of(row, "wait_ms"),
-        throughput_per_hour(counts.completed, elapsed),
-    )
+def distribution(prepared: pl.DataFrame, min_jobs: int, elapsed: timedelta) -> Distribution:
+    """Counts by processor and status (one group_by) and both latency distributions.
 
-
-def processor_metrics(
-    prepared: pl.DataFrame, min_jobs: int, elapsed: timedelta
-) -> dict[str, ProcessorMetrics]:
-    """Every processor seen in the window, by name."""
+    The overall counts are the sum of the processors' counts, so the jobs are grouped once.
+    """
     rows = (
-        prepared.group_by("processor_type").agg(*summary_exprs()).sort("processor_type").to_dicts()
+        prepared.lazy()
+        .group_by("processor_type")
+        .agg(*status_count_exprs())
+        .sort("processor_type")
+        .collect()
+        .to_dicts()
     )
-    total = prepared.height
-    result: dict[str, ProcessorMetrics] = {}
-    for row in rows:
-        counts, processing, wait, throughput = summarise(row, min_jobs, elapsed)
-        result[str(row["processor_type"])] = ProcessorMetrics(
-            jobs=counts.total,
-            share=percentage(counts.total, total),
-            counts=counts,
-            processing_time_ms=processing,
-            queue_wait_ms=wait,
-            throughput_per_hour=throughput,
+    totals = {status: sum(int(row[status]) for row in rows) for status in JOB_STATUSES}
+    processing, processing_by = latencies(prepared, "processing_ms")
+    wait, wait_by = latencies(prepared, "wait_ms")
+    processors = {
+        str(row["processor_type"]): _processor(
+            row, min_jobs, elapsed, prepared.height, processing_by, wait_by
         )
-    return result
+        for row in rows
+    }
+    return Distribution(job_counts(totals, min_jobs), processing, wait, processors)
+
+
+def _processor(
+    row: Mapping[str, int],
+    min_jobs: int,
+    elapsed: timedelta,
+    total: int,
+    processing_by: dict[str, Latency],
+    wait_by: dict[str, Latency],
+) -> ProcessorMetrics:
+    name = str(row["processor_type"])
+    counts = job_counts(row, min_jobs)
+    return ProcessorMetrics(
+        jobs=counts.total,
+        share=percentage(counts.total, total),
+        counts=counts,
+        processing_time_ms=processing_by.get(name, Latency()),
+        queue_wait_ms=wait_by.get(name, Latency()),
+        throughput_per_hour=throughput_per_hour(counts.completed, elapsed),
+    )

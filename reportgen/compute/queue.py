@@ -21,7 +21,8 @@ def queue_state(open_jobs: pl.DataFrame, at: datetime, stuck_minutes: float) -> 
     unknown_start = pl.col("started_at").is_null() & (pl.col("status") != "pending")
     stuck_before = moment - timedelta(minutes=stuck_minutes)
     state = (
-        open_jobs.filter(
+        open_jobs.lazy()
+        .filter(
             (pl.col("created_at") < moment)
             & (pl.col("completed_at").is_null() | (pl.col("completed_at") > moment))
         )
@@ -31,13 +32,21 @@ def queue_state(open_jobs: pl.DataFrame, at: datetime, stuck_minutes: float) -> 
             .fill_null(False)
             .alias("is_stuck")
         )
+        .collect()
     )
     summary = state.select(
         pl.len().alias("open"),
         pl.col("is_processing").sum().alias("processing"),
         pl.col("created_at").filter(~pl.col("is_processing")).min().alias("oldest_pending"),
     ).row(0, named=True)
-    stuck = state.filter(pl.col("is_stuck")).group_by("processor_type").len().sort("processor_type")
+    stuck = (
+        state.lazy()
+        .filter(pl.col("is_stuck"))
+        .group_by("processor_type")
+        .len()
+        .sort("processor_type")
+        .collect()
+    )
     oldest: datetime | None = summary["oldest_pending"]
     processing = int(summary["processing"] or 0)
     return Queue(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 
@@ -51,11 +51,6 @@ class ReportInputs:
     data_as_of: datetime | None = None
 
 
-def _created_between(jobs: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
-    created = pl.col("created_at")
-    return jobs.filter((created >= start.astimezone(UTC)) & (created < end.astimezone(UTC)))
-
-
 def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
     """The report of `inputs.period` judged at `inputs.period.as_of`."""
     period, feature = inputs.period, settings.report.feature
@@ -63,13 +58,13 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
     rollout = rollout_state(
         inputs.rollout_configuration, inputs.rollout_history, feature, start, end
     )
-    prepared = prepare(_created_between(inputs.jobs, start, end))
+    prepared = prepare(inputs.jobs, start, end)
     window = metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=rollout.emergency_stop
     )
     previous_start, previous_end = period.comparison_window()
     previous = metrics_of_prepared(
-        prepare(_created_between(inputs.previous_jobs, previous_start, previous_end)),
+        prepare(inputs.previous_jobs, previous_start, previous_end),
         previous_start,
         previous_end,
         settings,

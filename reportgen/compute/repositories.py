@@ -23,25 +23,33 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
         pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String)
     ).unique("repository_id", keep="first")
     per_repo = (
-        prepared.filter(pl.col("repository_id").is_not_null())
+        prepared.lazy()
+        .filter(pl.col("repository_id").is_not_null())
         .group_by("repository_id")
         .agg(
             pl.len().alias("jobs"),
             (pl.col("status") == "failed").sum().alias("failed"),
-            pl.col("repository_name").max().alias("repository_name"),
         )
-        .join(category_of, on="repository_id", how="left")
+        .join(category_of.lazy(), on="repository_id", how="left")
+        .collect()
     )
     by_category = _by_category(per_repo, category_of)
     categorised = category_of.height
     active_categorised = sum(c.active for c in by_category.values())
-    top_jobs = per_repo.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP)
+    top_jobs = (
+        per_repo.lazy()
+        .sort(["jobs", "repository_id"], descending=[True, False])
+        .head(TOP)
+        .collect()
+    )
     top_failures = (
-        per_repo.filter(pl.col("failed") > 0)
+        per_repo.lazy()
+        .filter(pl.col("failed") > 0)
         .sort(["failed", "repository_id"], descending=[True, False])
         .head(TOP)
+        .collect()
     )
-    by_processor = _by_processor(prepared, top_jobs, top_failures)
+    by_processor, names = _top_details(prepared, top_jobs, top_failures)
     return Repositories(
         active=per_repo.height,
         categorised=categorised,
@@ -49,17 +57,19 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
         participation_rate=percentage(active_categorised, categorised),
         by_category=by_category,
         uncategorised_jobs=int(per_repo.filter(pl.col("category").is_null())["jobs"].sum()),
-        top_by_jobs=_rows(top_jobs, by_processor),
-        top_by_failures=_rows(top_failures, by_processor),
+        top_by_jobs=_rows(top_jobs, by_processor, names),
+        top_by_failures=_rows(top_failures, by_processor, names),
     )
 
 
 def _by_category(per_repo: pl.DataFrame, category_of: pl.DataFrame) -> dict[str, CategoryMetrics]:
     known = category_of.group_by("category").len()
     active = (
-        per_repo.filter(pl.col("category").is_not_null())
+        per_repo.lazy()
+        .filter(pl.col("category").is_not_null())
         .group_by("category")
         .agg(pl.len().alias("active"), pl.col("jobs").sum())
+        .collect()
     )
     totals = {str(c): int(n) for c, n in known.iter_rows()}
     activity = {str(row[0]): (int(row[1]), int(row[2])) for row in active.iter_rows()}
@@ -74,25 +84,34 @@ def _by_category(per_repo: pl.DataFrame, category_of: pl.DataFrame) -> dict[str,
     }
 
 
-def _by_processor(prepared: pl.DataFrame, *tops: pl.DataFrame) -> dict[str, dict[str, int]]:
+def _top_details(
+    prepared: pl.DataFrame, *tops: pl.DataFrame
+) -> tuple[dict[str, dict[str, int]], dict[str, str | None]]:
+    """Jobs per processor and the name of the top repositories only (a handful of rows)."""
     ids = pl.concat([top.select("repository_id") for top in tops]).unique()
+    rows = prepared.lazy().join(ids.lazy(), on="repository_id", how="semi").collect()
     pairs = (
-        prepared.join(ids, on="repository_id", how="semi")
+        rows.lazy()
         .group_by("repository_id", "processor_type")
         .len()
         .sort("repository_id", "processor_type")
+        .collect()
     )
-    result: dict[str, dict[str, int]] = {}
+    by_processor: dict[str, dict[str, int]] = {}
     for repository, processor, count in pairs.iter_rows():
-        result.setdefault(repository, {})[processor] = int(count)
-    return result
+        by_processor.setdefault(repository, {})[processor] = int(count)
+    # The greatest name, so a renamed repository reads the same whatever the row order.
+    named = rows.group_by("repository_id").agg(pl.col("repository_name").max())
+    return by_processor, {str(r): n for r, n in named.iter_rows()}
 
 
-def _rows(top: pl.DataFrame, by_processor: dict[str, dict[str, int]]) -> tuple[RepositoryRow, ...]:
+def _rows(
+    top: pl.DataFrame, by_processor: dict[str, dict[str, int]], names: dict[str, str | None]
+) -> tuple[RepositoryRow, ...]:
     def row(values: dict[str, Any]) -> RepositoryRow:
         return RepositoryRow(
             repository_id=values["repository_id"],
-            repository_name=values["repository_name"],
+            repository_name=names.get(values["repository_id"]),
             category=values["category"],
             jobs=int(values["jobs"]),
             failed=int(values["failed"]),

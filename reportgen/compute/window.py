@@ -11,7 +11,8 @@ from reportgen.compute.errors import error_metrics
 from reportgen.compute.frame import prepare
 from reportgen.compute.health import health_score
 from reportgen.compute.job_types import job_type_metrics
-from reportgen.compute.processors import processor_metrics, summarise, summary_exprs
+from reportgen.compute.latency import throughput_per_hour
+from reportgen.compute.processors import distribution
 from reportgen.compute.results import WindowMetrics
 from reportgen.config import Settings
 
@@ -24,8 +25,10 @@ def window_metrics(
     *,
     emergency_stop: bool = False,
 ) -> WindowMetrics:
-    """The metrics of `jobs` (already those created in `[start, end)`; `end` = elapsed end)."""
-    return metrics_of_prepared(prepare(jobs), start, end, settings, emergency_stop=emergency_stop)
+    """The metrics of the `jobs` created in `[start, end)`; `end` is the elapsed end."""
+    return metrics_of_prepared(
+        prepare(jobs, start, end), start, end, settings, emergency_stop=emergency_stop
+    )
 
 
 def metrics_of_prepared(
@@ -36,20 +39,22 @@ def metrics_of_prepared(
     *,
     emergency_stop: bool = False,
 ) -> WindowMetrics:
+    """The metrics of a frame made by `prepare`."""
     min_jobs = settings.report.min_jobs
     elapsed = max(end - start, timedelta(0))
-    row = prepared.select(*summary_exprs()).row(0, named=True)
-    counts, processing, wait, throughput = summarise(row, min_jobs, elapsed)
+    spread = distribution(prepared, min_jobs, elapsed)
     return WindowMetrics(
         start=start,
         end=end,
-        jobs=counts,
-        processing_time_ms=processing,
-        queue_wait_ms=wait,
-        throughput_per_hour=throughput,
-        processors=processor_metrics(prepared, min_jobs, elapsed),
+        jobs=spread.counts,
+        processing_time_ms=spread.processing_time_ms,
+        queue_wait_ms=spread.queue_wait_ms,
+        throughput_per_hour=throughput_per_hour(spread.counts.completed, elapsed),
+        processors=spread.processors,
         job_types=job_type_metrics(prepared, min_jobs),
         errors=error_metrics(prepared),
         cost=cost_of(prepared, settings.prices),
-        health=health_score(counts, processing, emergency_stop, settings.thresholds),
+        health=health_score(
+            spread.counts, spread.processing_time_ms, emergency_stop, settings.thresholds
+        ),
     )
