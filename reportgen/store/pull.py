@@ -94,7 +94,8 @@ def pull(
             raise StrictPullError(
                 f"{rejected} row(s) rejected (first: {first.source_file} row {first.row_number}:"
                 f" {first.reason}); the store was left unchanged",
-                hint="Fix the rows or pull without --strict; rejects are listed by reason.",
+                hint="Fix those rows, or pull without --strict to keep the good rows"
+                " and record the rejects.",
             )
         result = _write(connection, source, discovery.files, discovery.skipped, tables, started_at)
     if progress is not None:

@@ -1,0 +1,78 @@
+"""`reportgen pull [--source PATH] [--strict]`: pull snapshots and print what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from reportgen.cli import common
+from reportgen.cli.app import app
+from reportgen.store import PullResult
+
+COLUMNS = ("files", "accepted", "inserted", "updated", "unchanged", "rejected")
+
+
+@app.command()
+@common.reports_errors
+def pull(
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="PATH",
+            help="Snapshot directory, glob or file (default: source.path in the config).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail, changing nothing, if any row is rejected.")
+    ] = False,
+) -> None:
+    """Pull snapshot files into the store: validate, keep the newest state, log rejects."""
+    from reportgen.commands.pull import run_pull  # late: the store loads DuckDB
+
+    settings = common.settings()
+    with _progress_bar() as progress:
+        result = run_pull(settings, source=source, strict=strict, progress=progress)
+    typer.echo(describe(result))
+
+
+def describe(result: PullResult) -> str:
+    """The pull as a few lines and a plain aligned table of counts per table."""
+    skipped = f", skipped {len(result.skipped)}" if result.skipped else ""
+    as_of = result.data_as_of.isoformat() if result.data_as_of else "unknown (no jobs files)"
+    lines = [
+        f"Pulled {len(result.files)} file(s) from {result.source}{skipped}; data as of {as_of}",
+        "",
+        f"{'table':<24}" + "".join(f"{name:>11}" for name in COLUMNS),
+    ]
+    for counts in result.tables:
+        values = (getattr(counts, name) for name in COLUMNS)
+        lines.append(f"{counts.table:<24}" + "".join(f"{value:>11}" for value in values))
+    if result.rejected:
+        lines += ["", f"{result.rejected} row(s) rejected; the first:"]
+        lines += [
+            f"  {reject.source_file} row {reject.row_number}: {reject.reason}"
+            for reject in result.first_rejects
+        ]
+    return "\n".join(lines)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for a person at a terminal; nothing otherwise."""
+    if not common.show_progress():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Pulling snapshots", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance

@@ -1,0 +1,1 @@
+"""One module per command: the stage order of pull, report, build, health and rollback."""
