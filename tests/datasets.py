@@ -4,7 +4,7 @@ Every dataset is plain data (lists of row dicts) computed from its index, so a r
 from it is the same on every machine. `write_snapshot` writes the rows as the NDJSON files
 `reportgen pull` reads (SPEC §2.2), so tests go through the real pull path.
 
-    normal_week    two ISO weeks (2026-11-09 and 2026-11-16) of steady traffic
+    normal_week    two ISO weeks (2026-11-09 and 2026-11-16) of steady, healthy traffic
     incident_day   2026-11-25: GitHub Actions failing on network errors, stuck and pending
                    jobs, hostile repository names and error messages; 2026-11-24 normal
     empty_day      jobs on 2026-11-24 only, so 2026-11-25 has none
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 Row = dict[str, Any]
+SNAPSHOT_LAG = timedelta(minutes=15)
 
 REPOSITORIES = (
     ("r1", "microsoft/vscode", "large"),
@@ -103,12 +104,15 @@ def job(
     }
 
 
-def steady_day(day: date, prefix: str, per_day: int = 12) -> list[Row]:
-    """A normal day: one job every two hours per slot, one failure in about twenty."""
+# A few failures a week, spread over processors and days: (weekday, slot) -> error.
+STEADY_FAILURES = {(1, 5): ERRORS[0], (3, 9): ERRORS[1], (4, 13): ERRORS[5]}
+
+
+def steady_day(day: date, prefix: str, per_day: int = 24) -> list[Row]:
+    """A normal day: a job an hour, one in three on GitHub Actions, rare failures."""
     rows = []
     for index in range(per_day):
-        serial = day.toordinal() * 100 + index
-        failed = serial % 19 == 0
+        error = STEADY_FAILURES.get((day.weekday(), index))
         processor = "github_actions" if index % 3 == 0 else "inngest"
         rows.append(
             job(
@@ -117,10 +121,10 @@ def steady_day(day: date, prefix: str, per_day: int = 12) -> list[Row]:
                 processor=processor,
                 job_type=JOB_TYPES[index % len(JOB_TYPES)],
                 repository=REPOSITORIES[index % 5],
-                status="failed" if failed else "completed",
+                status="failed" if error else "completed",
                 queue_s=2 + index % 4 if processor == "inngest" else 45 + 5 * (index % 3),
                 run_s=20 + 3 * index if processor == "inngest" else 150 + 20 * (index % 4),
-                error=ERRORS[serial % len(ERRORS)] if failed else None,
+                error=error,
             )
         )
     return rows
@@ -274,13 +278,18 @@ def _write_ndjson(path: Path, rows: Sequence[Row]) -> None:
 
 
 def write_snapshot(directory: Path, dataset: Dataset) -> Path:
-    """The dataset as snapshot files (`jobs.ndjson`, …) in `directory`; returns the directory."""
+    """The dataset as snapshot files in `directory`; returns the directory.
+
+    The files are stamped 15 minutes before the dataset's `as_of` (`jobs-2026-11-26T00-15-00Z
+    .ndjson`), so the report's "data as of" is fixed too, not the time the test ran.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    _write_ndjson(directory / "jobs.ndjson", dataset.jobs)
+    stamp = f"{dataset.as_of - SNAPSHOT_LAG:%Y-%m-%dT%H-%M-%SZ}"
+    _write_ndjson(directory / f"jobs-{stamp}.ndjson", dataset.jobs)
     if dataset.categories:
-        _write_ndjson(directory / "repository_categories.ndjson", dataset.categories)
+        _write_ndjson(directory / f"repository_categories-{stamp}.ndjson", dataset.categories)
     if dataset.rollout:
-        _write_ndjson(directory / "rollout_configuration.ndjson", dataset.rollout)
+        _write_ndjson(directory / f"rollout_configuration-{stamp}.ndjson", dataset.rollout)
     return directory
 
 

@@ -110,7 +110,7 @@ def _period_label(report: Mapping[str, Any]) -> str:
 
 def _header(report: Mapping[str, Any]) -> list[str]:
     period = report["period"]
-    lines = [f"# Rollout report: {report['kind']} {_period_label(report)}", ""]
+    lines = [f"# Rollout report: {escape_markdown(report['kind'])} {_period_label(report)}", ""]
     if period.get("partial"):
         until = period.get("elapsed_end") or report["as_of"]
         lines += [

@@ -1,0 +1,154 @@
+"""`reportgen report`: the one place that turns the store into a report, and its views.
+
+Stages, in order: resolve the period, read its frames from the store, compute the report,
+render one view, write it (atomically) or hand it back to the CLI to print. The site and
+health commands reuse `build_report`, so every report of a period is computed the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from reportgen import periods
+from reportgen.compute.report import Report, ReportInputs, compute_report
+from reportgen.config import Settings
+from reportgen.errors import UsageError
+from reportgen.periods import Period, PeriodKind
+from reportgen.render import ReportFormat
+from reportgen.render.markdown import report_markdown
+from reportgen.render.table import report_table
+from reportgen.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+TABLE_WIDTH = 100
+
+
+def resolve_period(
+    kind: PeriodKind,
+    settings: Settings,
+    as_of: datetime,
+    *,
+    day: date | None = None,
+    start: datetime | date | None = None,
+    end: datetime | date | None = None,
+    hours: float | None = None,
+) -> Period:
+    """The period the flags ask for; a combination that means nothing is a UsageError."""
+    timezone = settings.report.timezone
+    if (start is None) != (end is None):
+        given, missing = ("--start", "--end") if end is None else ("--end", "--start")
+        raise UsageError(f"{given} needs {missing}")
+    if kind is not PeriodKind.CUSTOM:
+        if start is not None or hours is not None:
+            raise UsageError(f"--start/--end and --hours are for custom reports, not {kind}")
+        when = day or as_of.astimezone(ZoneInfo(timezone)).date()
+        return periods.period_of(kind, when, timezone, as_of)
+    if day is not None:
+        raise UsageError(
+            "--date is for daily, weekly and monthly reports; custom takes --start/--end"
+        )
+    if hours is not None and start is not None:
+        raise UsageError("use either --start/--end or --hours, not both")
+    if hours is not None:
+        return periods.last_hours(hours, timezone, as_of)
+    if start is None or end is None:
+        raise UsageError("a custom report needs --start and --end, or --hours")
+    return periods.custom(start, end, timezone, as_of)
+
+
+def load_report_inputs(store: Store, period: Period, settings: Settings) -> ReportInputs:
+    """Every frame the report of `period` reads, and nothing else."""
+    previous_start, previous_end = period.comparison_window()
+    return ReportInputs(
+        period=period,
+        jobs=store.jobs_created(period.start_utc, period.elapsed_end_utc),
+        previous_jobs=store.jobs_created(previous_start, previous_end),
+        # Jobs still open at the period's end (or as_of) are its queue, whenever created.
+        open_jobs=store.jobs_open_at(period.elapsed_end_utc),
+        categories=store.table("repository_categories"),
+        rollout_configuration=store.table("rollout_configuration"),
+        rollout_history=store.table("rollout_history"),
+        data_as_of=store.data_as_of(),
+    )
+
+
+def build_report(store: Store, period: Period, settings: Settings, as_of: datetime) -> Report:
+    """The report of `period` judged at `as_of` (the period is re-anchored at `as_of`)."""
+    if period.as_of != as_of:
+        period = Period(period.kind, period.start, period.end, period.timezone, as_of)
+    return compute_report(load_report_inputs(store, period, settings), settings)
+
+
+def report_json(report: dict[str, Any]) -> str:
+    """The JSON view: the contract's key order, two-space indent, no NaN."""
+    return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render_report(
+    report: dict[str, Any], view: ReportFormat, *, width: int = TABLE_WIDTH, color: bool = False
+) -> str:
+    """One view of a report's JSON form, as text."""
+    if view is ReportFormat.JSON:
+        return report_json(report)
+    if view is ReportFormat.MARKDOWN:
+        return report_markdown(report)
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+    )
+    console.print(report_table(report))
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write beside the target and rename over it, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        # mkstemp creates 0600; a report is an ordinary file, readable as the umask allows.
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(temporary).chmod(0o666 & ~umask)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_report(
+    settings: Settings,
+    period: Period,
+    view: ReportFormat,
+    *,
+    out: Path | None = None,
+    width: int = TABLE_WIDTH,
+    color: bool = False,
+) -> str:
+    """Build the report of `period` and render it; write it to `out` when given."""
+    # A missing store is a StoreError with the hint to pull first, raised by open_store.
+    with open_store(
+        settings.store.path, wait_seconds=settings.store.wait_seconds, read_only=True
+    ) as store:
+        report = build_report(store, period, settings, period.as_of)
+    text = render_report(report.to_dict(), view, width=width, color=color and out is None)
+    if out is not None:
+        write_atomically(out, text)
+        logger.info("wrote %s report %s to %s", period.kind, period.slug, out)
+    return text

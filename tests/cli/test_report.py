@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from datasets import incident_day, write_snapshot
+from typer.testing import CliRunner
+
+from reportgen.cli.app import app
+from reportgen.store import open_store
+
+AS_OF = "2026-11-26T00:30:00Z"
+
+
+@pytest.fixture
+def incident_store(tmp_path: Path) -> Path:
+    source = write_snapshot(tmp_path / "snapshot", incident_day())
+    path = tmp_path / "store.duckdb"
+    with open_store(path, wait_seconds=0) as store:
+        store.pull(str(source))
+    return path
+
+
+def _invoke(store: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--store", str(store), "--as-of", AS_OF, "report", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_report_daily_json_prints_the_report(incident_store: Path) -> None:
+    code, out, err = _invoke(incident_store, "daily", "--date", "2026-11-25")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert (report["kind"], report["status"], report["jobs"]["total"]) == ("daily", "critical", 45)
+    assert out.endswith("}\n")
+    assert out.startswith('{\n  "schema_version": "1.0",\n  "kind": "daily",')
+
+
+def test_report_date_defaults_to_the_day_of_as_of(incident_store: Path) -> None:
+    code, out, _ = _invoke(incident_store, "daily")
+    assert code == 0
+    assert json.loads(out)["period"]["start"] == "2026-11-26T00:00:00+00:00"
+
+
+def test_report_markdown_out_writes_file_and_prints_nothing(
+    incident_store: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "report.md"
+    code, out, _ = _invoke(
+        incident_store, "daily", "--date", "2026-11-25", "--format", "markdown", "--out",
+        str(target),
+    )  # fmt: skip
+    assert (code, out) == (0, "")
+    assert target.read_text(encoding="utf-8").startswith("# Rollout report: daily 2026-11-25")
+
+
+def test_report_custom_hours_covers_the_last_hours(incident_store: Path) -> None:
+    code, out, _ = _invoke(incident_store, "custom", "--hours", "6")
+    assert code == 0
+    period = json.loads(out)["period"]
+    assert (period["start"], period["end"]) == (
+        "2026-11-25T18:30:00+00:00",
+        "2026-11-26T00:30:00+00:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["daily", "--hours", "3"],
+            "Error: --start/--end and --hours are for custom reports, not daily",
+        ),
+        (["custom", "--start", "2026-11-01"], "Error: --start needs --end"),
+        (["custom"], "Error: a custom report needs --start and --end, or --hours"),
+        (
+            ["daily", "--date", "25/11/2026"],
+            "Error: --date '25/11/2026' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["custom", "--start", "2026-11-02", "--end", "2026-11-01"],
+            "Error: custom period end 2026-11-01T00:00:00+00:00 is not after its start "
+            "2026-11-02T00:00:00+00:00",
+        ),
+    ],
+)
+def test_report_bad_flags_exit_2_with_one_line(
+    incident_store: Path, args: list[str], line: str
+) -> None:
+    code, out, err = _invoke(incident_store, *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == line
+
+
+def test_report_unknown_format_is_a_usage_error(incident_store: Path) -> None:
+    code, _, err = _invoke(incident_store, "daily", "--format", "xml")
+    assert code == 2
+    # Click draws the message in a box and wraps it; compare the words.
+    words = " ".join(err.replace("│", " ").split())
+    assert "Invalid value for '--format': Value error, 'xml' is not one of " in words
+    assert "'json', 'markdown', 'table'." in words
+
+
+def test_report_missing_store_says_to_pull(tmp_path: Path) -> None:
+    code, out, err = _invoke(tmp_path / "missing.duckdb", "daily")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"Error: no store at {tmp_path / 'missing.duckdb'}",
+        "Hint: Run `reportgen pull` first.",
+    ]
+
+
+def test_report_table_runs_as_a_real_process(incident_store: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "reportgen", "--store", str(incident_store), "--as-of", AS_OF,
+            "report", "daily", "--date", "2026-11-25", "--format", "table",
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "daily report 2026-11-25 00:00 UTC to 2026-11-26 00:00 UTC"
+    assert any("Status" in line and "critical" in line for line in lines)
