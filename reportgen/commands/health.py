@@ -8,6 +8,8 @@ the result: undelivered notifications wait in the outbox for the next run.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,18 +18,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
+from rich.console import Console
 
 from reportgen.compute.queue import queue_state
 from reportgen.compute.results import SCHEMA_VERSION, Rollout, WindowMetrics
 from reportgen.compute.rollout import rollout_state
 from reportgen.compute.window import window_metrics
 from reportgen.config import Settings
+from reportgen.errors import StoreError
 from reportgen.evaluate.breaker import BreakerInputs, Decision, decide
 from reportgen.evaluate.findings import Finding, Status, is_finding, status_of
 from reportgen.evaluate.lifecycle import State, hold_health_score, hold_steps
 from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate
 from reportgen.notify.dispatch import NotifyOutcome, dispatch
 from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
+from reportgen.render import ReportFormat
+from reportgen.render.health_markdown import health_markdown, health_table
 from reportgen.store import alerts
 from reportgen.store.alerts import HasConnection
 
@@ -287,3 +293,54 @@ def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) 
     with path.open("a", encoding="utf-8") as summary:
         summary.write(markdown)
     return path
+
+
+def render_health(
+    payload: dict[str, Any], view: ReportFormat, *, width: int = 100, color: bool = False
+) -> str:
+    """One view of a health check's JSON form, as text."""
+    if view is ReportFormat.JSON:
+        return json.dumps(payload, indent=2) + "\n"
+    if view is ReportFormat.MARKDOWN:
+        return health_markdown(payload)
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+    )
+    console.print(health_table(payload))
+    return buffer.getvalue()
+
+
+def health_command(
+    settings: Settings,
+    as_of: datetime,
+    check_type: CheckType,
+    view: ReportFormat,
+    *,
+    auto_rollback: bool = False,
+    environ: Mapping[str, str] | None = None,
+    width: int = 100,
+    color: bool = False,
+) -> tuple[str, Status]:
+    """`reportgen health`: run the check on the store, print a view, fill the step summary."""
+    from reportgen.store import open_store  # late: the store loads DuckDB
+
+    if not settings.store.path.is_file():
+        raise StoreError(
+            f"store {settings.store.path} does not exist",
+            hint="Run `reportgen pull` first to create it.",
+        )
+    dsn = settings.secrets.sentry_dsn
+    sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
+    try:
+        with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
+            outcome = run_health(store, settings, as_of, check_type, sentry=sentry, environ=environ)
+    finally:
+        sentry.close()  # always flush, whatever happened
+    payload = {**outcome.to_dict(), "auto_rollback": auto_rollback}
+    write_step_summary(health_markdown(payload), environ)
+    return render_health(payload, view, width=width, color=color), outcome.check.status

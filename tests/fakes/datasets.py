@@ -7,6 +7,7 @@ of them, spread evenly (1 % = every 100th job), with the given error text.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -147,3 +148,24 @@ def healthy_traffic(start: datetime, end: datetime) -> pl.DataFrame:
             steady(start, end, 100, processor="github_actions", failure_pct=1),
         ]
     )
+
+
+def pull_into(
+    store_path: Path,
+    snapshot_dir: Path,
+    jobs: pl.DataFrame,
+    *,
+    percentage: float = 25.0,
+    history: pl.DataFrame | None = None,
+) -> Path:
+    """Write the dataset as NDJSON snapshots and pull them into a real store at `store_path`."""
+    from reportgen.store import open_store
+
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    jobs.write_ndjson(snapshot_dir / "jobs-2026-12-01T00.ndjson")
+    configuration(percentage).write_ndjson(snapshot_dir / "rollout_configuration.ndjson")
+    if history is not None:
+        history.write_ndjson(snapshot_dir / "rollout_history.ndjson")
+    with open_store(store_path) as store:
+        store.pull(str(snapshot_dir))
+    return store_path

@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from fakes.datasets import (
+    configuration,
+    empty_history,
+    healthy_traffic,
+    hours,
+    open_jobs,
+    pull_into,
+    steady,
+)
+from fakes.github_server import REPOSITORY, FakeGitHub
+from fakes.sentry_server import FakeSentry
+
+from reportgen.commands.health import (
+    HealthCheck,
+    HealthData,
+    HealthOutcome,
+    alert_history,
+    evaluate_health,
+    run_health,
+)
+from reportgen.config import Settings, load_settings
+from reportgen.evaluate.rules import CheckType
+from reportgen.notify.sentry import SentryNotifier
+from reportgen.store import alerts, open_store
+
+SETTINGS = load_settings(environ={})
+NOW = hours(48)
+NETWORK = "ECONNRESET: connection reset by peer"
+
+
+def check(
+    jobs: pl.DataFrame,
+    waiting: pl.DataFrame | None = None,
+    as_of: datetime = NOW,
+    check_type: CheckType = CheckType.FULL,
+    percentage: float = 25.0,
+) -> HealthCheck:
+    data = HealthData(
+        jobs=jobs,
+        open_jobs=jobs.clear() if waiting is None else waiting,
+        configuration=configuration(percentage),
+        history=empty_history(),
+        episode_start=as_of - timedelta(hours=1),
+    )
+    return evaluate_health(data, SETTINGS, as_of, check_type)
+
+
+def rules(result: HealthCheck) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.scope, f.severity.value) for f in result.findings]
+
+
+def incident_jobs() -> pl.DataFrame:
+    """A healthy day, then 45 minutes of 40 % network failures on inngest."""
+    start = NOW - timedelta(minutes=45)
+    return pl.concat(
+        [
+            healthy_traffic(NOW - timedelta(hours=48), start),
+            steady(start, NOW, 200, failure_pct=40, error=NETWORK, prefix="bad"),
+            steady(start, NOW, 100, processor="github_actions", failure_pct=1, prefix="ga"),
+        ]
+    )
+
+
+def test_health_four_jobs_one_failure_is_inconclusive_and_never_trips() -> None:
+    start = NOW - timedelta(minutes=40)
+    jobs = pl.concat(
+        [
+            steady(start, NOW, 3, failure_pct=50, prefix="i"),
+            steady(start, NOW, 3, processor="github_actions", prefix="g"),
+        ]
+    )
+    assert jobs.height == 4
+    result = check(jobs)
+    assert result.status.value == "inconclusive"
+    assert rules(result) == [
+        ("error_rate", "overall", "inconclusive"),
+        ("health_score", "overall", "inconclusive"),
+        ("error_rate_trend", "overall", "inconclusive"),
+        ("processing_p95_trend", "overall", "inconclusive"),
+    ]
+    assert result.decision.to_dict() == {
+        "rollback": False,
+        "reason": "the evaluation window is inconclusive: too few finished jobs",
+        "executed": False,
+    }
+
+
+def test_health_a_day_of_one_percent_failures_is_healthy() -> None:
+    result = check(healthy_traffic(NOW - timedelta(hours=48), NOW))
+    assert result.status.value == "healthy"
+    assert result.findings == []
+    overall = next(r for r in result.results if r.rule == "error_rate" and r.scope == "overall")
+    assert overall.message == "error_rate 1.0% <= 2.5% over 300 finished jobs"
+    assert result.decision.rollback is False
+    assert result.decision.reason == "no breaker rule tripped"
+
+
+def test_health_network_failures_on_one_processor_are_critical_and_trip() -> None:
+    result = check(incident_jobs())
+    assert result.status.value == "critical"
+    assert rules(result) == [
+        ("error_rate", "overall", "critical"),
+        ("error_rate", "processor:inngest", "critical"),
+        ("health_score", "overall", "warning"),
+        ("error_rate_trend", "overall", "warning"),
+        ("connection_failure", "processor:inngest", "critical"),
+    ]
+    assert result.decision.rollback is True
+    assert result.decision.reason == (
+        "error_rate 20.0% > 5.0% over 300 finished jobs; inngest: 60 of 60 failures are "
+        "network (100.0%, threshold 50.0%), error_rate 30.0% over 200 finished jobs"
+    )
+    assert [c.rule for c in result.decision.checks if c.tripped] == [
+        "error_rate",
+        "connection_failure",
+    ]
+
+
+def test_health_spike_twenty_hours_ago_does_not_roll_back_now() -> None:
+    spike = hours(28)
+    jobs = pl.concat(
+        [
+            healthy_traffic(NOW - timedelta(hours=48), spike),
+            steady(spike, spike + timedelta(hours=1), 300, failure_pct=40, error=NETWORK),
+            healthy_traffic(spike + timedelta(hours=1), NOW),
+        ]
+    )
+    result = check(jobs)
+    assert result.decision.rollback is False
+    assert result.decision.reason == "no breaker rule tripped"
+    assert "critical" not in {f.severity.value for f in result.findings}
+
+
+def test_health_stuck_and_waiting_jobs_alert_but_never_trip() -> None:
+    waiting = pl.concat(
+        [
+            open_jobs(NOW - timedelta(hours=3), 3, status="processing"),
+            open_jobs(NOW - timedelta(minutes=90), 150, status="pending"),
+        ]
+    )
+    result = check(healthy_traffic(NOW - timedelta(hours=48), NOW), waiting)
+    assert rules(result) == [
+        ("queue_backlog", "overall", "warning"),
+        ("queue_oldest_pending", "overall", "critical"),
+        ("stuck_jobs", "overall", "warning"),
+    ]
+    stuck = next(f for f in result.findings if f.rule == "stuck_jobs")
+    assert stuck.message == "3 jobs processing for more than 60 min"
+    assert result.status.value == "critical"
+    assert result.decision.rollback is False
+    assert result.decision.reason == "no breaker rule tripped"
+
+
+def test_health_check_types_select_their_rules() -> None:
+    jobs = incident_jobs()
+    assert {f.rule for f in check(jobs, check_type=CheckType.ERROR_RATES).findings} == {
+        "error_rate",
+        "error_rate_trend",
+        "connection_failure",
+    }
+    metrics = check(jobs, check_type=CheckType.METRICS_ONLY)
+    assert {(f.rule, f.scope) for f in metrics.findings} == {
+        ("error_rate", "processor:inngest"),
+        ("connection_failure", "processor:inngest"),
+    }
+    assert metrics.decision.rollback is True  # the breaker always judges every rule
+
+
+def test_health_json_contract() -> None:
+    payload = check(incident_jobs()).to_dict()
+    assert list(payload)[:8] == [
+        "schema_version",
+        "as_of",
+        "status",
+        "check_type",
+        "window",
+        "monitoring_window",
+        "conclusive",
+        "rollout",
+    ]
+    assert payload["as_of"] == "2026-11-25T00:00:00+00:00"
+    assert payload["window"] == {
+        "start": "2026-11-24T23:00:00+00:00",
+        "end": "2026-11-25T00:00:00+00:00",
+    }
+    assert payload["decision"]["executed"] is False
+    assert payload["findings"][0] == {
+        "key": payload["findings"][0]["key"],
+        "rule": "error_rate",
+        "scope": "overall",
+        "severity": "critical",
+        "value": 20.0,
+        "threshold": 5.0,
+        "counts": {"failed": 60, "finished": 300},
+        "message": "error_rate 20.0% > 5.0% over 300 finished jobs",
+    }
+
+
+# Full runs: a real store, a local Sentry and a local GitHub.
+
+
+@pytest.fixture
+def sentry() -> Iterator[FakeSentry]:
+    with FakeSentry() as server:
+        yield server
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as server:
+        yield server
+
+
+def live_settings(store_path: Path, sentry: FakeSentry, github: FakeGitHub) -> Settings:
+    environ = {
+        "SENTRY_DSN": sentry.dsn,
+        "GITHUB_TOKEN": "test-token",
+        "GITHUB_REPOSITORY": REPOSITORY,
+    }
+    overrides: dict[str, dict[str, Any]] = {
+        "store": {"path": store_path},
+        "github": {"api_url": github.api_url, "write_interval_seconds": 0},
+        "site": {"base_url": "https://acme.github.io/jobs/"},
+    }
+    return load_settings(environ=environ, overrides=overrides)
+
+
+def health_run(store_path: Path, settings: Settings, as_of: datetime) -> HealthOutcome:
+    dsn = settings.secrets.sentry_dsn
+    notifier = SentryNotifier(dsn.get_secret_value() if dsn else None, timeout=2.0)
+    try:
+        with open_store(store_path) as store:
+            return run_health(store, settings, as_of, sentry=notifier, environ={})
+    finally:
+        notifier.close()
+
+
+def test_run_health_incident_alerts_once_and_audits_the_decision(
+    tmp_path: Path, store_path: Path, sentry: FakeSentry, github: FakeGitHub
+) -> None:
+    pull_into(store_path, tmp_path / "snapshots", incident_jobs())
+    settings = live_settings(store_path, sentry, github)
+    outcome = health_run(store_path, settings, NOW)
+    assert outcome.check.status.value == "critical"
+    assert outcome.to_dict()["notifications"] == {
+        "notifications": 3,
+        "incident": "open",
+        "delivered": 4,
+        "failed": 0,
+        "waiting": 0,
+    }
+    assert [e["tags"]["alert.type"] for e in sentry.events()] == [
+        "error_rate",
+        "error_rate",
+        "connection_failure",
+    ]
+    assert [c["status"] for c in sentry.check_ins()] == ["in_progress", "ok"]
+    (issue,) = github.issues.values()
+    assert issue.title.startswith(
+        "Rollout incident: error_rate (overall) — error_rate 20.0% > 5.0%"
+    )
+    assert "**Rollout percentage:** 25 %" in issue.body
+    with open_store(store_path) as store:
+        (decision,) = alerts.decisions(store)
+        history = alert_history(store)
+    assert (decision["rollback"], decision["executed"]) == (True, False)
+    assert [c["tripped"] for c in decision["checks"]] == [True, False, True]
+    assert {(h["rule"], h["to_state"], h["issue_number"]) for h in history} == {
+        ("error_rate", "firing", 1),
+        ("connection_failure", "firing", 1),
+        ("health_score", "pending", None),
+        ("error_rate_trend", "pending", None),
+    }
+    again = health_run(store_path, settings, NOW + timedelta(minutes=15))
+    assert again.notify is not None
+    assert [(n.rule, n.kind, n.severity) for n in again.notify.notices] == [
+        ("health_score", "firing", "warning"),
+        ("error_rate_trend", "firing", "warning"),
+    ]
+    assert len(github.issues) == 1
+
+
+def test_run_health_inconclusive_window_fires_nothing(
+    tmp_path: Path, store_path: Path, sentry: FakeSentry, github: FakeGitHub
+) -> None:
+    start = NOW - timedelta(minutes=40)
+    jobs = pl.concat(
+        [
+            steady(start, NOW, 3, failure_pct=50, prefix="i"),
+            steady(start, NOW, 3, processor="github_actions", prefix="g"),
+        ]
+    )
+    pull_into(store_path, tmp_path / "snapshots", jobs)
+    outcome = health_run(store_path, live_settings(store_path, sentry, github), NOW)
+    assert outcome.check.status.value == "inconclusive"
+    assert outcome.notify is not None and outcome.notify.notices == []
+    assert sentry.events() == []
+    assert github.requests == []
