@@ -81,18 +81,23 @@ def report_json(report: Report) -> bytes:
 
 
 def _trends_table(report: Report) -> DataTable | None:
+    """Trends shown in each metric's own unit (the same words as the Markdown view)."""
     trends: Mapping[str, Mapping[str, Any]] = report.get("trends") or {}
     if not trends:
         return None
     columns = (
         Column("metric", "Metric"),
-        Column("previous", "Previous", "number"),
-        Column("current", "Current", "number"),
-        Column("change_pct", "Change", "percent"),
-        Column("direction", "Direction"),
+        Column("previous", "Previous"),
+        Column("current", "Current"),
+        Column("change", "Change"),
     )
     rows = [
-        (name, t.get("previous"), t.get("current"), t.get("change_pct"), t.get("direction"))
+        (
+            formatting.metric_label(name),
+            formatting.metric_value(name, t.get("previous")),
+            formatting.metric_value(name, t.get("current")),
+            formatting.trend_label(t),
+        )
         for name, t in trends.items()
     ]
     return table("trends", "Trends", columns, rows)

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from datasets import REPOSITORIES, Row, incident_rows, job, steady_day
 from site_frames import FrameReports
 
-from reportgen.config import Settings, load_settings
+from reportgen.config import Settings, SiteSettings, load_settings
 from reportgen.render.site import WriteResult, read_manifest, write_site
 from reportgen.render.site_gather import BuildInputs, Gathered, Gatherer
 
@@ -22,6 +23,8 @@ CATEGORIES = tuple((repo_id, category) for repo_id, _, category in REPOSITORIES)
 # URLs and a token-shaped string must all stay inert text.
 HOSTILE_REPOSITORY = 'evil/"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
 HOSTILE_JOB_TYPE = "{{ 7*7 }}<!--<script>"
+HOSTILE_PROCESSOR = "</script><script>alert(5)</script><!--"
+FORMULA_REPOSITORY = '=HYPERLINK("https://evil.test","open")'
 HOSTILE_ERROR = (
     "javascript:alert(3) </script><script>alert(4)</script> {{ 7*7 }} "
     '=HYPERLINK("https://evil.test") ghp_FAKEabcdefghijklmnopqrstuvwxyz0123'
@@ -45,6 +48,13 @@ def hostile_rows(day: date) -> list[Row]:
             error=HOSTILE_ERROR,
         )
         for n in range(3)
+    ] + [
+        job(
+            "hostile-9",
+            start,
+            processor=HOSTILE_PROCESSOR,
+            repository=("r-formula", FORMULA_REPOSITORY, "small"),
+        )
     ]
 
 
@@ -58,7 +68,8 @@ def sample_rows() -> list[Row]:
 
 
 def settings(**site: object) -> Settings:
-    return load_settings(overrides={"site": dict(site)} if site else None, environ={})
+    """Default settings (no config file is read), with `site` fields overridden."""
+    return Settings(site=SiteSettings(**site))
 
 
 def gather(
@@ -86,3 +97,23 @@ def build(
     gathered, _ = gather(site, rows, config, **options)  # type: ignore[arg-type]
     config = config or settings()
     return gathered, write_site(site, gathered.output, config.secrets.values())
+
+
+# The sample site, built once per session; tests read it and never change it.
+RANGES = {"incident": "2026-11-28..2026-11-30"}
+SECRETS = {
+    "GITHUB_TOKEN": "ghp_0123456789abcdefTOKENVALUE",
+    "SENTRY_DSN": "https://publickey@o0.ingest.sentry.test/42",
+    "REPORTGEN_DATABASE_URL": "postgresql://reportgen:hunter2pw@db.test/prod",
+}
+
+
+@pytest.fixture(scope="session", name="sample_site")
+def sample_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sample")
+    config_file = folder / "reportgen.toml"
+    config_file.write_text('[site]\ntitle = "Rollout <dashboard>"\n', encoding="utf-8")
+    config = load_settings(config_file, environ=SECRETS)
+    assert len(config.secrets.values()) == 3
+    build(folder / "site", sample_rows(), config, ranges=RANGES)
+    return folder / "site"

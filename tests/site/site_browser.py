@@ -1,0 +1,204 @@
+"""Drive headless Chromium over the DevTools protocol on a pipe, and serve a site locally.
+
+`--remote-debugging-pipe` makes Chromium read commands from fd 3 and write replies and events
+to fd 4, each a JSON message ended by a NUL byte: no websocket library is needed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+CANDIDATES = ("/usr/lib/chromium/chromium-headless-shell", "chromium-headless-shell")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+)
+
+
+def chromium() -> str | None:
+    for candidate in CANDIDATES:
+        found = shutil.which(candidate) if "/" not in candidate else candidate
+        if found and Path(found).is_file() and os.access(found, os.X_OK):
+            return found
+    return None
+
+
+@dataclass
+class PageVisit:
+    """What the browser did on one page."""
+
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    svg_charts: int = 0
+    chart_slots: int = 0
+
+
+class Browser:
+    def __init__(self, executable: str, profile: Path) -> None:
+        commands_read, self._commands = os.pipe()
+        self._replies, replies_write = os.pipe()
+
+        def attach_pipes() -> None:
+            os.dup2(commands_read, 3)
+            os.dup2(replies_write, 4)
+
+        self.process = subprocess.Popen(
+            [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4),
+            preexec_fn=attach_pipes,
+        )
+        os.close(commands_read)
+        os.close(replies_write)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def close(self) -> None:
+        with suppress(OSError, TimeoutError):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._commands)
+        os.close(self._replies)
+
+    def _read_message(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no reply from Chromium")
+            chunk = os.read(self._replies, 1 << 16)
+            if not chunk:
+                raise OSError("Chromium closed its pipe")
+            self._buffer += chunk
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        parsed: dict[str, Any] = json.loads(message)
+        return parsed
+
+    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 30
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                result: dict[str, Any] = reply.get("result", {})
+                return result
+            self.events.append(reply)
+
+    def visit(self, url: str, timeout: float = 30) -> PageVisit:
+        """Open `url` in a fresh tab and wait until its charts are drawn (or time runs out)."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            self.send(f"{domain}.enable", session)
+        self.events.clear()
+        self.send("Page.navigate", session, url=url)
+        visit = PageVisit()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = self.send(
+                "Runtime.evaluate",
+                session,
+                expression=(
+                    "document.readyState === 'complete' ? "
+                    "[document.querySelectorAll('.chart-canvas').length, "
+                    "document.querySelectorAll('.chart-canvas svg').length] : null"
+                ),
+                returnByValue=True,
+            )["result"].get("value")
+            if counts is not None:
+                visit.chart_slots, visit.svg_charts = counts
+                if visit.svg_charts >= visit.chart_slots:
+                    break
+            time.sleep(0.1)
+        self.send("Target.closeTarget", targetId=target)
+        for event in self.events:
+            _record(event, visit)
+        return visit
+
+
+def _record(event: dict[str, Any], visit: PageVisit) -> None:
+    method, params = event.get("method"), event.get("params", {})
+    if method == "Network.requestWillBeSent":
+        visit.requests.append(params["request"]["url"])
+    elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "assert"}:
+        visit.console_errors.append(json.dumps(params.get("args")))
+    elif method == "Runtime.exceptionThrown":
+        visit.console_errors.append(json.dumps(params.get("exceptionDetails")))
+    elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+        visit.console_errors.append(params["entry"].get("text", ""))
+
+
+@contextmanager
+def browser() -> Iterator[Browser]:
+    executable = chromium()
+    if executable is None:
+        raise RuntimeError("chromium-headless-shell is not installed (.ci/run installs it)")
+    with tempfile.TemporaryDirectory() as profile:
+        instance = Browser(executable, Path(profile))
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under `/<prefix>/`, as GitHub Pages does, and records every request."""
+
+    prefix = "/repo"
+    log: list[str]
+
+    def translate_path(self, path: str) -> str:
+        self.log.append(path)
+        if not path.startswith(self.prefix + "/"):
+            return str(Path(self.directory) / "__outside_the_prefix__")
+        return super().translate_path(path[len(self.prefix) :])
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(site: Path, prefix: str = "/repo") -> Iterator[tuple[str, list[str]]]:
+    """A local http.server for `site` under `prefix`; yields its base URL and request log."""
+    log: list[str] = []
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "log": log})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(handler, directory=str(site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}/", log
+    finally:
+        server.shutdown()
+        server.server_close()

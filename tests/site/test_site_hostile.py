@@ -1,0 +1,118 @@
+"""Untrusted text from the job system stays inert text in pages, chart specs, feed and CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+from site_builder import (
+    FORMULA_REPOSITORY,
+    HOSTILE_ERROR,
+    HOSTILE_JOB_TYPE,
+    HOSTILE_PROCESSOR,
+    HOSTILE_REPOSITORY,
+    SECRETS,
+    sample_site_fixture,  # noqa: F401 - registers the fixture
+)
+
+DAY = "daily/2026-11-29"
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text of each JSON script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.specs: list[str] = []
+        self._in_json = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_json = tag == "script" and dict(attrs).get("type") == "application/json"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_json = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_json:
+            self.specs.append(data)
+
+
+def elements(path: Path) -> Elements:
+    parsed = Elements()
+    parsed.feed(path.read_text(encoding="utf-8"))
+    return parsed
+
+
+def test_pages_hold_no_injected_element_handler_or_script_url(sample_site: Path) -> None:
+    for page in sample_site.rglob("*.html"):
+        for tag, attrs in elements(page).tags:
+            assert tag not in {"img", "iframe", "object", "embed"}, page
+            assert not [a for a in attrs if a.startswith("on")], (page, tag, attrs)
+            if tag == "script":
+                src = attrs.get("src") or ""
+                assert attrs.get("type") == "application/json" or src.startswith(
+                    ("assets/", "../")
+                ), (page, attrs)
+            for value in attrs.values():
+                assert not (value or "").strip().lower().startswith("javascript:"), page
+
+
+def test_hostile_text_is_shown_escaped(sample_site: Path) -> None:
+    html = (sample_site / DAY / "index.html").read_text(encoding="utf-8")
+    for text in (HOSTILE_REPOSITORY, HOSTILE_JOB_TYPE, HOSTILE_PROCESSOR):
+        assert text not in html
+    assert "evil/&#34;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;" in html
+    assert "{{ 7*7 }}&lt;!--&lt;script&gt;" in html
+    assert "javascript:alert(3) &lt;/script&gt;" in html
+    index = (sample_site / "index.html").read_text(encoding="utf-8")
+    assert "<title>Overview · Rollout &lt;dashboard&gt;</title>" in index
+
+
+def test_chart_specs_cannot_close_their_script_and_keep_the_text(sample_site: Path) -> None:
+    parsed = elements(sample_site / DAY / "index.html")
+    assert len(parsed.specs) == 7
+    processors = set()
+    for text in parsed.specs:
+        assert "</" not in text and "<!--" not in text
+        spec = json.loads(text)
+        layers = spec.get("layer", [spec])
+        processors |= {row.get("processor") for layer in layers for row in layer["data"]["values"]}
+    assert HOSTILE_PROCESSOR in processors
+
+
+def test_report_json_keeps_untrusted_text_exactly(sample_site: Path) -> None:
+    report = json.loads((sample_site / DAY / "report.json").read_text(encoding="utf-8"))
+    assert HOSTILE_PROCESSOR in report["processors"]
+    assert HOSTILE_JOB_TYPE in report["job_types"]
+    assert HOSTILE_ERROR[:500] in [e["message"] for e in report["errors"]["recent"]]
+
+
+def test_csv_defuses_formulas_and_keeps_text(sample_site: Path) -> None:
+    with (sample_site / DAY / "repositories.csv").open(encoding="utf-8", newline="") as file:
+        names = [row["repository"] for row in csv.DictReader(file)]
+    assert "'" + FORMULA_REPOSITORY in names
+    assert HOSTILE_REPOSITORY in names
+    assert not [name for name in names if name.startswith(("=", "+", "-", "@"))]
+
+
+def test_feed_escapes_untrusted_text(sample_site: Path) -> None:
+    from xml.etree import ElementTree
+
+    feed = ElementTree.parse(sample_site / "feed.xml").getroot()  # noqa: S314 - our own file
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    assert feed.findtext("atom:title", namespaces=ns) == "Rollout <dashboard>: daily reports"
+    entries = feed.findall("atom:entry", ns)
+    assert len(entries) == 28
+    assert entries[0].findtext("atom:title", namespaces=ns) == "2026-11-29: critical"
+
+
+def test_no_secret_appears_anywhere_in_the_site(sample_site: Path) -> None:
+    secrets = [value.encode() for value in SECRETS.values()]
+    for path in sample_site.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert not [s for s in secrets if s in content], path

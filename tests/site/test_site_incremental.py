@@ -1,0 +1,107 @@
+"""Incremental builds: unchanged pages are neither recomputed nor rewritten."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from site_builder import build, days, settings
+
+from reportgen.render.site import read_manifest
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {
+        path.relative_to(site).as_posix(): path.stat().st_ino
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+
+
+def changed_units(before: Path, after: Path) -> set[str]:
+    old, new = read_manifest(before).units, read_manifest(after).units
+    return {name for name, unit in new.items() if old.get(name) != unit}
+
+
+def test_second_build_without_changes_rewrites_nothing(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rows = days(date(2026, 11, 16), 10)
+    build(site, rows)
+    before = {p: (site / p).stat().st_mtime_ns for p in inodes(site)}
+    gathered, result = build(site, rows)
+    assert (result.written, result.changed, gathered.computed) == (0, False, [])
+    assert result.reused == len(before) - 2  # all but .nojekyll and the build manifest
+    assert {p: (site / p).stat().st_mtime_ns for p in inodes(site)} == before
+
+
+def test_adding_a_day_rebuilds_only_the_pages_it_touches(tmp_path: Path) -> None:
+    site, copy = tmp_path / "site", tmp_path / "before"
+    first = days(date(2026, 11, 16), 12)  # Mon 16 to Fri 27 November
+    build(site, first)
+    copy.mkdir()
+    (copy / ".reportgen-build.json").write_bytes((site / ".reportgen-build.json").read_bytes())
+    old_inodes = inodes(site)
+    gathered, result = build(site, first + days(date(2026, 11, 28), 1))
+    assert gathered.computed == [
+        "daily/2026-11-27/index.html",  # it gains a "next" link
+        "daily/2026-11-28/index.html",
+        "weekly/2026-W48/index.html",
+        "monthly/2026-11/index.html",
+    ]
+    assert changed_units(copy, site) == {
+        "daily/2026-11-27/index.html",
+        "daily/2026-11-28/index.html",
+        "weekly/2026-W48/index.html",
+        "monthly/2026-11/index.html",
+        "index.html",
+        "feed.xml",
+        "alerts/index.html",
+    }
+    new_inodes = inodes(site)
+    rewritten = {p for p in new_inodes if old_inodes.get(p) != new_inodes[p]}
+    assert rewritten - {".nojekyll", ".reportgen-build.json"} == {
+        path for name in changed_units(copy, site) for path in read_manifest(site).units[name].files
+    }
+    assert result.changed and result.written == len(rewritten) - 2
+
+
+def test_full_rebuild_recomputes_every_report(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rows = days(date(2026, 11, 16), 3)
+    build(site, rows)
+    gathered, result = build(site, rows, full=True)
+    assert sorted(gathered.computed) == [
+        "daily/2026-11-16/index.html",
+        "daily/2026-11-17/index.html",
+        "daily/2026-11-18/index.html",
+        "monthly/2026-11/index.html",
+        "weekly/2026-W47/index.html",
+    ]
+    assert result.reused == 0
+
+
+def test_changed_settings_rebuild_pages_but_keep_the_vega_bundle(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rows = days(date(2026, 11, 16), 3)
+    build(site, rows)
+    bundle = next((site / "assets").glob("vega-*.js"))
+    inode = bundle.stat().st_ino
+    gathered, _ = build(site, rows, settings(title="Another title"))
+    assert len(gathered.computed) == 5
+    assert bundle.stat().st_ino == inode
+    assert "Another title" in (site / "daily/2026-11-16/index.html").read_text()
+
+
+def test_partial_periods_follow_as_of(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    site = tmp_path / "site"
+    rows = days(date(2026, 11, 16), 3)
+    build(site, rows, as_of=datetime(2026, 11, 18, 12, tzinfo=UTC))
+    gathered, _ = build(site, rows, as_of=datetime(2026, 11, 18, 13, tzinfo=UTC))
+    # Only the running day, week and month are judged again at the new as_of.
+    assert sorted(gathered.computed) == [
+        "daily/2026-11-18/index.html",
+        "monthly/2026-11/index.html",
+        "weekly/2026-W47/index.html",
+    ]
