@@ -8,15 +8,16 @@ a daily backfill batch, and retries of jobs that failed on a rate limit or the n
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reportgen.sample import profiles as p
 from reportgen.sample.jobs import ACTIONS, INNGEST, JobLife
@@ -35,6 +36,28 @@ from reportgen.sample.spec import (
     IncidentChoice,
     SampleSpec,
 )
+
+T = TypeVar("T")
+
+
+class _Weighted(Generic[T]):
+    """Draws as `rng.choices(values, weights)[0]` does (same stream, same value), without
+    rebuilding the cumulative weights on every one of millions of draws."""
+
+    def __init__(self, values: Sequence[T], weights: Sequence[float]) -> None:
+        self.values = tuple(values)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    def draw(self, rng: random.Random) -> T:
+        index = bisect.bisect(self.cumulative, rng.random() * self.total, 0, len(self.values) - 1)
+        return self.values[index]
+
+
+_JOB_TYPES = _Weighted(p.JOB_TYPES, p.JOB_TYPE_WEIGHTS)
+_HISTORICAL_RANGES = _Weighted(p.HISTORICAL_RANGES, p.HISTORICAL_RANGE_WEIGHTS)
+_TRIGGER_SOURCES = _Weighted(p.TRIGGER_SOURCES, p.TRIGGER_SOURCE_WEIGHTS)
+_ERROR_CATEGORIES = _Weighted(p.ERROR_CATEGORIES, p.ERROR_CATEGORY_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -130,13 +153,13 @@ class _JobFactory:
     def _arrival(self, created: int) -> JobLife:
         rng = self.rng
         repository = self.picker.pick(rng)
-        job_type = rng.choices(p.JOB_TYPES, p.JOB_TYPE_WEIGHTS)[0]
+        job_type = _JOB_TYPES.draw(rng)
         time_range: int | None
         if job_type == p.HISTORICAL:
-            time_range = rng.choices(p.HISTORICAL_RANGES, p.HISTORICAL_RANGE_WEIGHTS)[0]
+            time_range = _HISTORICAL_RANGES.draw(rng)
         else:
             time_range = 1 if job_type == "recent-prs" else None
-        trigger = rng.choices(p.TRIGGER_SOURCES, p.TRIGGER_SOURCE_WEIGHTS)[0]
+        trigger = _TRIGGER_SOURCES.draw(rng)
         return self._route(created, _Planned(repository, job_type, time_range, trigger))
 
     def _route(self, created: int, plan: _Planned) -> JobLife:
@@ -207,7 +230,7 @@ class _JobFactory:
         if in_incident and rng.random() < p.INCIDENT_NETWORK_SHARE:
             category = "network"
         else:
-            category = rng.choices(p.ERROR_CATEGORIES, p.ERROR_CATEGORY_WEIGHTS)[0]
+            category = _ERROR_CATEGORIES.draw(rng)
         error = rng.choice(p.ERROR_MESSAGES[category]).format(repo=repository.name)
         if category == "network" and processor == INNGEST:
             return category, error, p.INNGEST_TIMEOUT_MS + rng.randrange(500)

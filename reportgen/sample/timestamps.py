@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,13 +14,14 @@ def to_ms(moment: datetime) -> int:
 
 
 def iso(ms: int) -> str:
-    """`2026-11-25T09:59:12.345Z`; hand-formatted because it runs millions of times."""
-    seconds, millis = divmod(ms, 1000)
-    t = time.gmtime(seconds)
-    return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{millis:03d}Z"
-    )
+    """`2026-11-25T09:59:12.345Z`; the minute is formatted once, as this runs millions of times."""
+    minute, rest = divmod(ms, 60_000)
+    return f"{_minute(minute)}{rest // 1000:02d}.{rest % 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _minute(minute: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(minute * 60))
 
 
 def stamp(ms: int) -> str:

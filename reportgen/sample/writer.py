@@ -160,8 +160,12 @@ def _write_lines(directory: Path, at_ms: int, lines: list[str]) -> None:
         file.writelines(lines)
 
 
+# One encoder for every row: `json.dumps` with options builds a new one per call.
+_ROW_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _json_line(row: dict[str, Any]) -> str:
-    return json.dumps(row, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return _ROW_ENCODER.encode(row) + "\n"
 
 
 def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
