@@ -2,7 +2,8 @@
 
 Stages, in order: resolve the period, read its frames from the store, compute the report,
 render one view, write it (atomically) or hand it back to the CLI to print. The site and
-health commands reuse `build_report`, so every report of a period is computed the same way.
+health commands reuse `build_report` / `build_reports`, so every report of a period is
+computed the same way.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 from rich.console import Console
 
 from reportgen import periods
@@ -67,27 +71,77 @@ def resolve_period(
     return periods.custom(start, end, timezone, as_of)
 
 
+class ReportLoader:
+    """Reads the inputs of many reports from one store, reading what they share only once.
+
+    The repository categories and the rollout tables do not depend on the period, and in a
+    series of consecutive periods (the site's 365 daily pages) one period's jobs are the next
+    one's comparison, so the last few job windows are kept.
+    """
+
+    KEPT_WINDOWS = 3
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._shared: dict[str, pl.DataFrame] = {}
+        self._data_as_of: tuple[datetime | None] | None = None
+        self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
+
+    def inputs(self, period: Period) -> ReportInputs:
+        """Every frame the report of `period` reads, and nothing else."""
+        previous_start, previous_end = period.comparison_window()
+        return ReportInputs(
+            period=period,
+            jobs=self._jobs_created(period.start_utc, period.elapsed_end_utc),
+            previous_jobs=self._jobs_created(previous_start, previous_end),
+            # Jobs still open at the period's end (or as_of) are its queue, whenever created.
+            open_jobs=self._store.jobs_open_at(period.elapsed_end_utc),
+            categories=self._table("repository_categories"),
+            rollout_configuration=self._table("rollout_configuration"),
+            rollout_history=self._table("rollout_history"),
+            data_as_of=self._pulled_as_of(),
+        )
+
+    def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
+        key = (start, end)
+        if key not in self._windows:
+            if len(self._windows) >= self.KEPT_WINDOWS:
+                del self._windows[next(iter(self._windows))]
+            self._windows[key] = self._store.jobs_created(start, end)
+        return self._windows[key]
+
+    def _table(self, name: str) -> pl.DataFrame:
+        if name not in self._shared:
+            self._shared[name] = self._store.table(name)
+        return self._shared[name]
+
+    def _pulled_as_of(self) -> datetime | None:
+        if self._data_as_of is None:
+            self._data_as_of = (self._store.data_as_of(),)
+        return self._data_as_of[0]
+
+
 def load_report_inputs(store: Store, period: Period, settings: Settings) -> ReportInputs:
-    """Every frame the report of `period` reads, and nothing else."""
-    previous_start, previous_end = period.comparison_window()
-    return ReportInputs(
-        period=period,
-        jobs=store.jobs_created(period.start_utc, period.elapsed_end_utc),
-        previous_jobs=store.jobs_created(previous_start, previous_end),
-        # Jobs still open at the period's end (or as_of) are its queue, whenever created.
-        open_jobs=store.jobs_open_at(period.elapsed_end_utc),
-        categories=store.table("repository_categories"),
-        rollout_configuration=store.table("rollout_configuration"),
-        rollout_history=store.table("rollout_history"),
-        data_as_of=store.data_as_of(),
-    )
+    """Every frame the report of `period` reads; no input depends on `settings` yet."""
+    return ReportLoader(store).inputs(period)
 
 
 def build_report(store: Store, period: Period, settings: Settings, as_of: datetime) -> Report:
     """The report of `period` judged at `as_of` (the period is re-anchored at `as_of`)."""
-    if period.as_of != as_of:
-        period = Period(period.kind, period.start, period.end, period.timezone, as_of)
-    return compute_report(load_report_inputs(store, period, settings), settings)
+    return build_reports(store, [period], settings, as_of)[0]
+
+
+def build_reports(
+    store: Store, periods: Sequence[Period], settings: Settings, as_of: datetime
+) -> list[Report]:
+    """The reports of many periods judged at `as_of`, sharing what they read; oldest first
+    is fastest, since each period's jobs are then the next one's comparison."""
+    loader = ReportLoader(store)
+    reports = []
+    for period in periods:
+        anchored = period if period.as_of == as_of else replace(period, as_of=as_of)
+        reports.append(compute_report(loader.inputs(anchored), settings))
+    return reports
 
 
 def report_json(report: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from reportgen.commands.report import (
     build_report,
+    build_reports,
     render_report,
     report_json,
     resolve_period,
@@ -235,3 +236,28 @@ def test_resolve_period_refuses_flags_that_mean_nothing(
     with pytest.raises(UsageError) as caught:
         _period(kind, **flags)
     assert str(caught.value) == message
+
+
+def test_build_reports_series_equals_reports_one_by_one(tmp_path: Path) -> None:
+    dataset = DATASETS["normal_week"]()
+    settings = pulled_store(tmp_path, dataset)
+    days = [
+        period_of(PeriodKind.DAILY, date(2026, 11, 10 + n), "UTC", dataset.as_of) for n in range(7)
+    ]
+    with open_store(settings.store.path, wait_seconds=0, read_only=True) as store:
+        series = [r.to_dict() for r in build_reports(store, days, settings, dataset.as_of)]
+        single = [build_report(store, p, settings, dataset.as_of).to_dict() for p in days]
+    assert series == single
+    assert [r["jobs"]["total"] for r in series] == [24] * 7
+    assert [r["trends"]["jobs"]["previous"] for r in series] == [24] * 7
+
+
+def test_build_report_re_anchors_the_period_at_as_of(tmp_path: Path) -> None:
+    dataset = DATASETS["low_volume_day"]()
+    settings = pulled_store(tmp_path, dataset)
+    period = period_of(PeriodKind.DAILY, dataset.report_date, "UTC", AS_OF)
+    later = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    with open_store(settings.store.path, wait_seconds=0, read_only=True) as store:
+        report = build_report(store, period, settings, later).to_dict()
+    assert report["as_of"] == "2026-11-26T09:00:00+00:00"
+    assert report["period"]["partial"] is False
