@@ -1,0 +1,97 @@
+"""The read API: frames with exactly the schema's columns, UTC timestamps, sorted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from reportgen.schema import JOBS, TABLES
+from reportgen.store import Store, open_store
+from store.rows import job, write_ndjson
+
+UTC_US = pl.Datetime("us", "UTC")
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 25, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    rows = [
+        job(
+            "late",
+            created_at="2026-11-25T11:00:00Z",
+            started_at=None,
+            completed_at=None,
+            status="pending",
+            updated_at=None,
+        ),
+        job("b", created_at="2026-11-25T09:00:00Z"),
+        job("a", created_at="2026-11-25T09:00:00Z", status="processing", completed_at=None),
+        job(
+            "done-later",
+            created_at="2026-11-25T09:30:00+00:00",
+            completed_at="2026-11-25T10:30:00Z",
+        ),
+        job("failed", created_at="2026-11-25T08:00:00Z", status="failed"),
+    ]
+    path = write_ndjson(tmp_path / "jobs-2026-11-25T12.ndjson", rows)
+    with open_store(store_path) as opened:
+        opened.pull(str(path))
+        yield opened
+
+
+def test_jobs_created_is_half_open_and_sorted(store: Store) -> None:
+    frame = store.jobs_created(at(9), at(11))
+    assert list(frame["id"]) == ["a", "b", "done-later"]
+    assert frame.columns == list(JOBS.column_names)
+
+
+def test_jobs_created_types(store: Store) -> None:
+    schema = store.jobs_created(at(0), at(23)).schema
+    assert {
+        name: schema[name] for name in ("created_at", "started_at", "completed_at", "updated_at")
+    } == dict.fromkeys(("created_at", "started_at", "completed_at", "updated_at"), UTC_US)
+    assert (schema["metadata"], schema["time_range_days"], schema["id"]) == (
+        pl.String(),
+        pl.Int64(),
+        pl.String(),
+    )
+
+
+def test_jobs_created_empty_range_keeps_the_columns(store: Store) -> None:
+    frame = store.jobs_created(at(20), at(21))
+    assert frame.height == 0
+    assert frame.columns == list(JOBS.column_names)
+    assert frame.schema["created_at"] == UTC_US
+
+
+def test_jobs_open_at_a_moment(store: Store) -> None:
+    assert list(store.jobs_open_at(at(10))["id"]) == ["a", "done-later"]
+    assert list(store.jobs_open_at(at(12))["id"]) == ["a", "late"]
+
+
+def test_table_never_pulled_is_empty_with_the_schema_columns(store: Store) -> None:
+    for name in ("rollout_configuration", "rollout_history", "repository_categories"):
+        frame = store.table(name)
+        assert (frame.height, frame.columns) == (0, list(TABLES[name].column_names))
+
+
+def test_table_unknown_name(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown table 'jobs; DROP TABLE jobs'"):
+        store.table("jobs; DROP TABLE jobs")
+
+
+def test_data_as_of_and_span(store: Store) -> None:
+    assert store.data_as_of() == at(12)
+    assert store.jobs_span() == (at(8), at(11))
+
+
+def test_empty_store_has_no_data_as_of_or_span(store_path: Path, tmp_path: Path) -> None:
+    with open_store(tmp_path / "empty.duckdb") as empty:
+        assert (empty.data_as_of(), empty.jobs_span(), empty.rejects().height) == (None, None, 0)
