@@ -8,7 +8,7 @@ write HTML, mention a user or reference an issue once GitHub renders it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reportgen.render import formatting as fmt
@@ -21,6 +21,7 @@ STATUS_BADGES = {
 }
 SEVERITY_ORDER = ("critical", "warning", "inconclusive", "info")
 RECENT_ERRORS_SHOWN = 5
+MAX_TABLE_ROWS = 30
 ERROR_MESSAGE_CHARS = 200
 DEDUCTION_NAMES = {
     "error_rate_high": "error rate above {threshold}",
@@ -70,11 +71,17 @@ def _name(text: str | None) -> str:
     return escaped or "(none)"
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: int = 1) -> list[str]:
-    """A GFM table; columns from index `right` on are numbers and align right."""
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> list[str]:
+    """A GFM table; columns from index `right` on are numbers and align right.
+
+    Processor and job type names come from the data, so their number is unbounded; past
+    `MAX_TABLE_ROWS` the rest are counted, keeping an issue body under GitHub's size limit.
+    """
     aligns = [":---" if i < right else "---:" for i in range(len(headers))]
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(aligns) + " |"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(row) + " |" for row in rows[:MAX_TABLE_ROWS])
+    if len(rows) > MAX_TABLE_ROWS:
+        lines += ["", f"… and {fmt.count(len(rows) - MAX_TABLE_ROWS)} more rows (see the JSON)."]
     return lines
 
 

@@ -82,3 +82,14 @@ def test_report_markdown_closed_period_has_no_partial_marker() -> None:
     report = example_report()
     report["period"]["partial"] = False
     assert "Partial period" not in report_markdown(report)
+
+
+def test_report_markdown_long_tables_are_cut_with_a_count() -> None:
+    report = example_report()
+    report["job_types"] = {
+        f"type-{n:02d}": {"jobs": 1, "failed": 0, "error_rate": 0.0} for n in range(45)
+    }
+    lines = report_markdown(report).splitlines()
+    assert "| type-29 | 1 | 0 | 0.0% |" in lines
+    assert "| type-30 | 1 | 0 | 0.0% |" not in lines
+    assert "… and 15 more rows (see the JSON)." in lines
