@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from reportgen.sample import profiles as p
+from reportgen.sample.breaker import Breaker
 from reportgen.sample.jobs import ACTIONS, INNGEST, JobLife
 from reportgen.sample.repositories import (
     Repository,
@@ -123,6 +124,7 @@ class _JobFactory:
         self.bulk_runners = _pool(spec, p.MIN_BULK_RUNNERS, p.BULK_RUNNERS_PER_DAILY_JOB)
         incident = spec.incident_ms
         self.incident = (incident, incident + p.INCIDENT_HOURS * p.HOUR) if incident else None
+        self.breaker = Breaker(incident, world.timeline) if incident is not None else None
         # Jobs planned ahead, by creation time; the counter keeps equal times in plan order.
         self.planned: list[tuple[int, int, _Planned]] = []
         self.sequence = itertools.count()
@@ -164,12 +166,17 @@ class _JobFactory:
 
     def _route(self, created: int, plan: _Planned) -> JobLife:
         """The hybrid routing: long syncs of repositories in the rollout go to Actions."""
+        if self.breaker is not None:
+            self.breaker.check_until(created)  # a rollback changes where this job goes
         hybrid = (
             plan.job_type == p.HISTORICAL
             and (plan.time_range or 0) > p.HYBRID_MIN_RANGE_DAYS
             and plan.repository.bucket < self.world.timeline.percentage_at(created)
         )
-        return self._actions_job(created, plan) if hybrid else self._inngest_job(created, plan)
+        life = self._actions_job(created, plan) if hybrid else self._inngest_job(created, plan)
+        if self.breaker is not None:
+            self.breaker.observe(life)
+        return life
 
     def _plan_backfill(self, at_ms: int) -> None:
         """The daily bulk sync of the largest repositories in the rollout; none at 0 %."""

@@ -83,7 +83,7 @@ ACTIONS_PICKUP = Latency(median=35_000, sigma=0.5, low=8_000, high=3 * MINUTE)
 ACTIONS_RUN = {
     14: Latency(3 * MINUTE, 0.45, 45_000, 50 * MINUTE),
     30: Latency(5 * MINUTE, 0.45, 45_000, 50 * MINUTE),
-    90: Latency(12 * MINUTE, 0.45, 45_000, 50 * MINUTE),
+    90: Latency(15 * MINUTE, 0.45, 45_000, 50 * MINUTE),
 }
 WORKFLOW_RUN_BASE = 11_400_000_000
 
@@ -102,7 +102,6 @@ INCIDENT_FAILURE_RATE = 0.5
 INCIDENT_NETWORK_SHARE = 0.85
 # Some workers die mid-job and leave it `processing` for good: the stuck jobs of SPEC §3.1.
 INCIDENT_STUCK_RATE = 0.05
-ROLLBACK_DELAY_MS = 18 * MINUTE
 
 # Messages per SPEC §3.1 error category, first match wins; `{repo}` is the repository name.
 # No template may contain a keyword of an earlier category (tests check this).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import random
 import uuid
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ ACTIVITY = (0.3, 1.0, 2.0, 4.0, 8.0)
 WORK = (0.3, 0.6, 1.0, 2.0, 3.5)
 NEVER_ACTIVE_SHARE = 0.15
 UNCATEGORISED_SHARE = 0.06
+GOLDEN_RATIO_FRACTION = 0.6180339887498949
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +99,25 @@ def make_repositories(rng: random.Random, count: int) -> tuple[Repository, ...]:
                 if never_active
                 else ACTIVITY[category_index] * rng.lognormvariate(0, 0.5),
                 work=WORK[category_index],
-                bucket=rng.randrange(100),
+                bucket=0,
             )
         )
-    return tuple(repositories)
+    return tuple(_spread_buckets(rng, repositories))
+
+
+def _spread_buckets(rng: random.Random, repositories: list[Repository]) -> list[Repository]:
+    """Give busy and quiet repositories buckets spread evenly over 0-99 (a golden-ratio walk
+    down the activity ranking), so that N % of the rollout carries about N % of the jobs even in
+    a small catalogue, where independent random buckets would be lumpy."""
+    ranked = sorted(range(len(repositories)), key=lambda index: -repositories[index].activity)
+    start = rng.random()
+    buckets = [0] * len(repositories)
+    for rank, index in enumerate(ranked):
+        buckets[index] = int((start + rank * GOLDEN_RATIO_FRACTION) % 1.0 * 100)
+    return [
+        dataclasses.replace(repo, bucket=bucket)
+        for repo, bucket in zip(repositories, buckets, strict=True)
+    ]
 
 
 def category_rows(repositories: tuple[Repository, ...]) -> list[dict[str, object]]:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from reportgen.sample.profiles import DAY, HOUR, MINUTE, ROLLBACK_DELAY_MS
+from reportgen.sample.profiles import DAY, HOUR, MINUTE
 from reportgen.sample.timestamps import iso
 from reportgen.schema import DEFAULT_FEATURE
 
@@ -27,11 +27,16 @@ class RolloutEvent:
 
 
 class RolloutTimeline:
-    """The percentage in force at any moment: that of the last event at or before it."""
+    """The percentage in force at any moment: that of the last event at or before it.
 
-    def __init__(self, events: list[RolloutEvent]) -> None:
-        self.events = events
-        self._times = [event.at_ms for event in events]
+    Events after `end_ms` have not happened yet and are left out.
+    """
+
+    def __init__(self, events: list[RolloutEvent], end_ms: int) -> None:
+        self.end_ms = end_ms
+        self.events: list[RolloutEvent] = []
+        self._times: list[int] = []
+        self._add(events)
 
     def percentage_at(self, at_ms: int) -> float:
         index = bisect.bisect_right(self._times, at_ms) - 1
@@ -41,6 +46,23 @@ class RolloutTimeline:
     def current(self) -> float:
         return self.events[-1].new
 
+    def record_rollback(self, at_ms: int, reason: str, metadata: dict[str, Any]) -> None:
+        """The circuit breaker rolled back to 0 % at `at_ms`; people resume a day later."""
+        previous = self.percentage_at(at_ms)
+        resume = "Network incident resolved upstream; resume at 10%"
+        widen = "Stable since the incident; widen to 25%"
+        self._add(
+            [
+                RolloutEvent(at_ms, "rollback", previous, 0, reason, "auto_health_check", metadata),
+                _manual(_on_hour(at_ms + DAY), 0, 10, resume),
+                _manual(_on_hour(at_ms + 4 * DAY), 10, 25, widen),
+            ]
+        )
+
+    def _add(self, events: list[RolloutEvent]) -> None:
+        self.events += [event for event in events if event.at_ms <= self.end_ms]
+        self._times = [event.at_ms for event in self.events]
+
 
 def _manual(at_ms: int, previous: float | None, new: float, reason: str) -> RolloutEvent:
     action = "created" if previous is None else "updated"
@@ -48,13 +70,14 @@ def _manual(at_ms: int, previous: float | None, new: float, reason: str) -> Roll
 
 
 def make_timeline(start_ms: int, end_ms: int, incident_ms: int | None) -> RolloutTimeline:
-    """Created at 10 %, raised to 25 and 50 %, rolled back by the incident, then resumed.
+    """Created at 10 %, then raised to 25 and 50 % before the incident (or to 75 % without one).
 
-    Without an incident the ramp continues to 75 %. Events after `end_ms` have not happened yet.
+    The rollback is not planned: the generator replays the circuit breaker over the jobs and
+    records it (`record_rollback`) when the breaker trips.
     """
     ramp_until = incident_ms if incident_ms is not None else end_ms
     step = (ramp_until - start_ms) // 3
-    # Changes are made at the top of a working hour, as people do.
+    # Changes are made just after the top of a working hour, as people do.
     events = [
         _manual(start_ms - 2 * DAY, None, 10, "Start the hybrid rollout with 10% of repositories"),
         _manual(_on_hour(start_ms + step), 10, 25, "Error rate stable below 1%; widen to 25%"),
@@ -62,21 +85,7 @@ def make_timeline(start_ms: int, end_ms: int, incident_ms: int | None) -> Rollou
     ]
     if incident_ms is None:
         events.append(_manual(_on_hour(end_ms - step // 2), 50, 75, "Still healthy; widen to 75%"))
-    else:
-        events += [
-            RolloutEvent(
-                incident_ms + ROLLBACK_DELAY_MS,
-                "rollback",
-                50,
-                0,
-                f"Automatic rollback: error rate above max_error_rate ({MAX_ERROR_RATE}%)",
-                "auto_health_check",
-                {"check_type": "full", "max_error_rate": MAX_ERROR_RATE, "window_minutes": 60},
-            ),
-            _manual(incident_ms + DAY, 0, 10, "Network incident resolved upstream; resume at 10%"),
-            _manual(incident_ms + 4 * DAY, 10, 25, "Stable since the incident; widen to 25%"),
-        ]
-    return RolloutTimeline([event for event in events if event.at_ms <= end_ms])
+    return RolloutTimeline(events, end_ms)
 
 
 def _on_hour(at_ms: int) -> int:

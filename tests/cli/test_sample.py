@@ -18,12 +18,12 @@ def test_sample_writes_the_configured_source_and_prints_a_summary(tmp_path: Path
     result = CliRunner().invoke(app, ["sample", *SMALL, "--incident", "2026-11-24"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Wrote 29 files (182,463 bytes) to data/sample\n"
+        "Wrote 29 files (175,805 bytes) to data/sample\n"
         "  period    2026-11-22T10:00Z to 2026-11-25T10:00Z, 26 job snapshots\n"
-        "  jobs      334 in 345 rows; at the end 311 completed, 21 failed, 2 processing, "
+        "  jobs      319 in 334 rows; at the end 290 completed, 26 failed, 3 processing, "
         "0 pending\n"
         "  incident  2026-11-24 14:00 to 17:00 UTC, inngest network failures\n"
-        "  rollout   0% now; 50 repositories, 48 categorised\n"
+        "  rollout   0% now; 50 repositories, 47 categorised\n"
     )
     assert len(list((tmp_path / "data" / "sample").iterdir())) == 29
 

@@ -23,14 +23,14 @@ def test_make_repositories_mixes_categories_idle_and_uncategorised() -> None:
     assert len({repo.name for repo in repositories}) == 400
     assert all(repo.name.count("/") == 1 for repo in repositories)
     assert Counter(repo.category for repo in repositories) == {
-        "small": 168,
-        "medium": 116,
-        "large": 73,
-        "enterprise": 26,
-        "test": 17,
+        "small": 182,
+        "medium": 111,
+        "large": 63,
+        "enterprise": 23,
+        "test": 21,
     }
-    assert sum(repo.activity == 0 for repo in repositories) == 66
-    assert sum(not repo.categorised for repo in repositories) == 26
+    assert sum(repo.activity == 0 for repo in repositories) == 56
+    assert sum(not repo.categorised for repo in repositories) == 18
 
 
 def test_category_rows_list_categorised_repositories_by_id() -> None:

@@ -12,7 +12,7 @@ from reportgen.sample.spec import DEFAULT_END, SampleSpec
 
 def test_build_defaults_to_31_days_with_an_incident_a_week_before_the_end() -> None:
     spec = SampleSpec.build()
-    assert (spec.days, spec.jobs_per_day, spec.seed, spec.end) == (31, 160, 2026, DEFAULT_END)
+    assert (spec.days, spec.jobs_per_day, spec.seed, spec.end) == (31, 160, 4, DEFAULT_END)
     assert spec.incident == date(2026, 11, 18)
     assert spec.incident_ms == int(datetime(2026, 11, 18, 14, tzinfo=UTC).timestamp() * 1000)
 

@@ -58,16 +58,16 @@ def test_write_sample_summary(tmp_path: Path) -> None:
         out_dir=tmp_path / "out",
         files=summary.files,
         total_bytes=sum(len(content) for content in files_of(tmp_path / "out").values()),
-        jobs=334,
-        job_rows=345,
+        jobs=319,
+        job_rows=334,
         snapshots=26,
-        status_at_end={"pending": 0, "processing": 2, "completed": 311, "failed": 21},
+        status_at_end={"pending": 0, "processing": 3, "completed": 290, "failed": 26},
         start=datetime(2026, 11, 22, 10, tzinfo=UTC),
         end=datetime(2026, 11, 25, 10, tzinfo=UTC),
         incident=date(2026, 11, 24),
         rollout_percentage=0,
         repositories=50,
-        categorised_repositories=48,
+        categorised_repositories=47,
     )
 
 
@@ -105,16 +105,18 @@ def test_write_sample_shows_status_progression_across_files() -> None:
             history.setdefault(row["id"], []).append(row["status"])
     progressions = Counter(tuple(statuses) for statuses in history.values() if len(statuses) > 1)
     assert progressions == {
-        ("pending", "completed"): 57,
+        ("pending", "completed"): 59,
         ("processing", "completed"): 60,
-        ("pending", "processing", "completed"): 1,
+        ("pending", "failed"): 1,
+        ("processing", "failed"): 1,
+        ("pending", "processing", "completed"): 2,
     }
 
 
 def test_write_sample_last_snapshot_holds_the_live_queue() -> None:
     last = job_snapshots(COMMITTED)[-1]
     assert Counter(row["status"] for row in last) == {
-        "completed": 6,
+        "completed": 8,
         "pending": 2,
         "processing": 2,
     }
