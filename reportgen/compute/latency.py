@@ -2,67 +2,58 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 import polars as pl
 
 from reportgen.compute.results import Latency
 
-GROUP = "processor_type"
+
+def linear_quantile(ordered: pl.Series, quantile: float) -> float:
+    """The quantile of sorted values with linear interpolation (numpy's default method)."""
+    position = (ordered.len() - 1) * quantile
+    below = math.floor(position)
+    above = min(below + 1, ordered.len() - 1)
+    low, high = float(ordered[below]), float(ordered[above])
+    return low + (high - low) * (position - below)
 
 
-def _statistics() -> list[pl.Expr]:
-    # Percentiles interpolate linearly, as numpy does by default.
-    values = pl.col("value")
-    return [
-        values.count().alias("count"),
-        values.sum().alias("sum"),
-        values.quantile(0.5, interpolation="linear").alias("p50"),
-        values.quantile(0.95, interpolation="linear").alias("p95"),
-        values.max().alias("max"),
-    ]
+def latency_of(values: pl.Series) -> Latency:
+    """count, mean, p50, p95 and max of the non-null values.
 
-
-def _latency(row: dict[str, Any]) -> Latency:
-    count = int(row["count"] or 0)
+    One sort answers both percentiles by position; measured on millions of jobs this beats
+    Polars' per-group `quantile` (which selects anew for every percentile and group).
+    """
+    ordered = values.drop_nulls().sort()
+    count = ordered.len()
     if count == 0:
         return Latency()
     return Latency(
         count=count,
-        mean=float(row["sum"]) / count,
-        p50=float(row["p50"]),
-        p95=float(row["p95"]),
-        max=float(row["max"]),
+        mean=float(ordered.sum()) / count,
+        p50=linear_quantile(ordered, 0.5),
+        p95=linear_quantile(ordered, 0.95),
+        max=float(ordered[count - 1]),
     )
 
 
-def _overall(values: pl.Series) -> Latency:
-    # Sorted once, a Series answers every percentile without sorting again.
-    ordered = values.sort()
-    return _latency(
-        {
-            "count": ordered.len(),
-            "sum": ordered.sum(),
-            "p50": ordered.quantile(0.5, interpolation="linear"),
-            "p95": ordered.quantile(0.95, interpolation="linear"),
-            "max": ordered.max(),
-        }
+def latencies(
+    prepared: pl.DataFrame, column: str, processors: Sequence[str]
+) -> tuple[Latency, dict[str, Latency]]:
+    """The distribution of `column` overall and for each of `processors`."""
+    overall = latency_of(prepared.get_column(column))
+    if not processors:
+        return overall, {}
+    parts = prepared.lazy().select(
+        pl.col(column).filter(pl.col("processor_type") == name).implode().alias(str(index))
+        for index, name in enumerate(processors)
     )
-
-
-def latencies(prepared: pl.DataFrame, column: str) -> tuple[Latency, dict[str, Latency]]:
-    """The distribution of `column` overall and per processor (one group_by for all groups)."""
-    values = (
-        prepared.lazy()
-        .select(pl.col(GROUP), pl.col(column).alias("value"))
-        .drop_nulls("value")
-        .collect()
-    )
-    overall = _overall(values.get_column("value"))
-    groups = values.group_by(GROUP).agg(_statistics())
-    per_group = {str(row[GROUP]): _latency(row) for row in groups.iter_rows(named=True)}
-    return overall, per_group
+    lists = parts.collect()
+    return overall, {
+        name: latency_of(lists.get_column(str(index))[0]) for index, name in enumerate(processors)
+    }
 
 
 def throughput_per_hour(completed: int, elapsed: timedelta) -> float | None:

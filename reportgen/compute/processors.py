@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 
@@ -24,10 +25,13 @@ class Distribution:
     processors: dict[str, ProcessorMetrics]
 
 
-def distribution(prepared: pl.DataFrame, min_jobs: int, elapsed: timedelta) -> Distribution:
-    """Counts by processor and status (one group_by) and both latency distributions.
+def distribution(
+    prepared: pl.DataFrame, min_jobs: int, elapsed: timedelta, *, detailed: bool = True
+) -> Distribution:
+    """Counts per processor in one group_by (the overall counts are their sum) and latencies.
 
-    The overall counts are the sum of the processors' counts, so the jobs are grouped once.
+    Not `detailed` (a comparison window): only the counts and the overall processing time,
+    the figures that trends and rules compare.
     """
     rows = (
         prepared.lazy()
@@ -37,33 +41,38 @@ def distribution(prepared: pl.DataFrame, min_jobs: int, elapsed: timedelta) -> D
         .collect()
         .to_dicts()
     )
+    names = [str(row["processor_type"]) for row in rows] if detailed else []
+    processing, processing_by = latencies(prepared, "processing_ms", names)
+    wait, wait_by = latencies(prepared, "wait_ms", names) if detailed else (Latency(), {})
     totals = {status: sum(int(row[status]) for row in rows) for status in JOB_STATUSES}
-    processing, processing_by = latencies(prepared, "processing_ms")
-    wait, wait_by = latencies(prepared, "wait_ms")
     processors = {
-        str(row["processor_type"]): _processor(
-            row, min_jobs, elapsed, prepared.height, processing_by, wait_by
+        name: _processor(
+            row,
+            min_jobs,
+            elapsed,
+            prepared.height,
+            processing_by.get(name, Latency()),
+            wait_by.get(name, Latency()),
         )
-        for row in rows
+        for name, row in zip((str(r["processor_type"]) for r in rows), rows, strict=True)
     }
     return Distribution(job_counts(totals, min_jobs), processing, wait, processors)
 
 
 def _processor(
-    row: Mapping[str, int],
+    row: Mapping[str, Any],
     min_jobs: int,
     elapsed: timedelta,
     total: int,
-    processing_by: dict[str, Latency],
-    wait_by: dict[str, Latency],
+    processing: Latency,
+    wait: Latency,
 ) -> ProcessorMetrics:
-    name = str(row["processor_type"])
     counts = job_counts(row, min_jobs)
     return ProcessorMetrics(
         jobs=counts.total,
         share=percentage(counts.total, total),
         counts=counts,
-        processing_time_ms=processing_by.get(name, Latency()),
-        queue_wait_ms=wait_by.get(name, Latency()),
+        processing_time_ms=processing,
+        queue_wait_ms=wait,
         throughput_per_hour=throughput_per_hour(counts.completed, elapsed),
     )

@@ -69,6 +69,7 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         previous_end,
         settings,
         emergency_stop=rollout.emergency_stop,
+        detailed=False,
     )
     queue = queue_state(inputs.open_jobs, end, settings.thresholds.stuck_minutes)
     repositories = repository_metrics(prepared, inputs.categories)

@@ -233,7 +233,11 @@ class Rollout:
 
 @dataclass(frozen=True)
 class WindowMetrics:
-    """Everything computed from the jobs of one window (a period, or a health-check window)."""
+    """Everything computed from the jobs of one window (a period, or a health-check window).
+
+    A comparison window (`detailed` false) skips what nothing compares: the queue wait and the
+    per-processor latencies are left empty.
+    """
 
     start: datetime
     end: datetime
@@ -246,6 +250,7 @@ class WindowMetrics:
     errors: Errors
     cost: Cost
     health: Health
+    detailed: bool = True
 
 
 @dataclass(frozen=True)

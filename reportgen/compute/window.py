@@ -38,11 +38,12 @@ def metrics_of_prepared(
     settings: Settings,
     *,
     emergency_stop: bool = False,
+    detailed: bool = True,
 ) -> WindowMetrics:
-    """The metrics of a frame made by `prepare`."""
+    """The metrics of a frame made by `prepare` (see `WindowMetrics` for `detailed`)."""
     min_jobs = settings.report.min_jobs
     elapsed = max(end - start, timedelta(0))
-    spread = distribution(prepared, min_jobs, elapsed)
+    spread = distribution(prepared, min_jobs, elapsed, detailed=detailed)
     return WindowMetrics(
         start=start,
         end=end,
@@ -57,4 +58,5 @@ def metrics_of_prepared(
         health=health_score(
             spread.counts, spread.processing_time_ms, emergency_stop, settings.thresholds
         ),
+        detailed=detailed,
     )
