@@ -63,7 +63,11 @@ _ERROR_CATEGORIES = _Weighted(p.ERROR_CATEGORIES, p.ERROR_CATEGORY_WEIGHTS)
 
 @dataclass(frozen=True)
 class World:
-    """What the jobs run against: the repositories and the rollout."""
+    """What the jobs run against: the repositories and the rollout.
+
+    The timeline gains its rollback while the jobs are generated (the breaker replays the
+    health checks over them), so read it only after `generate_lives` is exhausted.
+    """
 
     repositories: tuple[Repository, ...]
     timeline: RolloutTimeline
@@ -81,6 +85,7 @@ class _Planned:
 
 
 def make_world(spec: SampleSpec) -> World:
+    """The repositories and the planned rollout of a spec; its own random stream."""
     rng = random.Random(f"{spec.seed}/repositories")
     repositories = make_repositories(rng, repository_count(spec.jobs_per_day))
     return World(repositories, make_timeline(spec.start_ms, spec.end_ms, spec.incident_ms))
@@ -123,7 +128,9 @@ class _JobFactory:
         self.runners = _pool(spec, p.MIN_RUNNERS, p.RUNNERS_PER_DAILY_JOB)
         self.bulk_runners = _pool(spec, p.MIN_BULK_RUNNERS, p.BULK_RUNNERS_PER_DAILY_JOB)
         incident = spec.incident_ms
-        self.incident = (incident, incident + p.INCIDENT_HOURS * p.HOUR) if incident else None
+        self.incident = (
+            (incident, incident + p.INCIDENT_HOURS * p.HOUR) if incident is not None else None
+        )
         self.breaker = Breaker(incident, world.timeline) if incident is not None else None
         # Jobs planned ahead, by creation time; the counter keeps equal times in plan order.
         self.planned: list[tuple[int, int, _Planned]] = []
