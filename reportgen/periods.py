@@ -180,6 +180,11 @@ def _aware(moment: datetime | date, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
+def local_date(moment: datetime, timezone: str) -> date:
+    """The calendar date of `moment` in `timezone` (the default `--date` of a report)."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
 def period_of(kind: PeriodKind, day: date, timezone: str, as_of: datetime) -> Period:
     """The daily, weekly or monthly period containing `day`."""
     if kind is PeriodKind.DAILY:

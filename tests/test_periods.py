@@ -13,6 +13,7 @@ from reportgen.periods import (
     custom,
     daily,
     last_hours,
+    local_date,
     monthly,
     period_of,
     periods_covering,
@@ -238,3 +239,8 @@ def test_periods_covering_cuts_days_in_the_time_zone() -> None:
 def test_periods_covering_refuses_custom() -> None:
     with pytest.raises(UsageError, match="custom periods are named ranges"):
         periods_covering(PeriodKind.CUSTOM, LATER, LATER, "UTC", as_of=LATER)
+
+
+def test_local_date_is_the_calendar_date_in_the_time_zone() -> None:
+    assert local_date(utc(2026, 11, 24, 23, 30), "Europe/Berlin") == date(2026, 11, 25)
+    assert local_date(utc(2026, 11, 24, 23, 30), "UTC") == date(2026, 11, 24)

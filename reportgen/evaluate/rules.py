@@ -221,7 +221,11 @@ def judge_error_rate_trend(
     change = _change_pct(base, current.error_rate)
     threshold = rule.threshold(thresholds, "warning")
     if change is None:
-        message = "error_rate trend: no conclusive previous window to compare with"
+        message = (
+            "error_rate trend: the previous window had no failures to compare with"
+            if base == 0
+            else "error_rate trend: no conclusive previous window to compare with"
+        )
         return [_result(rule, inputs, "overall", Severity.OK, None, threshold, message, counts)]
     severity = Severity.WARNING if change > threshold else Severity.OK
     sign = ">" if severity is Severity.WARNING else "<="

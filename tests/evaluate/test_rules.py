@@ -353,3 +353,15 @@ def test_rules_evaluate_reads_no_clock() -> None:
     # The same inputs judged twice give the same results (no hidden time or state).
     current = window(30, 2)
     assert run(current, window(30), queue(5, 100.0)) == run(current, window(30), queue(5, 100.0))
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ((50, 0), "error_rate trend: the previous window had no failures to compare with"),
+        ((5, 1), "error_rate trend: no conclusive previous window to compare with"),
+    ],
+)
+def test_rules_error_rate_trend_without_a_base(previous: tuple[int, int], message: str) -> None:
+    result = one(run(window(90, 10), window(*previous)), "error_rate_trend")
+    assert (result.severity, result.value, result.message) == (Severity.OK, None, message)
