@@ -17,11 +17,14 @@ a fresh process (`measure`) so its peak memory is its own.
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -106,10 +109,24 @@ ORDER BY processor
 """
 
 
+def _reported(work: Callable[..., int]) -> Callable[..., int | str]:
+    """`measure` waits for its child's result forever; a failure is returned, not raised."""
+
+    @functools.wraps(work)
+    def guarded(*args: Any) -> int | str:
+        try:
+            return work(*args)
+        except Exception as exc:  # the benchmark prints it and goes on
+            return f"failed: {type(exc).__name__}: {exc}"
+
+    return guarded
+
+
 def _settings(path: Path) -> Settings:
     return Settings(store=StoreSettings(path=path))
 
 
+@_reported
 def generate(path: Path, jobs: int) -> int:
     """A store at `path` holding `jobs` jobs spread over the year."""
     with open_store(path, wait_seconds=0):
@@ -127,6 +144,7 @@ def generate(path: Path, jobs: int) -> int:
         con.close()
 
 
+@_reported
 def monthly_report(path: Path) -> int:
     settings = _settings(path)
     with open_store(path, wait_seconds=30, read_only=True) as store:
@@ -138,6 +156,7 @@ def _days() -> list[Period]:
     return [daily(YEAR_START.date() + timedelta(days=n), "UTC", AS_OF) for n in range(DAYS)]
 
 
+@_reported
 def daily_reports(path: Path) -> int:
     """The site's way: one pass over the year, sharing what consecutive days read."""
     settings = _settings(path)
@@ -146,6 +165,7 @@ def daily_reports(path: Path) -> int:
     return sum(report.window.jobs.total for report in reports)
 
 
+@_reported
 def daily_reports_one_by_one(path: Path) -> int:
     """Each day on its own, as 365 `reportgen report daily` runs would (store opened once)."""
     settings = _settings(path)
@@ -164,6 +184,7 @@ def _read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@_reported
 def monthly_query(path: Path) -> int:
     period = monthly(MONTH, "UTC", AS_OF)
     con = _read_only(path)
@@ -173,6 +194,7 @@ def monthly_query(path: Path) -> int:
         con.close()
 
 
+@_reported
 def daily_queries(path: Path) -> int:
     con = _read_only(path)
     try:
@@ -182,6 +204,9 @@ def daily_queries(path: Path) -> int:
 
 
 def _compare(title: str, report: Measurement, query: Measurement, target: float) -> None:
+    if isinstance(report.result, str) or isinstance(query.result, str):
+        print(f"  {title}: {report.result if isinstance(report.result, str) else query.result}")
+        return
     print(query.line())
     print(report.line(query))
     verdict = "met" if report.wall_s <= target * query.wall_s else "MISSED"
@@ -195,6 +220,9 @@ def run(jobs: int, directory: Path, *, skip_daily: bool = False, one_by_one: boo
     path = directory / f"bench-{jobs}.duckdb"
     generated = measure(f"generate {jobs:,} jobs", generate, path, jobs)
     print(generated.line())
+    if isinstance(generated.result, str):
+        print(f"  {generated.result}")
+        return
     _compare(
         "monthly",
         measure("monthly report", monthly_report, path),
