@@ -39,7 +39,8 @@ class Breaker:
         return not self.tripped and self.next_check <= self.last_check
 
     def observe(self, life: JobLife) -> None:
-        if self.watching:
+        # Only the jobs the next check will judge: memory stays at one window's jobs.
+        if self.watching and life.created >= self.next_check - WINDOW_MS:
             self.recent.append(life)
 
     def check_until(self, moment: int) -> None:

@@ -103,3 +103,12 @@ def test_too_few_jobs_have_an_incident_but_no_rollback() -> None:
         life.error for life in lives if "2026-11-20T14" <= iso(life.created) < "2026-11-20T17"
     )
     assert [event.action for event in world.timeline.events] == ["created", "updated", "updated"]
+
+
+def test_breaker_keeps_only_the_jobs_of_the_next_window() -> None:
+    spec = SampleSpec.build()
+    assert spec.incident_ms is not None
+    breaker = Breaker(spec.incident_ms, make_timeline(spec.start_ms, spec.end_ms, None))
+    breaker.observe(finished_job(spec.start_ms, failed=False))  # weeks before the incident
+    breaker.observe(finished_job(spec.incident_ms - 30 * MINUTE, failed=False))
+    assert [iso(life.created) for life in breaker.recent] == ["2026-11-18T13:30:00.000Z"]
