@@ -83,6 +83,13 @@ def write_sample(
         days=days, jobs_per_day=jobs_per_day, seed=seed, end=end, incident=incident
     )
     _check_replaceable(out_dir)
+    log.info(
+        "Generating %d days of about %d jobs a day (seed %d) into %s",
+        spec.days,
+        spec.jobs_per_day,
+        spec.seed,
+        out_dir,
+    )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = _fresh_directory(out_dir, "new")
     try:
@@ -91,7 +98,6 @@ def write_sample(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.debug("wrote %d files to %s", len(summary.files), out_dir)
     return dataclasses.replace(summary, out_dir=out_dir)
 
 

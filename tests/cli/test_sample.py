@@ -25,6 +25,7 @@ def test_sample_writes_the_configured_source_and_prints_a_summary(tmp_path: Path
         "  incident  2026-11-24 14:00 to 17:00 UTC, inngest network failures\n"
         "  rollout   0% now; 50 repositories, 47 categorised\n"
     )
+    assert result.stderr == "Generating 3 days of about 100 jobs a day (seed 1) into data/sample\n"
     assert len(list((tmp_path / "data" / "sample").iterdir())) == 29
 
 
