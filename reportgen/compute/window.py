@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from reportgen.compute.cost import cost_of
+from reportgen.compute.cost import billable_minutes, cost_from
 from reportgen.compute.errors import error_metrics
 from reportgen.compute.frame import prepare
 from reportgen.compute.health import health_score
@@ -54,7 +54,11 @@ def metrics_of_prepared(
         processors=spread.processors,
         job_types=job_type_metrics(prepared, min_jobs),
         errors=error_metrics(prepared),
-        cost=cost_of(prepared, settings.prices),
+        cost=cost_from(
+            {name: processor.counts for name, processor in spread.processors.items()},
+            *billable_minutes(prepared, settings.prices.rounding),
+            settings.prices,
+        ),
         health=health_score(
             spread.counts, spread.processing_time_ms, emergency_stop, settings.thresholds
         ),
