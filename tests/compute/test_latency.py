@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import astuple
 from datetime import timedelta
 
+import polars as pl
 import pytest
 
-from reportgen.compute.latency import throughput_per_hour
+from reportgen.compute.frame import prepare
+from reportgen.compute.latency import linear_quantile, throughput_per_hour
 from reportgen.compute.results import Latency
-from reportgen.compute.window import window_metrics
+from reportgen.compute.window import metrics_of_prepared, window_metrics
 from reportgen.config import Settings
 
 from .jobs_frames import T0, at, job, jobs_frame
@@ -84,3 +86,28 @@ def test_latency_throughput_uses_the_window_end_given() -> None:
     jobs = jobs_frame(job("a"), job("b"), job("c", "failed"))
     metrics = window_metrics(jobs, T0, at(30), Settings())
     assert metrics.throughput_per_hour == 4.0
+
+
+def test_latency_comparison_window_skips_what_nothing_compares() -> None:
+    jobs = prepare(jobs_frame(job("a", started=0, completed=1), job("b", started=0, completed=3)))
+    light = metrics_of_prepared(jobs, T0, DAY, Settings(), detailed=False)
+    assert not light.detailed
+    assert astuple(light.processing_time_ms) == (2, 120_000.0, 120_000.0, 174_000.0, 180_000.0)
+    assert light.queue_wait_ms == Latency()
+    assert light.processors["inngest"].processing_time_ms == Latency()
+    assert light.processors["inngest"].jobs == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "quantile", "expected"),
+    [
+        ([5.0], 0.95, 5.0),
+        ([1.0, 2.0], 0.5, 1.5),
+        ([1.0, 2.0, 3.0, 4.0, 5.0], 0.95, 4.8),
+        ([10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0], 0.95, 95.5),
+    ],
+)
+def test_linear_quantile_matches_numpy_linear(
+    values: list[float], quantile: float, expected: float
+) -> None:
+    assert linear_quantile(pl.Series(values), quantile) == pytest.approx(expected)

@@ -1,0 +1,62 @@
+"""Recommendations: ordered advice from the findings that never contradicts the status."""
+
+from __future__ import annotations
+
+from reportgen.compute.recommendations import recommendations
+from reportgen.compute.results import CategoryMetrics, Cost, Repositories
+from reportgen.evaluate.findings import Finding, Severity, Status
+
+
+def cost(savings_pct: float | None) -> Cost:
+    return Cost(0.0, 0.0, 0.0, 0.0, 0.0, savings_pct, 0, 0, 0, 0, 0.0, "up")
+
+
+def repositories(participation: float | None) -> Repositories:
+    return Repositories(0, 0, 0, participation, {"small": CategoryMetrics(0, 0, 0)}, 0, (), ())
+
+
+def finding(rule: str, severity: Severity) -> Finding:
+    return Finding("k", rule, "overall", severity, None, None, "m")
+
+
+def codes(status: Status, found: list[Finding], savings: float | None = 10.0,
+          participation: float | None = 80.0) -> list[str]:  # fmt: skip
+    advice = recommendations(status, found, cost(savings), repositories(participation), 40, 10)
+    return [a.code for a in advice]
+
+
+def test_recommendations_most_urgent_first_each_once() -> None:
+    found = [
+        finding("stuck_jobs", Severity.WARNING),
+        finding("error_rate", Severity.CRITICAL),
+        finding("health_score", Severity.CRITICAL),
+        finding("rollback_executed", Severity.CRITICAL),
+    ]
+    assert codes(Status.CRITICAL, found) == [
+        "review_rollback",
+        "reduce_rollout",
+        "investigate_stuck_jobs",
+    ]
+
+
+def test_recommendations_expand_only_when_healthy() -> None:
+    assert codes(Status.HEALTHY, [], savings=60.0) == ["consider_expanding"]
+    warning = [finding("queue_backlog", Severity.WARNING)]
+    assert codes(Status.WARNING, warning, savings=60.0) == ["drain_queue"]
+
+
+def test_recommendations_low_participation_when_healthy() -> None:
+    assert codes(Status.HEALTHY, [], participation=10.0) == ["increase_rollout"]
+    assert codes(Status.HEALTHY, [], participation=None) == ["no_action"]
+
+
+def test_recommendations_inconclusive_says_not_enough_jobs() -> None:
+    found = [finding("error_rate", Severity.INCONCLUSIVE)]
+    advice = recommendations(Status.INCONCLUSIVE, found, cost(90.0), repositories(5.0), 4, 10)
+    assert [(a.code, a.message) for a in advice] == [
+        ("collect_more_data", "Not enough jobs to judge: 4 finished, more than 10 needed.")
+    ]
+
+
+def test_recommendations_info_findings_change_nothing() -> None:
+    assert codes(Status.HEALTHY, [finding("rollout_changed", Severity.INFO)]) == ["no_action"]
