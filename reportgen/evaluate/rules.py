@@ -57,6 +57,15 @@ Judge = Callable[["Rule", RuleInputs, ThresholdSettings], list[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
+    """One row of SPEC §4.1.
+
+    `warning`/`critical` name `ThresholdSettings` fields (so every threshold is config and
+    env); `reads` says which metric the judge looks at; `rests_on_rate` marks rules that are
+    `inconclusive` on a small sample; `trips_breaker` the ones the circuit breaker acts on;
+    `hold_minutes` the setting for how long a critical result must hold (applied by the
+    alert lifecycle, not here).
+    """
+
     name: str
     scope: Scope
     reads: str
