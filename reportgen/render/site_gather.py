@@ -65,6 +65,8 @@ class BuildInputs:
     commit: str
     ranges: Mapping[str, str] = field(default_factory=dict)
     full: bool = False
+    # The alert lifecycle's transitions, newest first (SPEC §4.2), for the alerts page.
+    alerts: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass
@@ -250,7 +252,8 @@ class Gatherer:
                 fingerprint = _hash(base, fingerprints, data_as_of)
                 make = partial(self._index, page, report_pages, daily)
             elif page.kind is PageKind.ALERTS:
-                fingerprint = _hash(base, [fingerprints[p.path] for p in daily])
+                alerts = self.inputs.alerts
+                fingerprint = _hash(base, [fingerprints[p.path] for p in daily], alerts)
                 make = partial(self._alerts, page, daily)
             elif page.kind is PageKind.NOT_FOUND:
                 fingerprint = _hash(base)
@@ -275,7 +278,8 @@ class Gatherer:
 
     def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:
         history = site_render.alert_history([(p, self.report_of(p)) for p in daily])
-        return site_render.alerts_files(self.env, page, history, self.common)
+        transitions = site_render.alert_transitions(self.inputs.alerts)
+        return site_render.alerts_files(self.env, page, transitions, history, self.common)
 
     def _feed(self, page: Page, recent: list[Page]) -> dict[str, bytes]:
         feature = self.settings.report.feature

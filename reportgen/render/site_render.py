@@ -210,15 +210,38 @@ def index_files(
 
 @dataclass(frozen=True)
 class AlertsContext:
+    transitions: DataTable
     history: DataTable
 
 
-def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
-    """Warning and critical findings of every daily report, newest first.
+def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
+    """The alert lifecycle's transitions (firing, resolved…), newest first, from the store."""
+    columns = (
+        Column("changed_at", "When", "time"),
+        Column("severity", "Severity"),
+        Column("rule", "Rule"),
+        Column("scope", "Scope"),
+        Column("change", "Change"),
+        Column("message", "Explanation"),
+        Column("issue", "Incident issue"),
+    )
+    values = [
+        (
+            row.get("changed_at"),
+            row.get("severity"),
+            row.get("rule"),
+            row.get("scope"),
+            f"{row.get('from_state')} → {row.get('to_state')}",
+            row.get("message"),
+            f"#{row['issue_number']}" if row.get("issue_number") else None,
+        )
+        for row in rows
+    ]
+    return table("transitions", "Alert transitions", columns, values)
 
-    The health engineer's alert state (firing/resolved) will replace this; until then the
-    daily findings are the history.
-    """
+
+def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
+    """Warning and critical findings of every daily report, newest first."""
     columns = (
         Column("day", "Day", "date"),
         Column("severity", "Severity"),
@@ -236,10 +259,15 @@ def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
 
 
 def alerts_files(
-    env: jinja2.Environment, page: Page, history: DataTable, common: SiteCommon
+    env: jinja2.Environment,
+    page: Page,
+    transitions: DataTable,
+    history: DataTable,
+    common: SiteCommon,
 ) -> Files:
     meta = page_meta(page, common, "Alerts", has_charts=False)
-    return {page.path: render(env, "alerts.html", meta, AlertsContext(history)).encode()}
+    context = AlertsContext(transitions, history)
+    return {page.path: render(env, "alerts.html", meta, context).encode()}
 
 
 def not_found_files(env: jinja2.Environment, page: Page, common: SiteCommon) -> Files:

@@ -1,0 +1,86 @@
+"""`reportgen build`: pull, compute every report and write the static site."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reportgen.cli import common
+from reportgen.cli.app import app
+from reportgen.errors import ThresholdReached
+from reportgen.evaluate.findings import Status
+
+
+class FailOn(StrEnum):
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@app.command()
+@common.reports_errors
+def build(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Where to write the site (default: site)."),
+    ] = None,
+    pull: Annotated[
+        bool, typer.Option("--pull/--no-pull", help="Pull the configured source first.")
+    ] = True,
+    full: Annotated[bool, typer.Option("--full", help="Recompute and rewrite every page.")] = False,
+    ranges: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--range",
+            metavar="SLUG=START..END",
+            help="A named custom range page (repeatable; END is exclusive).",
+        ),
+    ] = None,
+    notify: Annotated[
+        bool,
+        typer.Option("--notify/--no-notify", help="Alert on the newest daily report's findings."),
+    ] = True,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Exit 3 when the newest daily report's status reaches this."
+        ),
+    ] = None,
+) -> None:
+    """Build the static report site: every daily, weekly, monthly and named-range report."""
+    # Late import: the build loads Polars, DuckDB, Altair and Jinja, which `--help` never needs.
+    from datetime import UTC, datetime
+
+    from reportgen.commands.build import (
+        BuildOptions,
+        current_commit,
+        health_notifier,
+        run_build,
+    )
+    from reportgen.render.site_manifest import parse_range_option
+
+    settings = common.settings(site={"out": out})
+    extra = dict(parse_range_option(text) for text in ranges or [])
+    threshold = Status(fail_on.value) if fail_on else None
+    options = BuildOptions(settings.site.out, pull, full, extra, notify, threshold)
+    result = run_build(
+        settings,
+        common.as_of(),
+        options,
+        built_at=datetime.now(UTC),
+        commit=current_commit(),
+        notifier=health_notifier,
+    )
+    verb = "wrote" if result.changed else "unchanged:"
+    typer.echo(
+        f"Site {verb} {result.pages} pages, {result.computed} reports computed, "
+        f"{result.written} files written, {result.reused} kept"
+    )
+    typer.echo(f"Open {result.site.resolve() / 'index.html'}")
+    if result.threshold_reached:
+        raise ThresholdReached(
+            f"the newest daily report ({result.newest_daily}) is {result.status}"
+            f" (--fail-on {threshold})"
+        )
