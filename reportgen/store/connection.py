@@ -47,6 +47,8 @@ def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckD
             raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
         else:
             connection.execute("SET TimeZone = 'UTC'")
+            # The CLI draws its own progress bar; DuckDB's would garble stderr.
+            connection.execute("SET enable_progress_bar = false")
             return connection
 
 
