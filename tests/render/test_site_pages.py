@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reportgen.render.site_pages import cell, environment, script_json
+
+
+def test_script_json_cannot_end_its_script_element() -> None:
+    value = {"name": "</script><script>alert(1)</script><!-- & ]]>", "line": "a\u2028b"}
+    text = str(script_json(value))
+    assert text == (
+        '{"name":"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e'
+        '\\u003c!-- \\u0026 ]]\\u003e","line":"a\\u2028b"}'
+    )
+    assert json.loads(text) == value
+
+
+def test_script_json_refuses_nan() -> None:
+    with pytest.raises(ValueError):
+        script_json({"x": float("nan")})
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (12345, "count", "12,345"),
+        (7.25, "percent", "7.2%"),
+        (None, "percent", "n/a"),
+        (None, "text", ""),
+        (1500.0, "ms", "1.5 s"),
+        (12.5, "money", "$12.50"),
+        (True, "text", "yes"),
+        ("line one\nline two\u202e", "text", "line one line two"),
+        ("2026-11-25T10:00:00+00:00", "time", "2026-11-25 10:00 UTC"),
+    ],
+)
+def test_cell_presents_each_format(value: str | float | None, fmt: str, shown: str) -> None:
+    assert cell(value, fmt) == shown
+
+
+def test_environment_autoescapes_and_is_strict() -> None:
+    env = environment()
+    template = env.from_string("{{ text }}|{{ data | script_json }}")
+    assert template.render(text="<b>&", data={"a": "<"}) == '&lt;b&gt;&amp;|{"a":"\\u003c"}'
+    with pytest.raises(Exception, match="'missing' is undefined"):
+        env.from_string("{{ missing }}").render()
