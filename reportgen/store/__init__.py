@@ -17,8 +17,9 @@ import polars as pl
 from reportgen.errors import StoreError
 from reportgen.store import migrations, queries
 from reportgen.store.connection import connect
-from reportgen.store.pull import PullResult, Reject, TableCounts
+from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
+from reportgen.store.staging import Reject
 
 __all__ = ["PullResult", "Reject", "Store", "TableCounts", "open_store"]
 

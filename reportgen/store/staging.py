@@ -1,0 +1,156 @@
+"""Gather: scan and validate every snapshot file into temporary tables, one per table.
+
+Nothing here touches the store's own tables: a file that cannot be read at all stops the pull
+with an InputError naming it, before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from reportgen.errors import InputError
+from reportgen.schema import TABLES, Table
+from reportgen.sources import SnapshotFile
+from reportgen.sources.files import FileFormat
+from reportgen.store import readers
+from reportgen.store.readers import Scan, identifier
+from reportgen.store.validate import checked_select
+
+logger = logging.getLogger(__name__)
+
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Reject:
+    table: str
+    source_file: str
+    row_number: int
+    reason: str
+
+
+@contextmanager
+def staging(connection: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> Iterator[None]:
+    """Temporary tables for one pull's checked rows, dropped whatever happens."""
+    try:
+        for name in tables:
+            connection.execute(_checked_table_ddl(TABLES[name]))
+        yield
+    finally:
+        for name in tables:
+            connection.execute(f"DROP TABLE IF EXISTS temp.{checked_table(name)}")
+
+
+def checked_table(name: str) -> str:
+    return identifier(f"__checked_{name}")
+
+
+def _checked_table_ddl(table: Table) -> str:
+    columns = ", ".join(f"{identifier(c.name)} {c.type.value}" for c in table.columns)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {checked_table(table.name)} (__file INTEGER,"
+        f" __record BIGINT, __line BIGINT, {columns}, _snapshot_at TIMESTAMPTZ,"
+        " _version_at TIMESTAMPTZ, __reason VARCHAR, __raw VARCHAR,"
+        " __superseded BOOLEAN DEFAULT false)"
+    )
+
+
+def stage_file(connection: duckdb.DuckDBPyConnection, file: SnapshotFile, number: int) -> None:
+    table = TABLES[file.table]
+    if file.path.stat().st_size == 0:
+        logger.warning("%s is empty: no rows", file.path)
+        return
+    insert = (
+        f"INSERT INTO {checked_table(table.name)}"
+        " (__file, __record, __line, "
+        + ", ".join(identifier(c) for c in table.column_names)
+        + ", _snapshot_at, _version_at, __reason, __raw) "
+    )
+    last_error: duckdb.Error | None = None
+    for scan in _scans(connection, file, table):
+        try:
+            connection.execute(insert + checked_select(table, scan, number), [file.snapshot_at])
+        except duckdb.Error as exc:
+            logger.debug("scan of %s failed: %s", file.path, exc)
+            last_error = exc
+            continue
+        if scan.lines_to_fill:
+            _fill_reject_lines(connection, file, table, number)
+        return
+    message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
+    raise InputError(f"cannot read {file.path}: {message}")
+
+
+def _scans(
+    connection: duckdb.DuckDBPyConnection, file: SnapshotFile, table: Table
+) -> Iterator[Scan]:
+    """The ways to read a file, fastest first; a later one only if an earlier one fails."""
+    path = str(file.path)
+    try:
+        match file.format:
+            case FileFormat.NDJSON:
+                yield readers.ndjson_fast(path, table)
+                yield readers.ndjson_lines(path, table, crlf=_has_crlf(file.path))
+            case FileFormat.JSON_ARRAY:
+                yield readers.json_array(path, table)
+            case FileFormat.CSV:
+                yield readers.csv(connection, path, table)
+            case FileFormat.PARQUET:
+                yield readers.parquet(connection, path, table)
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        raise InputError(f"cannot read {file.path}: {message}") from None
+
+
+def _has_crlf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return b"\r\n" in handle.read(_SNIFF_BYTES)
+
+
+def _fill_reject_lines(
+    connection: duckdb.DuckDBPyConnection, file: SnapshotFile, table: Table, number: int
+) -> None:
+    """Give a fast-read file's rejects their line number and raw line (read only when needed)."""
+    checked = checked_table(table.name)
+    rejects = connection.sql(
+        f"SELECT count(*) FROM {checked} WHERE __file = {number} AND __reason IS NOT NULL"
+    ).fetchall()[0][0]
+    if not rejects:
+        return
+    # DuckDB's JSON reader skips blank lines, so its n-th record is the n-th non-blank line.
+    lines = readers.lines(str(file.path), _has_crlf(file.path))
+    connection.execute(
+        f"UPDATE {checked} AS c SET __line = l.__line, __raw = l.__text FROM"
+        f" (SELECT row_number() OVER () AS __record, __line, __text FROM ({lines})"
+        "  WHERE __text IS NOT NULL AND trim(__text) <> '') AS l"
+        f" WHERE c.__file = {number} AND c.__reason IS NOT NULL AND c.__record = l.__record"
+    )
+
+
+def count(connection: duckdb.DuckDBPyConnection, tables: Sequence[str], where: str) -> int:
+    return sum(
+        connection.sql(f"SELECT count(*) FROM {checked_table(name)} WHERE {where}").fetchall()[0][0]
+        for name in tables
+    )
+
+
+def first_rejects(
+    connection: duckdb.DuckDBPyConnection,
+    tables: Sequence[str],
+    files: Sequence[SnapshotFile],
+    limit: int = 5,
+) -> tuple[Reject, ...]:
+    found: list[Reject] = []
+    for name in tables:
+        rows = connection.sql(
+            f"SELECT __file, __line, __reason FROM {checked_table(name)}"
+            f" WHERE __reason IS NOT NULL ORDER BY __file, __line LIMIT {limit}"
+        ).fetchall()
+        found += [Reject(name, str(files[n - 1].path), line, reason) for n, line, reason in rows]
+    return tuple(found[:limit])
