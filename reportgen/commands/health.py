@@ -20,10 +20,11 @@ from typing import Any, Protocol
 import polars as pl
 from rich.console import Console
 
+from reportgen.compute.frame import prepare
 from reportgen.compute.queue import queue_state
 from reportgen.compute.results import SCHEMA_VERSION, Rollout, WindowMetrics
 from reportgen.compute.rollout import rollout_state
-from reportgen.compute.window import window_metrics
+from reportgen.compute.window import metrics_of_prepared
 from reportgen.config import Settings
 from reportgen.errors import StoreError
 from reportgen.evaluate.breaker import BreakerInputs, Decision, decide
@@ -151,11 +152,14 @@ def evaluate_health(
     rollout = _rollout(data, settings, as_of - evaluation, as_of)
     stop = rollout.emergency_stop if rollout else False
 
-    def metrics(start: datetime, end: datetime) -> WindowMetrics:
-        jobs = data.jobs.filter((pl.col("created_at") >= start) & (pl.col("created_at") < end))
-        return window_metrics(jobs, start, end, settings, emergency_stop=stop)
+    def metrics(start: datetime, end: datetime, *, detailed: bool = False) -> WindowMetrics:
+        # Only the evaluation window is shown in full; the others are compared or scored.
+        prepared = prepare(data.jobs, start, end)
+        return metrics_of_prepared(
+            prepared, start, end, settings, emergency_stop=stop, detailed=detailed
+        )
 
-    window = metrics(as_of - evaluation, as_of)
+    window = metrics(as_of - evaluation, as_of, detailed=True)
     inputs = RuleInputs(
         feature=settings.report.feature,
         min_jobs=settings.report.min_jobs,
@@ -165,10 +169,15 @@ def evaluate_health(
         queue=queue_state(data.open_jobs, as_of, settings.thresholds.stuck_minutes),
         rollout=rollout,
     )
-    earlier = [
-        metrics(as_of - step - evaluation, as_of - step).health.score
-        for step in hold_steps(settings.thresholds, settings.health.interval_minutes)
-    ]
+    # The earlier windows matter only when the score is critical now (the hold, the breaker).
+    score = window.health.score
+    critical_now = score is not None and score < settings.thresholds.health_score_critical
+    steps = hold_steps(settings.thresholds, settings.health.interval_minutes)
+    earlier = (
+        [metrics(as_of - s - evaluation, as_of - s).health.score for s in steps]
+        if critical_now
+        else []
+    )
 
     def judged(kind: CheckType) -> tuple[Finding, ...]:
         results = evaluate(inputs, settings.thresholds, kind)

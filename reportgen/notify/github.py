@@ -63,16 +63,19 @@ class IssueTracker:
         self.label = label
         self.write_interval_seconds = write_interval_seconds
         self.max_wait_seconds = max_wait_seconds
-        self._http = httpx.Client(
-            base_url=api_url.rstrip("/"),
-            timeout=timeout,
-            headers={
+        self._client_options: dict[str, Any] = {
+            "base_url": api_url.rstrip("/"),
+            "timeout": timeout,
+            "headers": {
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
                 "User-Agent": f"reportgen/{__version__}",
             },
-        )
+        }
+        # Created on the first request: most runs have nothing to say to GitHub, and an
+        # HTTPS client costs a certificate-store load.
+        self._http: httpx.Client | None = None
         self._last_write: float | None = None
         self._open: dict[str, IncidentIssue] | None = None
 
@@ -86,7 +89,7 @@ class IssueTracker:
             log.info("pull-request run: incident issues are left alone")
             return None
         if token is None or not token.get_secret_value() or not settings.github.repository:
-            log.info("GITHUB_TOKEN or GITHUB_REPOSITORY not set: no incident issues")
+            log.debug("GITHUB_TOKEN or GITHUB_REPOSITORY not set: no incident issues")
             return None
         return cls(
             api_url=settings.github.api_url,
@@ -98,7 +101,8 @@ class IssueTracker:
         )
 
     def close_client(self) -> None:
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     # Reading
 
@@ -182,6 +186,8 @@ class IssueTracker:
     ) -> httpx.Response:
         """One request; rate limits are waited out (if short), anything else raises NotifyError."""
         for _ in range(RATE_LIMIT_ATTEMPTS):
+            if self._http is None:
+                self._http = httpx.Client(**self._client_options)
             try:
                 response = self._http.request(method, url, params=params, json=json)
             except httpx.HTTPError as exc:

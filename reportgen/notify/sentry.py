@@ -62,7 +62,7 @@ class ConfirmingTransport(Transport):
         super().__init__({"dsn": dsn})
         self.timeout = timeout
         self.accepted: set[str] = set()
-        self._http = httpx.Client(timeout=timeout)
+        self._http: httpx.Client | None = None  # on first use: it loads the certificate store
 
     def capture_envelope(self, envelope: Envelope) -> None:
         assert self.parsed_dsn is not None
@@ -72,6 +72,8 @@ class ConfirmingTransport(Transport):
             "Content-Encoding": "gzip",
             "X-Sentry-Auth": auth.to_header(),
         }
+        if self._http is None:
+            self._http = httpx.Client(timeout=self.timeout)
         try:
             response = self._http.post(
                 auth.get_api_url(), content=gzip.compress(envelope.serialize()), headers=headers
@@ -85,7 +87,8 @@ class ConfirmingTransport(Transport):
         self.accepted.update(_envelope_ids(envelope))
 
     def kill(self) -> None:
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
 
 def _envelope_ids(envelope: Envelope) -> set[str]:

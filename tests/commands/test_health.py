@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from reportgen.store import alerts, open_store
 SETTINGS = load_settings(environ={})
 NOW = hours(48)
 NETWORK = "ECONNRESET: connection reset by peer"
+ISSUES = f"/repos/{REPOSITORY}/issues"
 
 
 def check(
@@ -305,3 +307,91 @@ def test_run_health_inconclusive_window_fires_nothing(
     assert outcome.notify is not None and outcome.notify.notices == []
     assert sentry.events() == []
     assert github.requests == []
+
+
+# A simulated week: 672 scheduled runs, as_of advancing 15 minutes at a time.
+
+WEEK_START = hours(48)
+INCIDENTS = ((hours(78), 90, "inngest"), (hours(158), 60, "github_actions"))
+
+
+def week_jobs() -> pl.DataFrame:
+    """Nine days at 60 + 40 jobs/hour with 1 % benign failures, and two incidents in which one
+    processor's jobs fail 40 % with network errors (90 and 60 minutes)."""
+    rates = {"inngest": 60, "github_actions": 40}
+    parts, cursor = [], hours(0)
+    for start, minutes, processor in INCIDENTS:
+        end = start + timedelta(minutes=minutes)
+        parts.append(_both(cursor, start, rates))
+        parts.append(steady(start, end, rates[processor], processor=processor,
+                            failure_pct=40, error=NETWORK, prefix=f"bad-{start:%d%H}"))  # fmt: skip
+        other = "github_actions" if processor == "inngest" else "inngest"
+        parts.append(steady(start, end, rates[other], processor=other, failure_pct=1))
+        cursor = end
+    parts.append(_both(cursor, hours(24 * 9), rates))
+    return pl.concat(parts)
+
+
+def _both(start: datetime, end: datetime, rates: dict[str, int]) -> pl.DataFrame:
+    return pl.concat(
+        [steady(start, end, rate, processor=name, failure_pct=1) for name, rate in rates.items()]
+    )
+
+
+def test_run_health_simulated_week_opens_two_issues_and_closes_both(
+    tmp_path: Path, store_path: Path, sentry: FakeSentry, github: FakeGitHub
+) -> None:
+    pull_into(store_path, tmp_path / "snapshots", week_jobs())
+    settings = live_settings(store_path, sentry, github)
+    statuses: dict[str, int] = {}
+    rollbacks = 0
+    notifier = SentryNotifier(sentry.dsn, timeout=2.0)
+    try:
+        with open_store(store_path) as store:
+            for run in range(672):
+                as_of = WEEK_START + timedelta(minutes=3 + 15 * run)
+                outcome = run_health(store, settings, as_of, sentry=notifier, environ={})
+                status = outcome.check.status.value
+                statuses[status] = statuses.get(status, 0) + 1
+                rollbacks += outcome.check.decision.rollback
+            history = alert_history(store)
+            left = alerts.undelivered(store)
+    finally:
+        notifier.close()
+    assert statuses == {"healthy": 487, "warning": 169, "critical": 16}
+    assert rollbacks == 16  # every critical run decided to roll back (executing is later)
+    assert left == []
+    # Two incidents: two issues, each opened once and closed on recovery; comments only on
+    # state changes (the second incident escalated once: its connection alert came a run late).
+    assert [(i.number, i.state, len(i.comments)) for i in github.issues.values()] == [
+        (1, "closed", 1),
+        (2, "closed", 2),
+    ]
+    assert [(w.method, w.path.removeprefix(ISSUES)) for w in github.writes()] == [
+        ("POST", ""),
+        ("POST", "/1/comments"),
+        ("PATCH", "/1"),
+        ("POST", ""),
+        ("POST", "/2/comments"),
+        ("POST", "/2/comments"),
+        ("PATCH", "/2"),
+    ]
+    assert github.issues[2].comments[0].startswith("**Escalated**")
+    # Sentry: one event per notification, 37 in a week; warnings repeat at most every 4 h.
+    events = Counter(
+        (e["tags"]["alert.type"], e["tags"]["alert.state"], e["level"]) for e in sentry.events()
+    )
+    assert events == {
+        ("error_rate", "firing", "fatal"): 4,
+        ("error_rate", "resolved", "info"): 4,
+        ("connection_failure", "firing", "fatal"): 2,
+        ("connection_failure", "resolved", "info"): 2,
+        ("health_score", "firing", "warning"): 2,
+        ("health_score", "resolved", "info"): 2,
+        ("error_rate_trend", "firing", "warning"): 6,
+        ("error_rate_trend", "repeat", "warning"): 9,
+        ("error_rate_trend", "resolved", "info"): 6,
+    }
+    assert sum(events.values()) == 37
+    assert Counter(c["status"] for c in sentry.check_ins()) == {"in_progress": 672, "ok": 672}
+    assert len(history) == 46

@@ -138,6 +138,9 @@ class FakeGitHub:
         prefix = f"/repos/{self.repository}/issues"
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
+            disable_nagle_algorithm = True  # headers and body go out without a delayed ACK
+
             def do_GET(self) -> None:
                 self._route("GET")
 

@@ -107,6 +107,9 @@ class FakeSentry:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
+            disable_nagle_algorithm = True  # headers and body go out without a delayed ACK
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if fake.down:

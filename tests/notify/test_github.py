@@ -14,14 +14,19 @@ LABEL = "rollout-incident"
 ISSUES = f"/repos/{REPOSITORY}/issues"
 
 
+_OPEN: list[IssueTracker] = []
+
+
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     with FakeGitHub() as server:
         yield server
+    while _OPEN:  # every client made by `tracker` is closed before the server goes
+        _OPEN.pop().close_client()
 
 
 def tracker(github: FakeGitHub, *, interval: float = 0.0, timeout: float = 5.0) -> IssueTracker:
-    return IssueTracker(
+    client = IssueTracker(
         api_url=github.api_url,
         repository=REPOSITORY,
         token="test-token",
@@ -30,6 +35,8 @@ def tracker(github: FakeGitHub, *, interval: float = 0.0, timeout: float = 5.0) 
         timeout=timeout,
         max_wait_seconds=5.0,
     )
+    _OPEN.append(client)
+    return client
 
 
 def calls(github: FakeGitHub) -> list[tuple[str, str]]:
