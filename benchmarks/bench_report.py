@@ -45,6 +45,7 @@ AS_OF = datetime(YEAR + 1, 1, 1, 6, 0, tzinfo=UTC)
 
 # One row per i in range(n): creation times spread evenly over the year; processor, job type,
 # repository and outcome from independent hashes of i, so the data is the same on every run.
+# As in a real snapshot, only jobs of the last two hours are still pending or processing.
 GENERATE = """
 INSERT INTO jobs (id, job_type, repository_id, repository_name, processor_type, status,
                   created_at, started_at, completed_at, error, time_range_days,
@@ -62,6 +63,7 @@ WITH base AS (
     SELECT *,
            CASE WHEN route < 40 THEN 'github_actions' ELSE 'inngest' END AS processor,
            CASE WHEN outcome < 30 THEN 'failed'
+                WHEN i < $n - $n // 4380 THEN 'completed'
                 WHEN outcome < 31 THEN 'pending'
                 WHEN outcome < 32 THEN 'processing'
                 ELSE 'completed' END AS state
@@ -181,6 +183,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) 
 def _read_only(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=True, config={"autoinstall_known_extensions": False})
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
