@@ -222,11 +222,12 @@ def _rate_limit_wait(response: httpx.Response) -> float | None:
 
 
 def _key_in(body: str) -> str | None:
-    start = body.find("<!-- reportgen:key=")
-    if start < 0:
-        return None
-    end = body.find(" -->", start)
-    return body[start + len("<!-- reportgen:key=") : end] if end > 0 else None
+    """The key of the marker line; escaped text quoting a marker never starts a line with it."""
+    prefix, suffix = "<!-- reportgen:key=", " -->"
+    for line in body.splitlines():
+        if line.startswith(prefix) and line.endswith(suffix):
+            return line[len(prefix) : -len(suffix)]
+    return None
 
 
 def _issue(data: Mapping[str, Any]) -> IncidentIssue:

@@ -1,20 +1,22 @@
 """The words of incident issues: title, body and comments (SPEC §4.5).
 
 Messages carry untrusted text (repository names, error messages), so everything that did not
-come from this module is escaped: no HTML, no Markdown links or emphasis, no @-mentions.
+come from this module is escaped as in every Markdown view (render.markdown): no HTML, no
+links or emphasis, no @-mentions or #-references; titles are plain text on one line.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reportgen.config import Settings
 from reportgen.notify.message import AlertNotice
+from reportgen.render.formatting import plain_text
+from reportgen.render.markdown import escape_markdown
 
 TITLE_LIMIT = 256
+MESSAGE_LIMIT = 500  # an error message quoted in a finding can be huge
 
 # The seed's "Critical Alert Response" procedure, as a checklist.
 NEXT_STEPS = (
@@ -25,8 +27,6 @@ NEXT_STEPS = (
     "or let the auto-rollback act",
     "Update the stakeholders and document the response in this issue",
 )
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,15 @@ class IssueLinks:
 
 
 def escape(text: str) -> str:
-    """Untrusted text made inert in Markdown: one line, no HTML, no markup, no mentions."""
-    one_line = " ".join(text.split())
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
-    return escaped.replace("@", "@\u200b")
+    """Untrusted text made inert in Markdown: one line, no HTML, no links, no mentions."""
+    return escape_markdown(text, MESSAGE_LIMIT)
 
 
 def title(notices: Sequence[AlertNotice]) -> str:
     """`Rollout incident: <rule> (<scope>) — <message>`, one line, at most 256 characters."""
     first = notices[0]
     more = f" (+{len(notices) - 1} more)" if len(notices) > 1 else ""
-    text = " ".join(f"Rollout incident: {first.rule} ({first.scope}) — {first.message}".split())
+    text = plain_text(f"Rollout incident: {first.rule} ({first.scope}) — {first.message}")
     limit = TITLE_LIMIT - len(more)
     return (text if len(text) <= limit else text[: limit - 1] + "…") + more
 

@@ -26,6 +26,7 @@ from reportgen.commands.health import (
     HealthOutcome,
     alert_history,
     evaluate_health,
+    notify_findings,
     run_health,
 )
 from reportgen.config import Settings, load_settings
@@ -395,3 +396,28 @@ def test_run_health_simulated_week_opens_two_issues_and_closes_both(
     assert sum(events.values()) == 37
     assert Counter(c["status"] for c in sentry.check_ins()) == {"in_progress": 672, "ok": 672}
     assert len(history) == 46
+
+
+def test_notify_findings_fires_named_alerts_and_never_resolves_by_absence(
+    store_path: Path, sentry: FakeSentry, github: FakeGitHub
+) -> None:
+    settings = live_settings(store_path, sentry, github)
+    critical = next(f for f in check(incident_jobs()).findings if f.rule == "error_rate")
+    with open_store(store_path) as store:
+        first = notify_findings(store, [critical], settings, NOW, environ={})
+        later = notify_findings(store, [], settings, NOW + timedelta(days=1), environ={})
+        states = alerts.load_states(store)
+        history = alert_history(store)
+    assert first.to_dict() == {
+        "notifications": 1,
+        "incident": "open",
+        "delivered": 2,
+        "failed": 0,
+        "waiting": 0,
+    }
+    assert later.notices == []
+    assert [s.state.value for s in states.values()] == ["firing"]
+    assert [
+        (h["changed_at"], h["to_state"], h["notified"], h["issue_number"]) for h in history
+    ] == [("2026-11-25T00:00:00+00:00", "firing", "firing", 1)]
+    assert [e["level"] for e in sentry.events()] == ["fatal"]
