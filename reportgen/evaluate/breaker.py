@@ -44,7 +44,8 @@ class Decision:
     rollback: bool
     reason: str
     executed: bool = False
-    checks: tuple[Check, ...] = field(default_factory=tuple)
+    checks: tuple[Check, ...] = field(default_factory=tuple)  # the breaker's own rules
+    evaluated: tuple[Check, ...] = field(default_factory=tuple)  # every rule, for the audit
 
     def to_dict(self) -> dict[str, Any]:
         """The `decision` object of `reportgen health --format json`."""
@@ -72,12 +73,17 @@ def decide(inputs: BreakerInputs, thresholds: ThresholdSettings) -> Decision:
         *_connection_checks(inputs.results),
     )
     tripped = [check for check in checks if check.tripped]
+    evaluated = tuple(
+        Check(r.rule, r.scope, r.value, r.threshold, False, f"{r.severity.value}: {r.message}")
+        for r in inputs.results
+    )
     blocker = _blocker(inputs)
     if blocker is not None:
-        return Decision(False, blocker, False, checks)
+        return Decision(False, blocker, False, checks, evaluated)
     if not tripped:
-        return Decision(False, "no breaker rule tripped", False, checks)
-    return Decision(True, "; ".join(check.message for check in tripped), False, checks)
+        return Decision(False, "no breaker rule tripped", False, checks, evaluated)
+    reason = "; ".join(check.message for check in tripped)
+    return Decision(True, reason, False, checks, evaluated)
 
 
 def _blocker(inputs: BreakerInputs) -> str | None:

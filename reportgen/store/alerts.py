@@ -152,14 +152,11 @@ def decisions(store: HasConnection, limit: int = 100) -> list[dict[str, Any]]:
         "FROM breaker_audit ORDER BY as_of DESC, id DESC LIMIT ?",
         [limit],
     )
-    return [{**row, "checks": json.loads(row["checks"])} for row in rows]
-
-
-def last_rollback_decision(store: HasConnection) -> datetime | None:
-    """When the breaker last decided to roll back (executed or not)."""
-    rows = _rows(store, "SELECT max(as_of) AS at FROM breaker_audit WHERE rollback AND executed")
-    at: datetime | None = rows[0]["at"] if rows else None
-    return at
+    audits = []
+    for row in rows:
+        checks = json.loads(row["checks"])  # {"breaker": [...], "rules": [...]}
+        audits.append({**row, "checks": checks["breaker"], "rules": checks["rules"]})
+    return audits
 
 
 def _upsert_state(con: duckdb.DuckDBPyConnection, state: AlertState) -> None:
@@ -205,7 +202,12 @@ def _insert_decision(
             decision.executed,
             decision.reason,
             rollout_percentage,
-            json.dumps([check.to_dict() for check in decision.checks]),
+            json.dumps(
+                {
+                    "breaker": [check.to_dict() for check in decision.checks],
+                    "rules": [check.to_dict() for check in decision.evaluated],
+                }
+            ),
         ],
     )
 

@@ -34,9 +34,9 @@ def fired(state: AlertState) -> Transition:
     return Transition(State.NORMAL, state, Notification(state.key, "firing", "critical"))
 
 
-DECISION = Decision(
-    True, "error_rate 20.0% > 5.0%", False, (Check("error_rate", "overall", 20.0, 5.0, True, "x"),)
-)
+CHECK = Check("error_rate", "overall", 20.0, 5.0, True, "x")
+QUEUE = Check("queue_backlog", "overall", 3.0, 100.0, False, "ok: 3 pending jobs <= 100")
+DECISION = Decision(True, "error_rate 20.0% > 5.0%", False, (CHECK,), (QUEUE,))
 
 
 def test_alerts_save_run_round_trips_states_history_outbox_and_audit(store: AlertStore) -> None:
@@ -72,6 +72,7 @@ def test_alerts_save_run_round_trips_states_history_outbox_and_audit(store: Aler
             "message": "x",
         }
     ]
+    assert decision["rules"] == [QUEUE.to_dict()]
 
 
 def test_alerts_save_run_is_one_transaction(store: AlertStore) -> None:
