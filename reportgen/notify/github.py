@@ -118,7 +118,7 @@ class IssueTracker:
         params: dict[str, str] | None = {"state": "open", "labels": self.label, "per_page": "100"}
         while url is not None:
             response = self._send("GET", url, params=params)
-            for issue in response.json():
+            for issue in _json(response, list):
                 key = _key_in(issue.get("body") or "")
                 if key is not None and "pull_request" not in issue:
                     found.setdefault(key, _issue(issue))
@@ -171,7 +171,7 @@ class IssueTracker:
             if wait > 0:
                 time.sleep(wait)
         try:
-            result: dict[str, Any] = self._send(method, url, json=payload).json()
+            result: dict[str, Any] = _json(self._send(method, url, json=payload), dict)
         finally:
             self._last_write = time.monotonic()
         return result
@@ -202,6 +202,17 @@ class IssueTracker:
             log.warning("GitHub rate limit: waiting %.1f s", wait)
             time.sleep(wait)
         raise NotifyError(f"GitHub {method} {url}: still rate limited")
+
+
+def _json(response: httpx.Response, kind: type[Any]) -> Any:
+    """The response's JSON, which must be a `kind`; a proxy's HTML page is a NotifyError."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, kind):
+        raise NotifyError(f"GitHub {response.request.url.path}: unexpected answer")
+    return data
 
 
 def _rate_limit_wait(response: httpx.Response) -> float | None:

@@ -164,3 +164,9 @@ def test_github_from_settings_never_acts_in_a_pull_request_run(event: str) -> No
 def test_github_from_settings_without_token_is_none() -> None:
     settings = load_settings(environ={"GITHUB_REPOSITORY": REPOSITORY})
     assert IssueTracker.from_settings(settings, {}) is None
+
+
+def test_github_unexpected_answer_is_a_notify_error(github: FakeGitHub) -> None:
+    github.fail_next("GET", 200)  # a 200 whose body is not a list of issues
+    with pytest.raises(NotifyError, match=f"^GitHub {ISSUES}: unexpected answer$"):
+        tracker(github).find_open("k1")
