@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -65,14 +67,16 @@ def build(
     extra = dict(parse_range_option(text) for text in ranges or [])
     threshold = Status(fail_on.value) if fail_on else None
     options = BuildOptions(settings.site.out, pull, full, extra, notify, threshold)
-    result = run_build(
-        settings,
-        common.as_of(),
-        options,
-        built_at=datetime.now(UTC),
-        commit=current_commit(),
-        notifier=health_notifier,
-    )
+    with _progress_bar() as progress:
+        result = run_build(
+            settings,
+            common.as_of(),
+            options,
+            built_at=datetime.now(UTC),
+            commit=current_commit(),
+            notifier=health_notifier,
+            progress=progress,
+        )
     verb = "wrote" if result.changed else "unchanged:"
     typer.echo(
         f"Site {verb} {result.pages} pages, {result.computed} reports computed, "
@@ -84,3 +88,21 @@ def build(
             f"the newest daily report ({result.newest_daily}) is {result.status}"
             f" (--fail-on {threshold})"
         )
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over the report pages on stderr, for a person at a terminal only."""
+    if not common.show_progress():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Building report pages", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance

@@ -113,22 +113,32 @@ class StoreReports:
         return compute_report(self.loader.inputs(anchored), self.settings).to_dict()
 
 
-def current_commit(environ: Mapping[str, str] | None = None) -> str:
-    """The commit being built: `GITHUB_SHA` in Actions, else `git rev-parse`, else unknown."""
+def current_commit(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
+    """The commit being built: `GITHUB_SHA` in Actions, else `git rev-parse` in the current
+    folder or, failing that, reportgen's own checkout; else `unknown`."""
     env = os.environ if environ is None else environ
     if env.get("GITHUB_SHA"):
         return env["GITHUB_SHA"][:12]
+    for folder in (cwd or Path.cwd(), Path(__file__).resolve().parent):
+        commit = _git_head(folder)
+        if commit:
+            return commit
+    return "unknown"
+
+
+def _git_head(folder: Path) -> str | None:
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=folder,
             capture_output=True,
             text=True,
             timeout=5,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+        return None
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
 
 
 def log_findings(
@@ -191,6 +201,7 @@ def run_build(
     built_at: datetime,
     commit: str,
     notifier: Notifier = log_findings,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build the site into `options.out`; see the module docstring for the stages."""
     ranges = named_ranges(settings, options.ranges)
@@ -202,7 +213,8 @@ def run_build(
         alerts = tuple(alert_history(store))
         inputs = BuildInputs(as_of, built_at, commit, ranges, options.full, alerts)
         source = StoreReports(store, settings, as_of)
-        gathered = Gatherer(source, settings, inputs, site, read_manifest(site)).gather()
+        gatherer = Gatherer(source, settings, inputs, site, read_manifest(site), progress=progress)
+        gathered = gatherer.gather()
         log.info(
             "computed %d reports; %d files new, %d kept",
             len(gathered.computed),

@@ -117,6 +117,7 @@ class Gatherer:
         old_site: Path,
         old_manifest: BuildManifest,
         vega_bundle: Callable[[], bytes] = site_render.vega_bundle,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.source = source
         self.settings = settings
@@ -124,6 +125,7 @@ class Gatherer:
         self.old_site = old_site
         self.old = BuildManifest() if inputs.full else old_manifest
         self.vega_bundle = vega_bundle
+        self.progress = progress
         self.files: dict[str, bytes] = {}
         self.reused: list[str] = []
         self.units: dict[str, Unit] = {}
@@ -304,10 +306,14 @@ class Gatherer:
         )
         self.common = replace(self.common, assets=self.assets())
         daily = list(manifest.of_kind(PageKind.DAILY))
+        total, done = sum(1 for page in manifest.pages if page.is_report), 0
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
             for page in siblings:
                 self.report_page(page, siblings, daily)
+                done += 1
+                if self.progress is not None:
+                    self.progress(done, total)
         self.summary_pages(manifest)
         newest = {
             kind.value: self.report_of(pages[-1])

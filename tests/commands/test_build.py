@@ -70,6 +70,19 @@ def test_build_pulls_computes_and_writes_every_page(tmp_path: Path, week: Datase
     assert "Commit <code>0123abc</code>" in (site / "index.html").read_text()
 
 
+def test_build_reports_progress_per_report_page(tmp_path: Path, week: Dataset) -> None:
+    calls: list[tuple[int, int]] = []
+    run_build(
+        settings_for(tmp_path),
+        week.as_of,
+        BuildOptions(tmp_path / "site", notify=False),
+        built_at=BUILT_AT,
+        commit="x",
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == [(n, 17) for n in range(1, 18)]
+
+
 def test_build_twice_recomputes_nothing(tmp_path: Path, week: Dataset) -> None:
     settings = settings_for(tmp_path)
     build(settings, week, tmp_path)
@@ -186,4 +199,15 @@ def test_build_notify_records_alerts_shown_on_the_next_build(tmp_path: Path) -> 
 
 def test_current_commit_prefers_github_sha(tmp_path: Path) -> None:
     assert current_commit({"GITHUB_SHA": "0123456789abcdef0123"}) == "0123456789ab"
-    assert current_commit({}) == "unknown"  # tmp_path is not a git work tree
+
+
+def test_current_commit_reads_the_git_work_tree(tmp_path: Path) -> None:
+    import subprocess
+
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert current_commit({}, cwd=tmp_path) == head
