@@ -102,31 +102,35 @@ def _typed(column: Column, native: bool) -> str:
     value = _value(column)
     if native:
         return value
-    text = f"NULLIF(trim({value}), '')"
+    # DuckDB's casts skip surrounding blanks and give NULL for '', so no trim() copy is needed.
     match column.type:
         case ColumnType.TEXT:
             return f"CASE WHEN NOT {_blank(column)} THEN {value} END" if column.required else value
         case ColumnType.TIMESTAMP:
-            cast = f"TRY_CAST({text} AS TIMESTAMPTZ)"
-            return f"CASE WHEN isfinite({cast}) THEN {cast} END"
+            # 'infinity' would cast to a timestamp no job ever had.
+            return (
+                f"TRY_CAST(CASE WHEN NOT ({value} ILIKE '%inf%') THEN {value} END AS TIMESTAMPTZ)"
+            )
         case ColumnType.INTEGER:
             # TRY_CAST would round '1.5' to 2; only whole numbers (also '12.0') are integers.
             return (
-                f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+')"
-                f" THEN TRY_CAST({text} AS BIGINT)"
-                f" WHEN regexp_full_match({text}, '[+-]?[0-9]+\\.0*')"
-                f" THEN TRY_CAST(split_part({text}, '.', 1) AS BIGINT) END"
+                f"CASE WHEN regexp_full_match({value}, '\\s*[+-]?[0-9]+\\s*')"
+                f" THEN TRY_CAST({value} AS BIGINT)"
+                f" WHEN regexp_full_match({value}, '\\s*[+-]?[0-9]+\\.0*\\s*')"
+                f" THEN TRY_CAST(split_part({value}, '.', 1) AS BIGINT) END"
             )
         case ColumnType.FLOAT:
-            cast = f"TRY_CAST({text} AS DOUBLE)"
+            cast = f"TRY_CAST({value} AS DOUBLE)"
             return f"CASE WHEN isfinite({cast}) THEN {cast} END"
         case ColumnType.BOOLEAN:
-            return f"TRY_CAST(lower({text}) AS BOOLEAN)"
+            return f"TRY_CAST(lower(trim({value})) AS BOOLEAN)"
         case ColumnType.JSON:
-            kind = "ARRAY" if column.name in _JSON_ARRAYS else "OBJECT"
+            # Valid JSON that starts with '{' is an object; checking the first character is
+            # much cheaper than asking json_type() to parse it a second time.
+            opener = "[" if column.name in _JSON_ARRAYS else "{"
             return (
-                f"CASE WHEN json_valid({text}) AND json_type({text}) = '{kind}'"
-                f" THEN CAST({text} AS JSON) END"
+                f"CASE WHEN starts_with(ltrim({value}), '{opener}') AND json_valid({value})"
+                f" THEN CAST({value} AS JSON) END"
             )
 
 

@@ -76,6 +76,8 @@ def test_pull_ndjson_keeps_good_rows_and_rejects_a_truncated_line(
             'started_at: not a timestamp "2026-13-45T10:00:00Z"',
         ),
         ({"created_at": 1764061200}, 'created_at: not a timestamp "1764061200"'),
+        ({"created_at": "infinity"}, 'created_at: not a timestamp "infinity"'),
+        ({"completed_at": "-Infinity"}, 'completed_at: not a timestamp "-Infinity"'),
         ({"id": None}, "missing id"),
         ({"id": ""}, "missing id"),
         ({"status": None, "job_type": None}, "missing job_type; missing status"),
@@ -104,7 +106,7 @@ def test_pull_rejects_bad_values_with_their_reason(
 def test_pull_accepts_integral_floats_and_missing_optional_fields(
     store: Store, tmp_path: Path
 ) -> None:
-    row = job("a", workflow_run_id=9000000001.0, time_range_days="30")
+    row = job("a", workflow_run_id=9000000001.0, time_range_days=" 30 ")
     for name in ("repository_id", "error", "metadata", "updated_at", "started_at"):
         del row[name]
     result = pull_lines(store, tmp_path, ndjson([row]))
