@@ -376,3 +376,13 @@ def test_pull_reports_progress_per_file(store: Store, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     store.pull(str(directory), progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("second_line", ['{"id": "b", "status": "x"}', "{bad"])
+def test_pull_ndjson_with_a_byte_order_mark(store: Store, tmp_path: Path, second_line: str) -> None:
+    path = tmp_path / "jobs-2026-11-25T10.ndjson"
+    path.write_bytes(b"\xef\xbb\xbf" + ndjson([job("a")]).encode() + second_line.encode() + b"\n")
+    result = store.pull(str(path))
+    assert counts(result) == (1, 1, 0, 0, 1)
+    assert job_ids(store) == ["a"]
+    assert [(r[1], r[3]) for r in rejects(store)] == [(2, second_line)]
