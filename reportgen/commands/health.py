@@ -187,7 +187,7 @@ def evaluate_health(
     decision = decide(
         BreakerInputs(
             rollout=rollout,
-            already_rolled_back=_rolled_back_since(rollout, data.episode_start),
+            already_rolled_back=_rolled_back_since(data, settings, as_of),
             results=every_rule,
             scores=[window.health.score, *earlier],
             min_jobs=settings.report.min_jobs,
@@ -215,13 +215,12 @@ def _rollout(
     return rollout_state(data.configuration, data.history, settings.report.feature, start, end)
 
 
-def _rolled_back_since(rollout: Rollout | None, since: datetime) -> bool:
-    if rollout is None:
-        return False
-    return any(
-        change.action in ("rollback", "emergency_stop") and change.created_at >= since
-        for change in rollout.changes
+def _rolled_back_since(data: HealthData, settings: Settings, as_of: datetime) -> bool:
+    """Whether the rollout was rolled back since this episode began (not just in the window)."""
+    episode = rollout_state(
+        data.configuration, data.history, settings.report.feature, data.episode_start, as_of
     )
+    return any(change.action in ("rollback", "emergency_stop") for change in episode.changes)
 
 
 def evaluated_rules(check_type: CheckType) -> frozenset[tuple[str, str]]:

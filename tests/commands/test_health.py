@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -421,3 +422,28 @@ def test_notify_findings_fires_named_alerts_and_never_resolves_by_absence(
         (h["changed_at"], h["to_state"], h["notified"], h["issue_number"]) for h in history
     ] == [("2026-11-25T00:00:00+00:00", "firing", "firing", 1)]
     assert [e["level"] for e in sentry.events()] == ["fatal"]
+
+
+def test_health_rollback_earlier_in_the_episode_blocks_another() -> None:
+    rollback = pl.DataFrame(
+        [
+            {
+                "id": "h1", "feature_name": "hybrid_progressive_capture", "action": "rollback",
+                "previous_percentage": 50.0, "new_percentage": 25.0, "reason": "breaker",
+                "triggered_by": "auto_health_check", "metadata": None,
+                "created_at": NOW - timedelta(hours=2),
+            }
+        ],
+        schema=empty_history().schema,
+    )  # fmt: skip
+    data = HealthData(
+        jobs=incident_jobs(),
+        open_jobs=incident_jobs().clear(),
+        configuration=configuration(25.0),
+        history=rollback,
+        episode_start=NOW - timedelta(hours=3),
+    )
+    decision = evaluate_health(data, SETTINGS, NOW, CheckType.FULL).decision
+    assert (decision.rollback, decision.reason) == (False, "already rolled back in this episode")
+    later_episode = replace(data, episode_start=NOW - timedelta(hours=1))
+    assert evaluate_health(later_episode, SETTINGS, NOW, CheckType.FULL).decision.rollback
