@@ -67,6 +67,7 @@ def generate(rows: int) -> dict[str, Path]:
     files["parquet"].parent.mkdir()
     connection = duckdb.connect(config={"autoinstall_known_extensions": False})
     connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")
     connection.execute(GENERATE, {"rows": rows})
     connection.execute(f"COPY generated TO '{files['parquet']}' (FORMAT parquet)")
     connection.execute(f"COPY generated TO '{files['ndjson']}' (FORMAT json)")
