@@ -8,8 +8,6 @@ the result: undelivered notifications wait in the outbox for the next run.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
-from rich.console import Console
 
 from reportgen.compute.frame import prepare
 from reportgen.compute.queue import queue_state
@@ -34,7 +31,7 @@ from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate
 from reportgen.notify.dispatch import NotifyOutcome, dispatch
 from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
 from reportgen.render import ReportFormat
-from reportgen.render.health_markdown import health_markdown, health_table
+from reportgen.render.health_markdown import health_markdown, render_health
 from reportgen.store import alerts
 from reportgen.store.alerts import HasConnection
 
@@ -301,26 +298,6 @@ def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) 
     with path.open("a", encoding="utf-8") as summary:
         summary.write(markdown)
     return path
-
-
-def render_health(
-    payload: dict[str, Any], view: ReportFormat, *, width: int = 100, color: bool = False
-) -> str:
-    """One view of a health check's JSON form, as text."""
-    if view is ReportFormat.JSON:
-        return json.dumps(payload, indent=2) + "\n"
-    if view is ReportFormat.MARKDOWN:
-        return health_markdown(payload)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
-    console.print(health_table(payload))
-    return buffer.getvalue()
 
 
 def health_command(

@@ -1,4 +1,4 @@
-"""The Markdown and terminal views of a health check, read from its JSON form (no recomputing).
+"""The JSON, Markdown and terminal views of a health check, read from its JSON form.
 
 The Markdown goes to stdout and to `$GITHUB_STEP_SUMMARY`; untrusted text (messages quote
 repository names and error text) is escaped like every other Markdown view.
@@ -6,13 +6,16 @@ repository names and error text) is escaped like every other Markdown view.
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
 from reportgen.render.markdown import escape_markdown
 from reportgen.render.table import SEVERITY_STYLES, STATUS_STYLES, untrusted
@@ -124,3 +127,23 @@ def health_table(check: Mapping[str, Any]) -> RenderableType:
     breaker = Text(f"Decision: {verdict} ({done}): ")
     breaker.append(untrusted(decision["reason"], 300))
     return Group(status, Text(fmt.plain_text(_context(check))), findings, breaker)
+
+
+def render_health(
+    payload: dict[str, Any], view: ReportFormat, *, width: int = 100, color: bool = False
+) -> str:
+    """One view of a health check's JSON form, as text."""
+    if view is ReportFormat.JSON:
+        return json.dumps(payload, indent=2) + "\n"
+    if view is ReportFormat.MARKDOWN:
+        return health_markdown(payload)
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+    )
+    console.print(health_table(payload))
+    return buffer.getvalue()
