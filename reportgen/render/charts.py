@@ -6,13 +6,17 @@ category. Each chart comes with a caption and the table it draws, its text alter
 
 Time axes are the report's local calendar days written as ISO dates and read as UTC
 (`utcyearmonthdate`), so a reader in any time zone sees the same days. Colours are left to the
-page's theme (light or dark, chosen in the browser). Specs are built without Altair's schema
-validation, which costs ~30 ms a chart; the tests validate every spec instead.
+page's theme (light or dark, chosen in the browser).
+
+Altair builds each kind of chart once per process: its spec reads named datasets (`rows`,
+`thresholds`), and every chart of that kind is the cached spec plus its own `datasets`.
+Building each of a year's 3,000 charts through Altair would cost ~30 ms apiece (it validates
+every channel) and add nothing; the tests validate every spec against the Vega-Lite schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +27,7 @@ from reportgen.render.site_tables import Column, DataTable, table
 
 Report = Mapping[str, Any]
 Row = dict[str, Any]
+Drawing = Callable[[], alt.TopLevelMixin]
 HEIGHT = 220
 THRESHOLD_COLOURS = {"warning": "#bf8700", "critical": "#cf222e"}
 
@@ -36,6 +41,43 @@ class Chart:
     caption: str
     spec: dict[str, Any]
     table: DataTable
+
+
+_TEMPLATES: dict[tuple[str, ...], dict[str, Any]] = {}
+
+
+def _template(key: tuple[str, str, str, str], drawing: Drawing) -> dict[str, Any]:
+    """The Vega-Lite spec of one kind of chart, built by Altair on first use."""
+    if key not in _TEMPLATES:
+        _, title, caption, _ = key
+        spec: dict[str, Any] = (
+            drawing()
+            .properties(title=title, description=caption, width="container", height=HEIGHT)
+            .to_dict(validate=False)
+        )
+        # The schema URL is never fetched, but a page should name no other host at all.
+        spec.pop("$schema", None)
+        _TEMPLATES[key] = spec
+    return _TEMPLATES[key]
+
+
+def _chart(
+    slug: str,
+    title: str,
+    caption: str,
+    drawing: Drawing,
+    columns: Sequence[Column],
+    rows: Sequence[Row],
+    thresholds: Sequence[tuple[str, float]] = (),
+) -> Chart:
+    template = _template((slug, title, caption, drawing.__qualname__), drawing)
+    datasets: dict[str, list[Row]] = {"rows": list(rows)}
+    if thresholds:
+        datasets["thresholds"] = [{"level": lvl, "threshold": v} for lvl, v in thresholds]
+    # A shallow copy: the cached template is shared and never changed.
+    spec = {**template, "datasets": datasets}
+    data = table(slug, title, columns, [[row.get(c.name) for c in columns] for row in rows])
+    return Chart(slug, title, caption, spec, data)
 
 
 def _day(report: Report) -> str:
@@ -55,27 +97,9 @@ def _get(report: Any, *path: str) -> Any:
     return report
 
 
-def _chart(
-    slug: str,
-    title: str,
-    caption: str,
-    drawing: alt.TopLevelMixin,
-    columns: Sequence[Column],
-    rows: Sequence[Row],
-) -> Chart:
-    spec: dict[str, Any] = drawing.properties(
-        title=title, description=caption, width="container", height=HEIGHT
-    ).to_dict(validate=False)
-    # The schema URL is never fetched, but a page should name no other host at all.
-    spec.pop("$schema", None)
-    data = table(slug, title, columns, [[row.get(c.name) for c in columns] for row in rows])
-    return Chart(slug, title, caption, spec, data)
-
-
-def _base(rows: Sequence[Row]) -> alt.Chart:
-    """A chart over inline rows (Altair's `Data` is untyped)."""
-    data = alt.Data(values=list(rows))  # type: ignore[no-untyped-call]
-    return alt.Chart(data)
+def _base(name: str = "rows") -> alt.Chart:
+    """A chart over the named dataset that `_chart` fills in."""
+    return alt.Chart(alt.NamedData(name=name))
 
 
 def _day_axis() -> alt.X:
@@ -87,11 +111,10 @@ def _day_axis() -> alt.X:
     )
 
 
-def _rules(levels: Sequence[tuple[str, float]]) -> alt.Chart:
+def _rules() -> alt.Chart:
     """Dashed horizontal threshold lines in the warning and critical colours."""
-    values = [{"level": level, "threshold": value} for level, value in levels]
     rules: alt.Chart = (
-        _base(values)
+        _base("thresholds")
         .mark_rule(strokeDash=[6, 4], strokeWidth=2)
         .encode(
             y="threshold:Q",
@@ -108,6 +131,15 @@ def _rules(levels: Sequence[tuple[str, float]]) -> alt.Chart:
     return rules
 
 
+def _lines(y: str, y_title: str, colour: str | None, tooltip: list[str], **extra: Any) -> alt.Chart:
+    """Lines with points over the day axis."""
+    encoding: dict[str, Any] = {"x": _day_axis(), "y": alt.Y(y, title=y_title), **extra}
+    if colour:
+        encoding["color"] = alt.Color(colour, title=colour.split(":")[0].capitalize())
+    lines: alt.Chart = _base().mark_line(point=True).encode(tooltip=tooltip, **encoding)
+    return lines
+
+
 def _error_levels(thresholds: ThresholdSettings) -> list[tuple[str, float]]:
     return [
         ("warning", thresholds.error_rate_warning),
@@ -115,17 +147,20 @@ def _error_levels(thresholds: ThresholdSettings) -> list[tuple[str, float]]:
     ]
 
 
+def _error_caption(what: str, thresholds: ThresholdSettings) -> str:
+    return (
+        f"Failed jobs as a share of finished jobs {what}, with the warning "
+        f"({thresholds.error_rate_warning:g}%) and critical ({thresholds.error_rate_critical:g}%)"
+        " thresholds."
+    )
+
+
 # Series charts: one point per daily report, oldest first.
 
 
-def job_volume(days: Sequence[Report]) -> Chart:
-    rows = [
-        {"day": _day(r), "processor": name, "jobs": _num(p.get("jobs")) or 0}
-        for r in days
-        for name, p in sorted((r.get("processors") or {}).items())
-    ]
-    drawing = (
-        _base(rows)
+def _job_volume_drawing() -> alt.Chart:
+    bars: alt.Chart = (
+        _base()
         .mark_bar()
         .encode(
             x=_day_axis(),
@@ -134,15 +169,29 @@ def job_volume(days: Sequence[Report]) -> Chart:
             tooltip=["day:N", "processor:N", "jobs:Q"],
         )
     )
-    columns = (Column("day", "Day", "date"), Column("processor", "Processor"))
-    return _chart(
-        "job-volume",
-        "Job volume by processor",
-        "Jobs created per day, stacked by processor.",
-        drawing,
-        (*columns, Column("jobs", "Jobs", "count")),
-        rows,
+    return bars
+
+
+def job_volume(days: Sequence[Report]) -> Chart:
+    rows = [
+        {"day": _day(r), "processor": name, "jobs": _num(p.get("jobs")) or 0}
+        for r in days
+        for name, p in sorted((r.get("processors") or {}).items())
+    ]
+    columns = (
+        Column("day", "Day", "date"),
+        Column("processor", "Processor"),
+        Column("jobs", "Jobs", "count"),
     )
+    caption = "Jobs created per day, stacked by processor."
+    return _chart(
+        "job-volume", "Job volume by processor", caption, _job_volume_drawing, columns, rows
+    )
+
+
+def _error_rate_drawing() -> alt.TopLevelMixin:
+    tooltip = ["day:N", "error_rate:Q", "finished:Q", "conclusive:N"]
+    return alt.layer(_lines("error_rate:Q", "Error rate (%)", None, tooltip), _rules())
 
 
 def error_rate(days: Sequence[Report], thresholds: ThresholdSettings) -> Chart:
@@ -155,28 +204,31 @@ def error_rate(days: Sequence[Report], thresholds: ThresholdSettings) -> Chart:
         }
         for r in days
     ]
-    line = (
-        _base(rows)
-        .mark_line(point=True)
-        .encode(
-            x=_day_axis(),
-            y=alt.Y("error_rate:Q", title="Error rate (%)"),
-            tooltip=["day:N", "error_rate:Q", "finished:Q", "conclusive:N"],
-        )
-    )
-    caption = (
-        "Failed jobs as a share of finished jobs per day, with the warning "
-        f"({thresholds.error_rate_warning:g}%) and critical ({thresholds.error_rate_critical:g}%)"
-        " thresholds. Days without enough finished jobs are inconclusive."
-    )
     columns = (
         Column("day", "Day", "date"),
         Column("error_rate", "Error rate", "percent"),
         Column("finished", "Finished", "count"),
         Column("conclusive", "Conclusive"),
     )
-    drawing = alt.layer(line, _rules(_error_levels(thresholds)))
-    return _chart("error-rate", "Error rate", caption, drawing, columns, rows)
+    caption = (
+        _error_caption("per day", thresholds)
+        + " Days without enough finished jobs are inconclusive."
+    )
+    return _chart(
+        "error-rate",
+        "Error rate",
+        caption,
+        _error_rate_drawing,
+        columns,
+        rows,
+        _error_levels(thresholds),
+    )
+
+
+def _processing_time_drawing() -> alt.Chart:
+    tooltip = ["day:N", "processor:N", "percentile:N", "ms:Q"]
+    dash = alt.StrokeDash("percentile:N", title="Percentile")
+    return _lines("ms:Q", "Processing time (ms)", "processor:N", tooltip, strokeDash=dash)
 
 
 def processing_time(days: Sequence[Report]) -> Chart:
@@ -187,17 +239,6 @@ def processing_time(days: Sequence[Report]) -> Chart:
         for latency in [p.get("processing_time_ms") or {}]
         for pct in ("p50", "p95")
     ]
-    drawing = (
-        _base(rows)
-        .mark_line(point=True)
-        .encode(
-            x=_day_axis(),
-            y=alt.Y("ms:Q", title="Processing time (ms)"),
-            color=alt.Color("processor:N", title="Processor"),
-            strokeDash=alt.StrokeDash("percentile:N", title="Percentile"),
-            tooltip=["day:N", "processor:N", "percentile:N", "ms:Q"],
-        )
-    )
     columns = (
         Column("day", "Day", "date"),
         Column("processor", "Processor"),
@@ -206,8 +247,17 @@ def processing_time(days: Sequence[Report]) -> Chart:
     )
     caption = "Median (p50) and 95th percentile processing time of completed jobs, per processor."
     return _chart(
-        "processing-time", "Processing time by processor", caption, drawing, columns, rows
+        "processing-time",
+        "Processing time by processor",
+        caption,
+        _processing_time_drawing,
+        columns,
+        rows,
     )
+
+
+def _queue_drawing() -> alt.Chart:
+    return _lines("jobs:Q", "Jobs", "measure:N", ["day:N", "measure:N", "jobs:Q"])
 
 
 def queue_backlog(days: Sequence[Report]) -> Chart:
@@ -216,26 +266,18 @@ def queue_backlog(days: Sequence[Report]) -> Chart:
         for r in days
         for measure in ("pending", "stuck")
     ]
-    drawing = (
-        _base(rows)
-        .mark_line(point=True)
-        .encode(
-            x=_day_axis(),
-            y=alt.Y("jobs:Q", title="Jobs"),
-            color=alt.Color("measure:N", title="Queue"),
-            tooltip=["day:N", "measure:N", "jobs:Q"],
-        )
+    columns = (
+        Column("day", "Day", "date"),
+        Column("measure", "Queue"),
+        Column("jobs", "Jobs", "count"),
     )
-    columns = (Column("day", "Day", "date"), Column("measure", "Queue"))
     caption = "Pending and stuck jobs at the end of each day."
-    return _chart(
-        "queue-backlog",
-        "Queue backlog",
-        caption,
-        drawing,
-        (*columns, Column("jobs", "Jobs", "count")),
-        rows,
-    )
+    return _chart("queue-backlog", "Queue backlog", caption, _queue_drawing, columns, rows)
+
+
+def _cost_drawing() -> alt.Chart:
+    tooltip = ["day:N", "series:N", "dollars:Q"]
+    return _lines("dollars:Q", "US dollars", "series:N", tooltip)
 
 
 def cost(days: Sequence[Report]) -> Chart:
@@ -244,36 +286,24 @@ def cost(days: Sequence[Report]) -> Chart:
         for r in days
         for series in ("actual", "baseline")
     ]
-    drawing = (
-        _base(rows)
-        .mark_line(point=True)
-        .encode(
-            x=_day_axis(),
-            y=alt.Y("dollars:Q", title="US dollars"),
-            color=alt.Color("series:N", title="Cost"),
-            tooltip=["day:N", "series:N", alt.Tooltip("dollars:Q", format="$.4f")],
-        )
-    )
     columns = (
         Column("day", "Day", "date"),
         Column("series", "Cost"),
         Column("dollars", "US dollars", "money"),
     )
     caption = "Actual cost per day against the baseline of running every job on inngest."
-    return _chart("cost", "Cost: actual vs baseline", caption, drawing, columns, rows)
+    return _chart("cost", "Cost: actual vs baseline", caption, _cost_drawing, columns, rows)
+
+
+def _health_drawing() -> alt.TopLevelMixin:
+    line = _lines("score:Q", "Health score", None, ["day:N", "score:Q"]).encode(
+        y=alt.Y("score:Q", title="Health score", scale=alt.Scale(domain=[0, 100]))
+    )
+    return alt.layer(line, _rules())
 
 
 def health_score(days: Sequence[Report], thresholds: ThresholdSettings) -> Chart:
     rows = [{"day": _day(r), "score": _num(_get(r, "health", "score"))} for r in days]
-    line = (
-        _base(rows)
-        .mark_line(point=True)
-        .encode(
-            x=_day_axis(),
-            y=alt.Y("score:Q", title="Health score", scale=alt.Scale(domain=[0, 100])),
-            tooltip=["day:N", "score:Q"],
-        )
-    )
     levels = [
         ("warning", thresholds.health_score_warning),
         ("critical", thresholds.health_score_critical),
@@ -283,26 +313,29 @@ def health_score(days: Sequence[Report], thresholds: ThresholdSettings) -> Chart
         f"critical ({thresholds.health_score_critical:g}) levels; inconclusive days have none."
     )
     columns = (Column("day", "Day", "date"), Column("score", "Health score", "number"))
-    drawing = alt.layer(line, _rules(levels))
-    return _chart("health-score", "Health score", caption, drawing, columns, rows)
+    return _chart("health-score", "Health score", caption, _health_drawing, columns, rows, levels)
 
 
 # Breakdown charts: the bars of one report.
 
 
-def _bars(
-    rows: Sequence[Row], x: str, y: str, y_title: str, offset: str | None = None
-) -> alt.Chart:
-    encoding: dict[str, Any] = {
-        "x": alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y(f"{y}:Q", title=y_title),
-        "tooltip": [f"{x}:N", f"{y}:Q"] + ([f"{offset}:N"] if offset else []),
-    }
-    if offset:
-        encoding["xOffset"] = alt.XOffset(f"{offset}:N")
-        encoding["color"] = alt.Color(f"{offset}:N", title=None)
-    bars: alt.Chart = _base(rows).mark_bar().encode(**encoding)
-    return bars
+def _bars(x: str, y: str, y_title: str, offset: str | None = None) -> Callable[[], alt.Chart]:
+    """A bar chart's drawing: one bar per `x`, grouped by `offset` when given."""
+
+    def drawing() -> alt.Chart:
+        encoding: dict[str, Any] = {
+            "x": alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            "y": alt.Y(f"{y}:Q", title=y_title),
+            "tooltip": [f"{x}:N", f"{y}:Q"] + ([f"{offset}:N"] if offset else []),
+        }
+        if offset:
+            encoding["xOffset"] = alt.XOffset(f"{offset}:N")
+            encoding["color"] = alt.Color(f"{offset}:N", title=None)
+        bars: alt.Chart = _base().mark_bar().encode(**encoding)
+        return bars
+
+    drawing.__qualname__ = f"bars:{x}:{y}:{offset}"
+    return drawing
 
 
 def processor_volume(report: Report) -> Chart:
@@ -319,10 +352,14 @@ def processor_volume(report: Report) -> Chart:
         "job-volume",
         "Job volume by processor",
         "Jobs created in the period per processor.",
-        _bars(rows, "processor", "jobs", "Jobs"),
+        _bars("processor", "jobs", "Jobs"),
         columns,
         rows,
     )
+
+
+def _processor_error_drawing() -> alt.TopLevelMixin:
+    return alt.layer(_bars("processor", "error_rate", "Error rate (%)")(), _rules())
 
 
 def processor_error_rate(report: Report, thresholds: ThresholdSettings) -> Chart:
@@ -339,16 +376,15 @@ def processor_error_rate(report: Report, thresholds: ThresholdSettings) -> Chart
         Column("error_rate", "Error rate", "percent"),
         Column("finished", "Finished", "count"),
     )
-    drawing = alt.layer(
-        _bars(rows, "processor", "error_rate", "Error rate (%)"),
-        _rules(_error_levels(thresholds)),
+    return _chart(
+        "error-rate",
+        "Error rate by processor",
+        _error_caption("per processor", thresholds),
+        _processor_error_drawing,
+        columns,
+        rows,
+        _error_levels(thresholds),
     )
-    caption = (
-        "Failed jobs as a share of finished jobs per processor, with the warning "
-        f"({thresholds.error_rate_warning:g}%) and critical ({thresholds.error_rate_critical:g}%)"
-        " thresholds."
-    )
-    return _chart("error-rate", "Error rate by processor", caption, drawing, columns, rows)
 
 
 def processor_latency(report: Report) -> Chart:
@@ -363,7 +399,7 @@ def processor_latency(report: Report) -> Chart:
         Column("ms", "Processing time", "ms"),
     )
     caption = "Median (p50) and 95th percentile processing time of completed jobs, per processor."
-    drawing = _bars(rows, "processor", "ms", "Processing time (ms)", offset="percentile")
+    drawing = _bars("processor", "ms", "Processing time (ms)", offset="percentile")
     return _chart(
         "processing-time", "Processing time by processor", caption, drawing, columns, rows
     )
@@ -380,7 +416,7 @@ def queue_now(report: Report) -> Chart:
         "queue-backlog",
         "Queue backlog",
         caption,
-        _bars(rows, "measure", "jobs", "Jobs"),
+        _bars("measure", "jobs", "Jobs"),
         columns,
         rows,
     )
@@ -397,7 +433,7 @@ def cost_breakdown(report: Report) -> Chart:
         "cost",
         "Cost: actual vs baseline",
         caption,
-        _bars(rows, "item", "dollars", "US dollars"),
+        _bars("item", "dollars", "US dollars"),
         columns,
         rows,
     )
@@ -412,7 +448,7 @@ def error_categories(report: Report) -> Chart:
         "error-categories",
         "Error categories",
         caption,
-        _bars(rows, "category", "failed", "Failed jobs"),
+        _bars("category", "failed", "Failed jobs"),
         columns,
         rows,
     )
@@ -431,7 +467,7 @@ def repository_categories(report: Report) -> Chart:
         Column("repositories", "Repositories", "count"),
     )
     caption = "Categorised repositories, and how many of them had jobs in the period."
-    drawing = _bars(rows, "category", "repositories", "Repositories", offset="measure")
+    drawing = _bars("category", "repositories", "Repositories", offset="measure")
     return _chart("repository-categories", "Repository categories", caption, drawing, columns, rows)
 
 

@@ -40,6 +40,9 @@ Report = Mapping[str, Any]
 Files = dict[str, bytes]
 GLANCE_DAYS = 30
 FEED_ENTRIES = 30
+# The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
+# older findings stay on their daily pages and in each report.json.
+ALERT_ROWS = 200
 TITLES = {
     PageKind.DAILY: "Daily report",
     PageKind.WEEKLY: "Weekly report",
@@ -235,7 +238,7 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
             row.get("message"),
             f"#{row['issue_number']}" if row.get("issue_number") else None,
         )
-        for row in rows
+        for row in rows[:ALERT_ROWS]
     ]
     return table("transitions", "Alert transitions", columns, values)
 
@@ -255,7 +258,7 @@ def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
         for f in report.get("findings", [])
         if f["severity"] in {"warning", "critical"}
     ]
-    return table("alerts", "Alert history", columns, rows)
+    return table("alerts", "Alert history", columns, rows[:ALERT_ROWS])
 
 
 def alerts_files(

@@ -73,8 +73,7 @@ def test_series_rows_stay_under_altairs_limit_for_a_year() -> None:
     first = date(2026, 1, 1)
     year = [daily(first + timedelta(days=n), 100, 1, 90) for n in range(365)]
     for chart in charts.series_charts(year, THRESHOLDS):
-        layers = chart.spec.get("layer", [chart.spec])
-        assert sum(len(layer["data"]["values"]) for layer in layers) <= 365 * 2 * 2 + 2
+        assert sum(len(rows) for rows in chart.spec["datasets"].values()) <= 365 * 2 * 2 + 2
 
 
 def test_day_axis_reads_local_days_as_utc() -> None:
@@ -82,14 +81,14 @@ def test_day_axis_reads_local_days_as_utc() -> None:
     x = spec["encoding"]["x"]
     assert x["timeUnit"] == "utcyearmonthdate"
     assert x["scale"] == {"type": "utc"}
-    assert spec["data"]["values"][0]["day"] == "2026-11-23"
+    assert spec["datasets"]["rows"][0]["day"] == "2026-11-23"
 
 
 def test_error_rate_chart_draws_the_configured_thresholds() -> None:
     chart = charts.error_rate(
         week(), ThresholdSettings(error_rate_warning=1, error_rate_critical=3)
     )
-    rules = chart.spec["layer"][1]["data"]["values"]
+    rules = chart.spec["datasets"]["thresholds"]
     assert rules == [
         {"level": "warning", "threshold": 1.0},
         {"level": "critical", "threshold": 3.0},
@@ -130,6 +129,15 @@ def test_breakdown_charts_read_categories_and_processors() -> None:
         ("processing", 0),
         ("stuck", 2),
     )
+
+
+def test_charts_of_one_kind_share_their_spec_apart_from_the_data() -> None:
+    first, second = charts.job_volume(week()[:2]), charts.job_volume(week()[2:])
+    assert {k: v for k, v in first.spec.items() if k != "datasets"} == {
+        k: v for k, v in second.spec.items() if k != "datasets"
+    }
+    assert first.spec["data"] == {"name": "rows"}
+    assert first.spec["datasets"]["rows"] != second.spec["datasets"]["rows"]
 
 
 def test_every_chart_has_a_caption_and_a_description() -> None:

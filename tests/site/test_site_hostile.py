@@ -79,8 +79,7 @@ def test_chart_specs_cannot_close_their_script_and_keep_the_text(sample_site: Pa
     for text in parsed.specs:
         assert "</" not in text and "<!--" not in text
         spec = json.loads(text)
-        layers = spec.get("layer", [spec])
-        processors |= {row.get("processor") for layer in layers for row in layer["data"]["values"]}
+        processors |= {row.get("processor") for row in spec["datasets"]["rows"]}
     assert HOSTILE_PROCESSOR in processors
 
 
