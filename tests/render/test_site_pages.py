@@ -46,3 +46,19 @@ def test_environment_autoescapes_and_is_strict() -> None:
     assert template.render(text="<b>&", data={"a": "<"}) == '&lt;b&gt;&amp;|{"a":"\\u003c"}'
     with pytest.raises(Exception, match="'missing' is undefined"):
         env.from_string("{{ missing }}").render()
+
+
+def test_not_found_page_links_from_the_site_root_when_it_is_known() -> None:
+    from reportgen.render.site_manifest import Page, PageKind
+    from reportgen.render.site_pages import Assets, Freshness, SiteCommon, page_meta
+
+    freshness = Freshness(None, "2026-11-30T00:00:00+00:00", "abc", False, 36)
+    common = SiteCommon("T", "1", freshness, Assets("a.css", "a.js", "v.js"))
+    missing = Page(PageKind.NOT_FOUND, "", "404.html")
+    assert page_meta(missing, common, "x", has_charts=False).root == ""
+    published = SiteCommon(
+        "T", "1", freshness, Assets("a.css", "a.js", "v.js"), base_url="https://o.github.io/r"
+    )
+    assert page_meta(missing, published, "x", has_charts=False).root == "https://o.github.io/r/"
+    day = Page(PageKind.DAILY, "2026-11-25", "daily/2026-11-25/index.html")
+    assert page_meta(day, published, "x", has_charts=True).root == "../../"
