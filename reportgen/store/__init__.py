@@ -6,7 +6,7 @@ by numbered migrations on every read-write open.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -41,13 +41,18 @@ class Store:
         """Pull snapshots into the store; `progress(done, total)` is called per file."""
         return pull_source(self.connection, source, strict=strict, progress=progress)
 
-    def jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """Jobs with created_at in [start, end), sorted by (created_at, id)."""
-        return queries.jobs_created(self.connection, start, end)
+    def jobs_created(
+        self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """Jobs with created_at in [start, end), sorted by (created_at, id); only `columns`
+        (kept in the schema's order) when given, so a reader skips what it never uses."""
+        return queries.jobs_created(self.connection, start, end, columns)
 
-    def jobs_open_at(self, moment: datetime) -> pl.DataFrame:
-        """Jobs created before `moment` and not finished by it."""
-        return queries.jobs_open_at(self.connection, moment)
+    def jobs_open_at(
+        self, moment: datetime, *, columns: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """Jobs created before `moment` and not finished by it; only `columns` when given."""
+        return queries.jobs_open_at(self.connection, moment, columns)
 
     def table(self, name: str) -> pl.DataFrame:
         """A snapshot table with the schema's columns (empty if never pulled)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import duckdb
@@ -14,24 +15,53 @@ _JOB_COLUMNS = ", ".join(identifier(c) for c in JOBS.column_names)
 _JOB_ORDER = " ORDER BY created_at, id"
 
 
+def job_columns(columns: Sequence[str] | None = None) -> str:
+    """The select list of `columns` (all of the schema's by default), in the schema's order."""
+    if columns is None:
+        return _JOB_COLUMNS
+    unknown = sorted(set(columns) - set(JOBS.column_names))
+    if unknown:
+        raise ValueError(f"unknown jobs column(s) {', '.join(map(repr, unknown))}")
+    return ", ".join(identifier(c) for c in JOBS.column_names if c in columns)
+
+
 def jobs_created(
-    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime
+    connection: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
+    """Jobs created in `[start, end)`; only `columns` (in the schema's order) when given."""
     return _frame(
         connection,
-        f"SELECT {_JOB_COLUMNS} FROM jobs WHERE created_at >= ? AND created_at < ?{_JOB_ORDER}",
+        f"SELECT {job_columns(columns)} FROM jobs WHERE created_at >= ? AND created_at < ?"
+        f"{_JOB_ORDER}",
         [start, end],
     )
 
 
-def jobs_open_at(connection: duckdb.DuckDBPyConnection, moment: datetime) -> pl.DataFrame:
-    """Jobs created before `moment` and not finished by it (queue state at a period's end)."""
+def jobs_open_at(
+    connection: duckdb.DuckDBPyConnection,
+    moment: datetime,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Jobs created before `moment` and not finished by it (queue state at a period's end).
+
+    Two disjoint scans instead of one OR, so each can skip row groups by their min/max: jobs
+    finished at or after `moment` (created shortly before it, in practice), and jobs still
+    open now that had not finished by `moment`. The BETWEEN repeats the IN as a range, which
+    zonemaps can check, so only row groups holding an open job are read.
+    """
+    select = job_columns(columns)
     return _frame(
         connection,
-        f"SELECT {_JOB_COLUMNS} FROM jobs WHERE created_at < ?"
-        " AND (status IN ('pending', 'processing') OR completed_at >= ?)"
-        f"{_JOB_ORDER}",
-        [moment, moment],
+        f"SELECT {select} FROM ("
+        " SELECT * FROM jobs WHERE created_at < $moment AND completed_at >= $moment"
+        " UNION ALL SELECT * FROM jobs WHERE created_at < $moment"
+        " AND status IN ('pending', 'processing') AND status BETWEEN 'pending' AND 'processing'"
+        " AND (completed_at IS NULL OR completed_at < $moment)"
+        f"){_JOB_ORDER}",
+        {"moment": moment},
     )
 
 
@@ -66,6 +96,8 @@ def rejects(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def _frame(connection: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pl.DataFrame:
+def _frame(
+    connection: duckdb.DuckDBPyConnection, sql: str, params: list[object] | dict[str, object]
+) -> pl.DataFrame:
     frame: pl.DataFrame = connection.sql(sql, params=params).pl()
     return frame

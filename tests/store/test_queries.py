@@ -76,6 +76,48 @@ def test_jobs_open_at_a_moment(store: Store) -> None:
     assert list(store.jobs_open_at(at(12))["id"]) == ["a", "late"]
 
 
+def test_jobs_created_only_the_columns_asked_in_the_schema_order(store: Store) -> None:
+    frame = store.jobs_created(at(9), at(11), columns=["status", "id", "created_at"])
+    assert frame.columns == ["id", "status", "created_at"]
+    assert frame.rows() == [
+        ("a", "processing", at(9)),
+        ("b", "completed", at(9)),
+        ("done-later", "completed", at(9, 30)),
+    ]
+
+
+def test_jobs_created_unknown_column(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown jobs column\\(s\\) 'nope'"):
+        store.jobs_created(at(9), at(11), columns=["id", "nope"])
+
+
+def test_jobs_open_at_only_the_columns_asked(store: Store) -> None:
+    frame = store.jobs_open_at(at(10), columns=["id", "status"])
+    assert frame.rows() == [("a", "processing"), ("done-later", "completed")]
+
+
+def test_jobs_open_at_counts_a_job_once_when_open_now_and_finished_later(
+    store_path: Path, tmp_path: Path
+) -> None:
+    # Inconsistent but possible rows: a status still open with a completion time set.
+    rows = [
+        job("open-late", created_at="2026-11-25T09:00:00Z", status="processing",
+            completed_at="2026-11-25T11:00:00Z"),
+        job("open-early", created_at="2026-11-25T09:00:00Z", status="pending",
+            started_at=None, completed_at="2026-11-25T09:30:00Z"),
+        job("done-early", created_at="2026-11-25T09:00:00Z",
+            completed_at="2026-11-25T09:30:00Z"),
+        job("failed-late", created_at="2026-11-25T09:10:00Z", status="failed",
+            completed_at="2026-11-25T10:00:00Z"),
+        job("created-at-moment", created_at="2026-11-25T10:00:00Z", status="pending",
+            started_at=None, completed_at=None),
+    ]  # fmt: skip
+    path = write_ndjson(tmp_path / "jobs-2026-11-25T12.ndjson", rows)
+    with open_store(store_path) as opened:
+        opened.pull(str(path))
+        assert list(opened.jobs_open_at(at(10))["id"]) == ["open-early", "open-late", "failed-late"]
+
+
 def test_table_never_pulled_is_empty_with_the_schema_columns(store: Store) -> None:
     for name in ("rollout_configuration", "rollout_history", "repository_categories"):
         frame = store.table(name)
