@@ -270,13 +270,27 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
 
 
 def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
-    current = inputs.current.cost
-    previous = inputs.previous.cost if inputs.previous else None
-    counts = {"jobs": inputs.current.jobs.total}
-    change = _change_pct(previous.actual if previous else None, current.actual)
-    if change is None:
-        message = "cost: no previous spend to compare with"
+    """Cost against what the previous period's cost per job predicts for this volume.
+
+    Comparing raw totals would call every quiet weekend or busy Monday a cost anomaly; what
+    the team must hear about is a job costing more (or less) than it used to.
+    """
+    current, previous = inputs.current, inputs.previous
+    counts = {
+        "jobs": current.jobs.total,
+        "previous_jobs": previous.jobs.total if previous else 0,
+    }
+    if not current.jobs.conclusive:
+        message = f"cost is inconclusive over {current.jobs.finished} finished jobs"
+        return [
+            _result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)
+        ]
+    if previous is None or not previous.jobs.conclusive or previous.cost.actual == 0:
+        message = "cost: no conclusive previous period with spend to compare with"
         return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
+    expected = previous.cost.actual / previous.jobs.total * current.jobs.total
+    change = _change_pct(expected, current.cost.actual)
+    assert change is not None  # expected > 0: both periods have jobs and spend
     warning, critical = (
         rule.threshold(thresholds, "warning"),
         rule.threshold(thresholds, "critical"),
@@ -285,8 +299,8 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
     threshold = critical if severity is Severity.CRITICAL else warning
     sign = ">" if severity is not Severity.OK else "<="
     message = (
-        f"cost ${current.actual:.4f} vs ${previous.actual if previous else 0:.4f} expected: "
-        f"{change:+.1f}% (|change| {sign} {threshold:.1f}%)"
+        f"cost ${current.cost.actual:.4f} vs ${expected:.4f} expected at the previous "
+        f"period's cost per job: {change:+.1f}% (|change| {sign} {threshold:.1f}%)"
     )
     return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
 

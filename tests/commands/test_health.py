@@ -90,6 +90,7 @@ def test_health_four_jobs_one_failure_is_inconclusive_and_never_trips() -> None:
         ("health_score", "overall", "inconclusive"),
         ("error_rate_trend", "overall", "inconclusive"),
         ("processing_p95_trend", "overall", "inconclusive"),
+        ("cost_vs_expected", "overall", "inconclusive"),
     ]
     assert result.decision.to_dict() == {
         "rollback": False,

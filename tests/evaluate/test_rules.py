@@ -167,19 +167,42 @@ def test_rules_p95_trend_inconclusive_on_few_completed_jobs() -> None:
 @pytest.mark.parametrize(
     ("before", "now", "severity", "threshold"),
     [
-        (100, 120, Severity.OK, 25.0),
-        (100, 130, Severity.WARNING, 25.0),
-        (100, 151, Severity.CRITICAL, 50.0),
-        (100, 40, Severity.CRITICAL, 50.0),
-        (100, 70, Severity.WARNING, 25.0),
-        (0, 70, Severity.OK, None),
+        # (jobs, minutes per job) on GitHub Actions, billed per started minute.
+        ((20, 2), (40, 2), Severity.OK, 25.0),  # twice the volume at the same cost per job
+        ((20, 5), (20, 6), Severity.OK, 25.0),  # +20 %
+        ((20, 2), (20, 3), Severity.WARNING, 25.0),
+        ((20, 2), (20, 4), Severity.CRITICAL, 50.0),
+        ((20, 5), (20, 3), Severity.WARNING, 25.0),  # -40 %
+        ((20, 4), (20, 1), Severity.CRITICAL, 50.0),
+        ((5, 2), (20, 4), Severity.OK, None),  # no conclusive previous period
+        ((20, 2), (5, 4), Severity.INCONCLUSIVE, None),
     ],
 )
-def test_rules_cost_vs_previous(
-    before: int, now: int, severity: Severity, threshold: float | None
+def test_rules_cost_vs_expected_per_job(
+    before: tuple[int, float],
+    now: tuple[int, float],
+    severity: Severity,
+    threshold: float | None,
 ) -> None:
-    result = one(run(window(now), window(before)), "cost_vs_expected")
+    def actions(jobs: int, minutes: float) -> WindowMetrics:
+        return window(jobs, processor="github_actions", minutes=minutes)
+
+    result = one(run(actions(*now), actions(*before)), "cost_vs_expected")
     assert (result.severity, result.threshold) == (severity, threshold)
+
+
+def test_rules_cost_message_names_the_expected_cost() -> None:
+    result = one(
+        run(
+            window(20, processor="github_actions", minutes=3),
+            window(20, processor="github_actions"),
+        ),
+        "cost_vs_expected",
+    )
+    assert result.message == (
+        "cost $0.4800 vs $0.1600 expected at the previous period's cost per job: "
+        "+200.0% (|change| > 50.0%)"
+    )
 
 
 def queue(pending: int = 0, oldest_s: float | None = None, stuck: int = 0) -> Queue:
