@@ -12,6 +12,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import Empty
 from typing import Any
 
 
@@ -42,12 +43,19 @@ def _child(work: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
     queue.put((wall, cpu, peak_kb / 1024, result))
 
 
-def measure(label: str, work: Callable[..., Any], *args: Any) -> Measurement:
+def measure(
+    label: str, work: Callable[..., Any], *args: Any, timeout_s: float = 3600
+) -> Measurement:
     """Run `work(*args)` in a fresh process; its result must be picklable."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(work, args, queue))
     process.start()
-    wall, cpu, peak_mb, result = queue.get()
+    try:
+        # A child that crashes never answers: don't wait for it forever.
+        wall, cpu, peak_mb, result = queue.get(timeout=timeout_s)
+    except Empty:
+        process.kill()
+        raise RuntimeError(f"{label}: the measured work died or timed out") from None
     process.join()
     return Measurement(label, wall, cpu, peak_mb, result)

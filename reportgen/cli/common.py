@@ -64,6 +64,8 @@ def as_of() -> datetime:
 def configure_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    # httpx logs every request at INFO (with its URL); our own lines say what matters.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def show_progress() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
 from typing import Annotated
@@ -38,10 +37,6 @@ def health(
     # Late import: compute and the store load Polars and DuckDB, which `--help` never needs.
     from reportgen.commands.health import health_command
     from reportgen.evaluate.findings import Status
-
-    if not common.options.verbose:
-        # httpx logs every request at INFO; our own log lines say what matters.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
 
     text, status = health_command(
         common.settings(),
