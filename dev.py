@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up, run the demo and run the checks, with nothing but Python 3.11+ installed.
 
-python3 dev.py demo   # create .venv, pull data/sample/ into a store, build the site
+python3 dev.py demo   # create .venv, pull data/sample/ into the store, build site/
 python3 dev.py test   # lint, format check, types and the whole test suite
 """
 
@@ -52,19 +52,9 @@ def setup() -> None:
 
 
 def demo() -> None:
+    """Pull the bundled sample into data/reportgen.duckdb and build the site into site/."""
     setup()
-    run(BIN / "reportgen", "--store", "data/demo.duckdb", "pull", "--source", "data/sample")
-    run(
-        BIN / "reportgen",
-        "--store",
-        "data/demo.duckdb",
-        "--as-of",
-        "2026-11-25T10:00:00Z",
-        "report",
-        "weekly",
-        "--format",
-        "table",
-    )
+    run(BIN / "reportgen", "build", "--out", "site")
 
 
 def test() -> None:
