@@ -94,7 +94,7 @@ def largest_page(site: Path) -> tuple[str, int]:
     sizes = [
         (p.relative_to(site).as_posix(), p.stat().st_size)
         for p in site.rglob("*")
-        if p.is_file() and p.parent.name != "assets"
+        if p.is_file() and p.parent.name != "assets" and not p.name.startswith(".")
     ]
     return max(sizes, key=lambda item: item[1])
 

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from reportgen.commands.health import alert_history
 from reportgen.commands.report import ReportLoader
@@ -35,6 +36,8 @@ from reportgen.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
+# A job's state is its id, status and updated_at: any change to a job changes one of them.
+FINGERPRINT_COLUMNS = ("id", "status", "updated_at", "created_at")
 SMALL_TABLES = ("rollout_configuration", "rollout_history", "repository_categories")
 FAIL_RANK = {Status.WARNING: 1, Status.CRITICAL: 2}
 
@@ -70,7 +73,8 @@ class StoreReports:
     """The site's reports from the store; the same `build_report` as `reportgen report`.
 
     A period's fingerprint combines per-day fingerprints (job count and a hash of each job's
-    id, status and updated_at), each computed once per build, with the small tables' hashes.
+    id, status and updated_at), read a month at a time with one narrow query and kept for the
+    build, with the hashes of the small tables (rollout, categories).
     """
 
     def __init__(self, store: Store, settings: Settings, as_of: datetime) -> None:
@@ -80,6 +84,7 @@ class StoreReports:
         self.zone = ZoneInfo(settings.report.timezone)
         # One loader for the whole build: consecutive periods share their job windows.
         self.loader = ReportLoader(store)
+        self._days: dict[date, str] = {}
         self._tables = hashlib.sha256()
         for name in SMALL_TABLES:
             frame = store.table(name)
@@ -94,11 +99,32 @@ class StoreReports:
     def _midnight(self, day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=self.zone).astimezone(UTC)
 
-    @cache  # noqa: B019 - one StoreReports lives for one build
     def _day(self, day: date) -> str:
-        jobs = self.store.jobs_created(self._midnight(day), self._midnight(day + timedelta(1)))
-        digest = jobs.select("id", "status", "updated_at").hash_rows(seed=0).sum()
-        return f"{day}:{jobs.height}:{digest}"
+        if day not in self._days:
+            self._load_month(day.replace(day=1))
+        return self._days.get(day) or f"{day}:0:0"
+
+    def _load_month(self, first: date) -> None:
+        """The fingerprints of every day of one local month, from one narrow query.
+
+        A month at a time keeps the query count low (one per month, not per day) and the
+        frame small even for ten million jobs a year.
+        """
+        after = (first + timedelta(days=32)).replace(day=1)
+        jobs = self.store.jobs_created(
+            self._midnight(first), self._midnight(after), columns=FINGERPRINT_COLUMNS
+        )
+        local_day = pl.col("created_at").dt.convert_time_zone(self.zone.key).dt.date()
+        days = jobs.group_by(local_day.alias("day")).agg(
+            pl.len().alias("jobs"),
+            pl.struct(FINGERPRINT_COLUMNS[:-1]).hash(seed=0).sum().alias("digest"),
+        )
+        for day, count, digest in days.iter_rows():
+            self._days[day] = f"{day}:{count}:{digest}"
+        day = first
+        while day < after:
+            self._days.setdefault(day, f"{day}:0:0")
+            day += timedelta(days=1)
 
     def fingerprint(self, start: datetime, end: datetime) -> str:
         digest = self._tables.copy()

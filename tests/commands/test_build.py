@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,6 +110,23 @@ def test_build_after_a_new_day_recomputes_only_its_pages(tmp_path: Path, week: D
     assert result.computed == 5
     assert result.newest_daily == "2026-11-23"
     assert (tmp_path / "site/daily/2026-11-23/report.json").is_file()
+
+
+def test_build_after_an_old_job_changes_recomputes_its_periods(
+    tmp_path: Path, week: Dataset
+) -> None:
+    settings = settings_for(tmp_path)
+    build(settings, week, tmp_path)
+    changed = next(dict(row) for row in week.jobs if row["id"].startswith("wk-1112-"))
+    changed.update(status="failed", error="Bad credentials", updated_at=week.as_of)
+    later = week.as_of + timedelta(minutes=30)
+    write_snapshot(tmp_path / "snapshots", Dataset("update", [changed], later, date(2026, 11, 12)))
+    result = build(settings, week, tmp_path)
+    # Thursday 12 November, Friday 13 (it compares with the 12th), its week W46 and the week
+    # after (which compares with W46), and November.
+    assert result.computed == 5
+    report = json.loads((tmp_path / "site/daily/2026-11-12/report.json").read_text())
+    assert report["jobs"]["by_status"]["failed"] >= 1
 
 
 def test_build_without_pull_needs_a_store(tmp_path: Path, week: Dataset) -> None:
