@@ -50,6 +50,7 @@ class PageVisit:
     requests: list[str] = field(default_factory=list)
     svg_charts: int = 0
     chart_slots: int = 0
+    background: str = ""
 
 
 class Browser:
@@ -114,12 +115,14 @@ class Browser:
                 return result
             self.events.append(reply)
 
-    def visit(self, url: str, timeout: float = 30) -> PageVisit:
+    def visit(self, url: str, timeout: float = 30, scheme: str = "light") -> PageVisit:
         """Open `url` in a fresh tab and wait until its charts are drawn (or time runs out)."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page"):
             self.send(f"{domain}.enable", session)
+        features = [{"name": "prefers-color-scheme", "value": scheme}]
+        self.send("Emulation.setEmulatedMedia", session, features=features)
         self.events.clear()
         self.send("Page.navigate", session, url=url)
         visit = PageVisit()
@@ -140,6 +143,12 @@ class Browser:
                 if visit.svg_charts >= visit.chart_slots:
                     break
             time.sleep(0.1)
+        visit.background = self.send(
+            "Runtime.evaluate",
+            session,
+            expression="getComputedStyle(document.body).backgroundColor",
+            returnByValue=True,
+        )["result"].get("value", "")
         self.send("Target.closeTarget", targetId=target)
         for event in self.events:
             _record(event, visit)

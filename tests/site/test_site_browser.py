@@ -39,3 +39,13 @@ def test_site_opens_from_a_local_folder(sample_site: Path) -> None:
     assert (visit.chart_slots, visit.svg_charts) == (7, 7)
     assert visit.console_errors == []
     assert [url for url in visit.requests if not url.startswith("file://")] == []
+
+
+@pytest.mark.browser
+def test_theme_follows_the_readers_color_scheme(sample_site: Path) -> None:
+    page = (sample_site / "index.html").as_uri()
+    with browser() as chromium:
+        light = chromium.visit(page, scheme="light")
+        dark = chromium.visit(page, scheme="dark")
+    assert (light.background, dark.background) == ("rgb(255, 255, 255)", "rgb(13, 17, 23)")
+    assert (dark.svg_charts, dark.console_errors) == (6, [])
