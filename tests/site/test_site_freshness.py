@@ -36,3 +36,18 @@ def test_data_going_stale_rebuilds_every_page(tmp_path: Path) -> None:
     build(site, rows, settings(stale_after_hours=48), data_as_of=old)
     gathered, _ = build(site, rows, settings(stale_after_hours=36), data_as_of=old)
     assert len(gathered.computed) == 2 + 1 + 1
+
+
+def test_a_store_without_jobs_builds_the_fixed_pages(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    gathered, result = build(site, [])
+    assert [page.path for page in gathered.manifest.pages] == [
+        "index.html",
+        "alerts/index.html",
+        "404.html",
+        "feed.xml",
+    ]
+    assert "No data yet: run <code>reportgen pull</code>, then build again." in (
+        site / "index.html"
+    ).read_text(encoding="utf-8")
+    assert result.changed
