@@ -24,7 +24,9 @@ import polars as pl
 from rich.console import Console
 
 from reportgen import periods
+from reportgen.compute.frame import JOBS_READ
 from reportgen.compute.report import Report, ReportInputs, compute_report
+from reportgen.compute.results import WindowMetrics
 from reportgen.config import Settings
 from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
@@ -76,7 +78,11 @@ class ReportLoader:
 
     The repository categories and the rollout tables do not depend on the period, and in a
     series of consecutive periods (the site's 365 daily pages) one period's jobs are the next
-    one's comparison, so the last few job windows are kept.
+    one's comparison, so the last few job windows are kept. Only the jobs columns a report
+    reads are read.
+
+    `report` also hands each report's own window to the next one, whose comparison window it
+    is in a series, so that window's metrics are not computed twice.
     """
 
     KEPT_WINDOWS = 3
@@ -86,6 +92,7 @@ class ReportLoader:
         self._shared: dict[str, pl.DataFrame] = {}
         self._data_as_of: tuple[datetime | None] | None = None
         self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
+        self._last: tuple[Settings, WindowMetrics] | None = None
 
     def inputs(self, period: Period) -> ReportInputs:
         """Every frame the report of `period` reads, and nothing else."""
@@ -95,19 +102,29 @@ class ReportLoader:
             jobs=self._jobs_created(period.start_utc, period.elapsed_end_utc),
             previous_jobs=self._jobs_created(previous_start, previous_end),
             # Jobs still open at the period's end (or as_of) are its queue, whenever created.
-            open_jobs=self._store.jobs_open_at(period.elapsed_end_utc),
+            open_jobs=self._store.jobs_open_at(period.elapsed_end_utc, columns=JOBS_READ),
             categories=self._table("repository_categories"),
             rollout_configuration=self._table("rollout_configuration"),
             rollout_history=self._table("rollout_history"),
             data_as_of=self._pulled_as_of(),
         )
 
+    def report(self, period: Period, settings: Settings) -> Report:
+        """The report of `period` (judged at `period.as_of`), reusing the previous report's
+        window as this one's comparison when it is exactly that window."""
+        inputs = self.inputs(period)
+        if self._last is not None and self._last[0] is settings:
+            inputs = replace(inputs, previous_window=self._last[1])
+        report = compute_report(inputs, settings)
+        self._last = (settings, report.window)
+        return report
+
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
         key = (start, end)
         if key not in self._windows:
             if len(self._windows) >= self.KEPT_WINDOWS:
                 del self._windows[next(iter(self._windows))]
-            self._windows[key] = self._store.jobs_created(start, end)
+            self._windows[key] = self._store.jobs_created(start, end, columns=JOBS_READ)
         return self._windows[key]
 
     def _table(self, name: str) -> pl.DataFrame:
@@ -140,7 +157,7 @@ def build_reports(
     reports = []
     for period in periods:
         anchored = period if period.as_of == as_of else replace(period, as_of=as_of)
-        reports.append(compute_report(loader.inputs(anchored), settings))
+        reports.append(loader.report(anchored, settings))
     return reports
 
 

@@ -29,6 +29,34 @@ JOBS_SCHEMA: dict[str, pl.DataType] = {
 }
 assert tuple(JOBS_SCHEMA) == JOBS.column_names, "compute's jobs schema drifted from schema.JOBS"
 
+# The jobs columns a report reads (`prepare` and the queue); loaders can skip the others.
+JOBS_READ = (
+    "id",
+    "job_type",
+    "repository_id",
+    "repository_name",
+    "processor_type",
+    "status",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "error",
+)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def instant(moment: datetime) -> pl.Expr:
+    """`moment` as a UTC microsecond timestamp literal.
+
+    Built from its integer: `pl.lit` of an aware datetime goes through a one-row Series and
+    costs a quarter of a millisecond, more than filtering a day's jobs by it.
+    """
+    elapsed = moment.astimezone(UTC) - _EPOCH
+    micros = (elapsed.days * 86_400 + elapsed.seconds) * 1_000_000 + elapsed.microseconds
+    return pl.lit(micros, dtype=pl.Int64()).cast(TIMESTAMP)
+
 
 def empty_jobs() -> pl.DataFrame:
     """A jobs frame with no rows and the snapshot's columns."""
@@ -52,9 +80,9 @@ def prepare(
     wait = _milliseconds("started_at", "created_at")
     lazy = jobs.lazy()
     if start is not None:
-        lazy = lazy.filter(pl.col("created_at") >= start.astimezone(UTC))
+        lazy = lazy.filter(pl.col("created_at") >= instant(start))
     if end is not None:
-        lazy = lazy.filter(pl.col("created_at") < end.astimezone(UTC))
+        lazy = lazy.filter(pl.col("created_at") < instant(end))
     return lazy.select(
         "id",
         "job_type",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from reportgen.compute.frame import instant
 from reportgen.compute.results import Queue
 
 
@@ -17,14 +18,15 @@ def queue_state(open_jobs: pl.DataFrame, at: datetime, stuck_minutes: float) -> 
     so it is processing but can never be judged stuck).
     """
     moment = at.astimezone(UTC)
-    started = pl.col("started_at").is_not_null() & (pl.col("started_at") <= moment)
+    when = instant(moment)
+    started = pl.col("started_at").is_not_null() & (pl.col("started_at") <= when)
     unknown_start = pl.col("started_at").is_null() & (pl.col("status") != "pending")
-    stuck_before = moment - timedelta(minutes=stuck_minutes)
+    stuck_before = instant(moment - timedelta(minutes=stuck_minutes))
     state = (
         open_jobs.lazy()
         .filter(
-            (pl.col("created_at") < moment)
-            & (pl.col("completed_at").is_null() | (pl.col("completed_at") > moment))
+            (pl.col("created_at") < when)
+            & (pl.col("completed_at").is_null() | (pl.col("completed_at") > when))
         )
         .with_columns((started | unknown_start).alias("is_processing"))
         .with_columns(
@@ -32,21 +34,22 @@ def queue_state(open_jobs: pl.DataFrame, at: datetime, stuck_minutes: float) -> 
             .fill_null(False)
             .alias("is_stuck")
         )
-        .collect()
     )
-    summary = state.select(
-        pl.len().alias("open"),
-        pl.col("is_processing").sum().alias("processing"),
-        pl.col("created_at").filter(~pl.col("is_processing")).min().alias("oldest_pending"),
-    ).row(0, named=True)
-    stuck = (
-        state.lazy()
-        .filter(pl.col("is_stuck"))
-        .group_by("processor_type")
-        .len()
-        .sort("processor_type")
-        .collect()
+    # One collect for both answers: a day's queue is a handful of rows, the query is the cost.
+    totals, stuck = pl.collect_all(
+        [
+            state.select(
+                pl.len().alias("open"),
+                pl.col("is_processing").sum().alias("processing"),
+                pl.col("created_at").filter(~pl.col("is_processing")).min().alias("oldest_pending"),
+            ),
+            state.filter(pl.col("is_stuck"))
+            .group_by("processor_type")
+            .len()
+            .sort("processor_type"),
+        ]
     )
+    summary = totals.row(0, named=True)
     oldest: datetime | None = summary["oldest_pending"]
     processing = int(summary["processing"] or 0)
     return Queue(

@@ -37,7 +37,11 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float] | None:
 
 def status_count_exprs() -> list[pl.Expr]:
     """One count column per status, for a `select` or a `group_by().agg()`."""
-    return [(pl.col("status") == status).sum().alias(status) for status in JOB_STATUSES]
+    return list(_STATUS_COUNTS)
+
+
+# Built once: expressions are immutable, and building them costs more than a day's group_by.
+_STATUS_COUNTS = tuple((pl.col("status") == status).sum().alias(status) for status in JOB_STATUSES)
 
 
 def job_counts(by_status: Mapping[str, int], min_jobs: int) -> JobCounts:

@@ -15,7 +15,7 @@ from reportgen.compute.repositories import repository_metrics
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
 from reportgen.compute.rollout import rollout_state
 from reportgen.compute.trends import trend
-from reportgen.compute.window import metrics_of_prepared
+from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
 from reportgen.evaluate.findings import Finding, Severity, status_of
 from reportgen.evaluate.rules import RuleInputs, evaluate, findings
@@ -38,7 +38,12 @@ class ReportInputs:
 
     `jobs` are those created in the period, `previous_jobs` those created in the previous
     period (only its first `period.elapsed` is compared while the period is partial),
-    `open_jobs` those created before the evaluation time and not finished by it.
+    `open_jobs` those created before the evaluation time and not finished by it. The job
+    frames need only the columns of `frame.JOBS_READ`.
+
+    `previous_window`, when given, is the detailed metrics of the comparison window already
+    computed with the same settings (the prior report of a series of consecutive periods);
+    it is used instead of `previous_jobs` when its span is exactly the comparison window.
     """
 
     period: Period
@@ -49,6 +54,7 @@ class ReportInputs:
     rollout_configuration: pl.DataFrame
     rollout_history: pl.DataFrame
     data_as_of: datetime | None = None
+    previous_window: WindowMetrics | None = None
 
 
 def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
@@ -62,15 +68,7 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
     window = metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=rollout.emergency_stop
     )
-    previous_start, previous_end = period.comparison_window()
-    previous = metrics_of_prepared(
-        prepare(inputs.previous_jobs, previous_start, previous_end),
-        previous_start,
-        previous_end,
-        settings,
-        emergency_stop=rollout.emergency_stop,
-        detailed=False,
-    )
+    previous = _previous(inputs, settings, emergency_stop=rollout.emergency_stop)
     queue = queue_state(inputs.open_jobs, end, settings.thresholds.stuck_minutes)
     repositories = repository_metrics(prepared, inputs.categories)
     rule_inputs = RuleInputs(
@@ -113,6 +111,18 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
             window.jobs.finished,
             settings.report.min_jobs,
         ),
+    )
+
+
+def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool) -> WindowMetrics:
+    """The comparison window's metrics: reused when the caller already has them."""
+    start, end = inputs.period.comparison_window()
+    known = inputs.previous_window
+    if known is not None and known.detailed and (known.start, known.end) == (start, end):
+        return as_comparison(known, start, end)
+    prepared = prepare(inputs.previous_jobs, start, end)
+    return metrics_of_prepared(
+        prepared, start, end, settings, emergency_stop=emergency_stop, detailed=False
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 
+from reportgen.compute.frame import instant
 from reportgen.compute.results import Rollout, RolloutChange
 
 
@@ -25,8 +26,8 @@ def rollout_state(
     config = rows[0] if rows else {}
     changes = history.filter(
         (pl.col("feature_name").is_null() | (pl.col("feature_name") == feature))
-        & (pl.col("created_at") >= start.astimezone(UTC))
-        & (pl.col("created_at") < end.astimezone(UTC))
+        & (pl.col("created_at") >= instant(start))
+        & (pl.col("created_at") < instant(end))
     ).sort("created_at", "id")
     percentage = config.get("rollout_percentage")
     return Rollout(

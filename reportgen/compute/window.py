@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -13,7 +14,7 @@ from reportgen.compute.health import health_score
 from reportgen.compute.job_types import job_type_metrics
 from reportgen.compute.latency import throughput_per_hour
 from reportgen.compute.processors import distribution
-from reportgen.compute.results import WindowMetrics
+from reportgen.compute.results import Latency, WindowMetrics
 from reportgen.config import Settings
 
 
@@ -63,4 +64,28 @@ def metrics_of_prepared(
             spread.counts, spread.processing_time_ms, emergency_stop, settings.thresholds
         ),
         detailed=detailed,
+    )
+
+
+def as_comparison(metrics: WindowMetrics, start: datetime, end: datetime) -> WindowMetrics:
+    """Detailed metrics of a window reduced to what `detailed=False` computes for it, dated
+    `start`/`end` (the same instants, perhaps another time zone's spelling).
+
+    In a series of consecutive periods the previous period's window is the prior report's own:
+    reducing it gives the very values computing it again would, for none of the cost.
+    """
+    if metrics.start != start or metrics.end != end:
+        raise ValueError(
+            f"window {metrics.start}..{metrics.end} is not the comparison window {start}..{end}"
+        )
+    return replace(
+        metrics,
+        start=start,
+        end=end,
+        queue_wait_ms=Latency(),
+        processors={
+            name: replace(processor, processing_time_ms=Latency(), queue_wait_ms=Latency())
+            for name, processor in metrics.processors.items()
+        },
+        detailed=False,
     )
