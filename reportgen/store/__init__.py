@@ -77,8 +77,9 @@ def open_store(
 ) -> Iterator[Store]:
     """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users."""
     if read_only:
-        _migrate_if_needed(path, wait_seconds)
-    connection = connect(path, wait_seconds=wait_seconds, read_only=read_only)
+        connection = _read_only_connection(path, wait_seconds)
+    else:
+        connection = connect(path, wait_seconds=wait_seconds, read_only=False)
     try:
         if not read_only:
             migrations.migrate(connection)
@@ -87,18 +88,27 @@ def open_store(
         connection.close()
 
 
-def _migrate_if_needed(path: Path, wait_seconds: float) -> None:
-    """A read-only open cannot migrate: bring an older store up to date first."""
+def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an up-to-date store.
+
+    A read-only open cannot migrate: an older store is brought up to date by a read-write
+    connection first. The connection that found nothing to migrate is the one returned, as
+    opening a store costs more than many a report.
+    """
     if not path.exists():
         raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
     connection = connect(path, wait_seconds=wait_seconds, read_only=True)
     try:
         stale = bool(migrations.pending(connection))
-    finally:
+    except BaseException:
         connection.close()
-    if stale:
-        connection = connect(path, wait_seconds=wait_seconds, read_only=False)
-        try:
-            migrations.migrate(connection)
-        finally:
-            connection.close()
+        raise
+    if not stale:
+        return connection
+    connection.close()
+    writer = connect(path, wait_seconds=wait_seconds, read_only=False)
+    try:
+        migrations.migrate(writer)
+    finally:
+        writer.close()
+    return connect(path, wait_seconds=wait_seconds, read_only=True)

@@ -31,13 +31,33 @@ def jobs_created(
     end: datetime,
     columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Jobs created in `[start, end)`; only `columns` (in the schema's order) when given."""
-    return _frame(
+    """Jobs created in `[start, end)`, sorted by (created_at, id); only `columns` (in the
+    schema's order) when given."""
+    select = job_columns(columns)
+    keyed = columns is None or {"created_at", "id"} <= set(columns)
+    frame = _frame(
         connection,
-        f"SELECT {job_columns(columns)} FROM jobs WHERE created_at >= ? AND created_at < ?"
-        f"{_JOB_ORDER}",
+        f"SELECT {select} FROM jobs WHERE created_at >= ? AND created_at < ?"
+        f"{'' if keyed else _JOB_ORDER}",
         [start, end],
     )
+    return _in_job_order(frame) if keyed else frame
+
+
+def _in_job_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` sorted by (created_at, id), sorting only when it is not already.
+
+    A scan returns rows in storage order, which for jobs pulled from time-ordered snapshots
+    is already creation order: checking that costs a fraction of DuckDB's ORDER BY. Both
+    compare strings bytewise and (created_at, id) is unique, so the order is the same.
+    """
+    created, ids = pl.col("created_at"), pl.col("id")
+    following = (created < created.shift(-1)) | (
+        (created == created.shift(-1)) & (ids < ids.shift(-1))
+    )
+    if frame.height < 2 or bool(frame.select(following.all()).item()):
+        return frame
+    return frame.sort("created_at", "id")
 
 
 def jobs_open_at(

@@ -86,6 +86,11 @@ def test_jobs_created_only_the_columns_asked_in_the_schema_order(store: Store) -
     ]
 
 
+def test_jobs_created_without_the_sort_key_is_still_sorted_by_it(store: Store) -> None:
+    frame = store.jobs_created(at(8), at(12), columns=["status"])
+    assert list(frame["status"]) == ["failed", "processing", "completed", "completed", "pending"]
+
+
 def test_jobs_created_unknown_column(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown jobs column\\(s\\) 'nope'"):
         store.jobs_created(at(9), at(11), columns=["id", "nope"])
