@@ -34,6 +34,9 @@ class Unit:
 
     fingerprint: str
     files: tuple[str, ...]
+    # A report page's report inputs alone (its links aside): when only a link changed, the
+    # report is read back from the old site instead of being computed again.
+    inputs: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,11 @@ class BuildManifest:
 
     def to_json(self) -> bytes:
         units = {
-            name: {"fingerprint": unit.fingerprint, "files": list(unit.files)}
+            name: {
+                "fingerprint": unit.fingerprint,
+                "files": list(unit.files),
+                "inputs": unit.inputs,
+            }
             for name, unit in sorted(self.units.items())
         }
         data = {"version": MANIFEST_VERSION, "units": units}
@@ -72,7 +79,11 @@ def read_manifest(site: Path) -> BuildManifest:
         if data.get("version") != MANIFEST_VERSION:
             return BuildManifest()
         units = {
-            str(name): Unit(str(unit["fingerprint"]), tuple(str(f) for f in unit["files"]))
+            str(name): Unit(
+                str(unit["fingerprint"]),
+                tuple(str(f) for f in unit["files"]),
+                str(unit.get("inputs", "")),
+            )
             for name, unit in data["units"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

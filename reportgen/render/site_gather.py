@@ -166,8 +166,10 @@ class Gatherer:
         self.units[name] = unit
         self.reused.extend(unit.files)
 
-    def _add(self, name: str, fingerprint: str, files: Mapping[str, bytes]) -> None:
-        self.units[name] = Unit(fingerprint, tuple(sorted(files)))
+    def _add(
+        self, name: str, fingerprint: str, files: Mapping[str, bytes], inputs: str = ""
+    ) -> None:
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs)
         self.files.update(files)
 
     def assets(self) -> Assets:
@@ -185,22 +187,15 @@ class Gatherer:
 
     # Report pages.
 
-    def page_fingerprint(self, page: Page, neighbours: object) -> str:
+    def report_fingerprint(self, page: Page) -> str:
+        """What the page's report depends on: its data, the settings, the code, and for a
+        partial period the as-of time."""
         period = page.period
         assert period is not None
         previous = period.previous()
         data = self.source.fingerprint(previous.start_utc, period.end_utc)
         moment = self.inputs.as_of.isoformat() if period.partial else None
-        return _hash(
-            self.base,
-            self.common.assets,
-            page.path,
-            period.start,
-            period.end,
-            data,
-            moment,
-            neighbours,
-        )
+        return _hash(self.base, page.path, period.start, period.end, data, moment)
 
     def report_of(self, page: Page) -> Report:
         """A page's report: computed in this build, or read back from the old site."""
@@ -224,20 +219,28 @@ class Gatherer:
             if page.kind is not PageKind.CUSTOM
             else None
         )
-        fingerprint = self.page_fingerprint(page, neighbours)
+        inputs = self.report_fingerprint(page)
+        fingerprint = _hash(inputs, self.common.assets, neighbours)
         unit = self._reusable(page.path, fingerprint)
         if unit is not None:
             self._keep(page.path, unit)
             return
         assert page.period is not None
-        report = self.source.report(page.period)
-        self.reports[page.path] = report
-        self.computed.append(page.path)
+        old = self.old.units.get(page.path)
+        if old is not None and old.inputs == inputs and self._has_old_report(page):
+            report = self.report_of(page)  # only a link or an asset changed
+        else:
+            report = self.source.report(page.period)
+            self.reports[page.path] = report
+            self.computed.append(page.path)
         days = [] if page.kind is PageKind.DAILY else self.days_within(page.period, daily)
         files = site_render.report_page_files(
             self.env, page, report, days, self.common, self.settings.thresholds, neighbours
         )
-        self._add(page.path, fingerprint, files)
+        self._add(page.path, fingerprint, files, inputs)
+
+    def _has_old_report(self, page: Page) -> bool:
+        return (self.old_site / page.folder / "report.json").is_file()
 
     # Pages over all reports.
 

@@ -105,9 +105,11 @@ def test_build_after_a_new_day_recomputes_only_its_pages(tmp_path: Path, week: D
         built_at=BUILT_AT,
         commit="0123abc",
     )
-    # Monday 23 November and its new week W48; Sunday 22 and W47 gain a "next" link; November
-    # is partial at both as-of times, so it is judged again. Nothing else is recomputed.
-    assert result.computed == 5
+    # Monday 23 November and its new week W48 are new; November is partial at both as-of
+    # times, so it is judged again. Sunday 22 and W47 only gain a "next" link: they are
+    # rendered again from their old report.json, not recomputed.
+    assert result.computed == 3
+    assert result.written == 38
     assert result.newest_daily == "2026-11-23"
     assert (tmp_path / "site/daily/2026-11-23/report.json").is_file()
 
