@@ -17,69 +17,76 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
     """Active repositories, the top 10 by jobs and by failures, and the categories' share.
 
     Participation is active categorised repositories over categorised repositories, so it
-    can never pass 100 even when uncategorised repositories are active. Every figure comes
-    from one `collect_all`: for a day's jobs the per-query overhead is most of the cost.
+    can never pass 100 even when uncategorised repositories are active. Three rounds of
+    queries (per repository, then the small frames' figures, then the top repositories'
+    details), each one `collect_all`: for a day's jobs the per-query overhead is the cost.
     """
     category_of = (
         categories.lazy()
         .select(pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String))
         .unique("repository_id", keep="first")
     )
-    per_repo = (
-        prepared.lazy()
-        .filter(pl.col("repository_id").is_not_null())
-        .group_by("repository_id")
-        .agg(
-            pl.len().alias("jobs"),
-            (pl.col("status") == "failed").sum().alias("failed"),
-        )
-        .join(category_of, on="repository_id", how="left")
-    )
-    top_jobs = per_repo.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP)
-    top_failures = (
-        per_repo.filter(pl.col("failed") > 0)
-        .sort(["failed", "repository_id"], descending=[True, False])
-        .head(TOP)
-    )
-    # Jobs per processor and the name of the top repositories only (a handful of rows).
-    ids = pl.concat([top.select("repository_id") for top in (top_jobs, top_failures)]).unique()
-    top_rows = prepared.lazy().join(ids, on="repository_id", how="semi")
-    totals, tops, failures, known, active, pairs, named = pl.collect_all(
+    per_repo, known = pl.collect_all(
         [
-            per_repo.select(
-                pl.len().alias("active"),
-                pl.col("jobs").filter(pl.col("category").is_null()).sum().alias("uncategorised"),
-            ),
-            top_jobs,
-            top_failures,
+            prepared.lazy()
+            .filter(pl.col("repository_id").is_not_null())
+            .group_by("repository_id")
+            .agg(
+                pl.len().alias("jobs"),
+                (pl.col("status") == "failed").sum().alias("failed"),
+            )
+            .join(category_of, on="repository_id", how="left"),
             category_of.group_by("category").len(),
-            per_repo.filter(pl.col("category").is_not_null())
-            .group_by("category")
-            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
-            top_rows.group_by("repository_id", "processor_type")
-            .len()
-            .sort("repository_id", "processor_type"),
-            # The greatest name, so a renamed repository reads the same whatever the row order.
-            top_rows.group_by("repository_id").agg(pl.col("repository_name").max()),
         ]
     )
+    repos = per_repo.lazy()
+    top_jobs, top_failures, active, uncategorised = pl.collect_all(
+        [
+            repos.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP),
+            repos.filter(pl.col("failed") > 0)
+            .sort(["failed", "repository_id"], descending=[True, False])
+            .head(TOP),
+            repos.filter(pl.col("category").is_not_null())
+            .group_by("category")
+            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
+            repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
+        ]
+    )
+    by_processor, names = _top_details(prepared, top_jobs, top_failures)
     by_category = _by_category(known, active)
     categorised = int(known.get_column("len").sum())
     active_categorised = sum(c.active for c in by_category.values())
-    by_processor: dict[str, dict[str, int]] = {}
-    for repository, processor, count in pairs.iter_rows():
-        by_processor.setdefault(repository, {})[processor] = int(count)
-    names = {str(r): n for r, n in named.iter_rows()}
     return Repositories(
-        active=int(totals.item(0, "active")),
+        active=per_repo.height,
         categorised=categorised,
         active_categorised=active_categorised,
         participation_rate=percentage(active_categorised, categorised),
         by_category=by_category,
-        uncategorised_jobs=int(totals.item(0, "uncategorised")),
-        top_by_jobs=_rows(tops, by_processor, names),
-        top_by_failures=_rows(failures, by_processor, names),
+        uncategorised_jobs=int(uncategorised.item()),
+        top_by_jobs=_rows(top_jobs, by_processor, names),
+        top_by_failures=_rows(top_failures, by_processor, names),
     )
+
+
+def _top_details(
+    prepared: pl.DataFrame, *tops: pl.DataFrame
+) -> tuple[dict[str, dict[str, int]], dict[str, str | None]]:
+    """Jobs per processor and the name of the top repositories only (a handful of rows)."""
+    ids = {str(r) for top in tops for r in top.get_column("repository_id")}
+    rows = prepared.lazy().filter(pl.col("repository_id").is_in(sorted(ids)))
+    pairs, named = pl.collect_all(
+        [
+            rows.group_by("repository_id", "processor_type")
+            .len()
+            .sort("repository_id", "processor_type"),
+            # The greatest name, so a renamed repository reads the same whatever the row order.
+            rows.group_by("repository_id").agg(pl.col("repository_name").max()),
+        ]
+    )
+    by_processor: dict[str, dict[str, int]] = {}
+    for repository, processor, count in pairs.iter_rows():
+        by_processor.setdefault(repository, {})[processor] = int(count)
+    return by_processor, {str(r): n for r, n in named.iter_rows()}
 
 
 def _by_category(known: pl.DataFrame, active: pl.DataFrame) -> dict[str, CategoryMetrics]:

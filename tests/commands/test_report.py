@@ -18,6 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from reportgen.commands.report import (
+    ReportLoader,
     build_report,
     build_reports,
     render_report,
@@ -26,6 +27,7 @@ from reportgen.commands.report import (
     run_report,
     write_atomically,
 )
+from reportgen.compute.frame import JOBS_READ
 from reportgen.config import Settings, StoreSettings
 from reportgen.errors import StoreError, UsageError
 from reportgen.periods import Period, PeriodKind, period_of
@@ -250,6 +252,32 @@ def test_build_reports_series_equals_reports_one_by_one(tmp_path: Path) -> None:
     assert series == single
     assert [r["jobs"]["total"] for r in series] == [24] * 7
     assert [r["trends"]["jobs"]["previous"] for r in series] == [24] * 7
+
+
+def test_build_reports_series_reuses_windows_without_changing_any_figure(tmp_path: Path) -> None:
+    dataset = DATASETS["normal_week"]()
+    settings = pulled_store(tmp_path, dataset)
+    days = [
+        period_of(PeriodKind.DAILY, date(2026, 11, 10 + n), "UTC", dataset.as_of) for n in range(7)
+    ]
+    with open_store(settings.store.path, wait_seconds=0, read_only=True) as store:
+        series = build_reports(store, days, settings, dataset.as_of)
+        single = [build_report(store, p, settings, dataset.as_of) for p in days]
+    # Whole reports, the comparison windows' metrics included (not only their JSON part).
+    assert series == single
+    assert [r.previous.detailed for r in series] == [False] * 7
+    assert series[1].previous.jobs == series[0].window.jobs
+
+
+def test_report_loader_reads_only_the_columns_a_report_uses(tmp_path: Path) -> None:
+    dataset = DATASETS["normal_week"]()
+    settings = pulled_store(tmp_path, dataset)
+    day = period_of(PeriodKind.DAILY, date(2026, 11, 12), "UTC", dataset.as_of)
+    with open_store(settings.store.path, wait_seconds=0, read_only=True) as store:
+        inputs = ReportLoader(store).inputs(day)
+    assert inputs.jobs.columns == list(JOBS_READ)
+    assert inputs.open_jobs.columns == list(JOBS_READ)
+    assert inputs.jobs.height == 24
 
 
 def test_build_report_re_anchors_the_period_at_as_of(tmp_path: Path) -> None:

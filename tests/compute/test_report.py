@@ -249,3 +249,59 @@ def test_report_json_is_deterministic() -> None:
     first = json.dumps(report_of(jobs)[1], allow_nan=False)
     second = json.dumps(report_of(jobs.reverse())[1], allow_nan=False)
     assert first == second
+
+
+def _two_days() -> tuple[pl.DataFrame, pl.DataFrame]:
+    before = [
+        job(f"y{i}", "failed" if i % 7 == 0 else "completed",
+            "github_actions" if i % 3 == 0 else "inngest", created=-1440 + i,
+            started=-1440 + i + 0.5, completed=-1439 + i * 1.5, repository_id=f"r{i % 3}",
+            error="connect ETIMEDOUT" if i % 7 == 0 else None)
+        for i in range(60)
+    ]  # fmt: skip
+    return jobs_frame(*before), jobs_frame(*healthy_jobs(30, failed=2))
+
+
+def test_report_previous_window_known_gives_the_same_report() -> None:
+    previous_jobs, jobs = _two_days()
+    settings = Settings()
+    yesterday, _ = report_of(previous_jobs, period=daily(date(2026, 11, 24), "UTC", AFTER))
+    computed, _ = report_of(jobs, previous=previous_jobs)
+    inputs = ReportInputs(
+        period=DAY,
+        jobs=jobs,
+        previous_jobs=jobs_frame(),  # not read: the known window stands for it
+        open_jobs=jobs_frame(),
+        categories=categories_frame(("r1", "small"), ("r2", "large")),
+        rollout_configuration=configuration_frame(),
+        rollout_history=history_frame(),
+        data_as_of=datetime(2026, 11, 26, 5, tzinfo=UTC),
+        previous_window=yesterday.window,
+    )
+    reused = compute_report(inputs, settings)
+    assert reused == computed
+    assert reused.previous.detailed is False
+    assert reused.previous.jobs.total == 60
+    assert reused.previous.start == datetime(2026, 11, 24, tzinfo=UTC)
+
+
+def test_report_previous_window_of_another_span_is_not_used() -> None:
+    previous_jobs, jobs = _two_days()
+    # A partial period compares only the first hour of the day before, not the whole day.
+    as_of = datetime(2026, 11, 25, 1, tzinfo=UTC)
+    yesterday, _ = report_of(previous_jobs, period=daily(date(2026, 11, 24), "UTC", AFTER))
+    period = daily(date(2026, 11, 25), "UTC", as_of)
+    computed, _ = report_of(jobs, previous=previous_jobs, period=period)
+    inputs = ReportInputs(
+        period=period,
+        jobs=jobs,
+        previous_jobs=previous_jobs,
+        open_jobs=jobs_frame(),
+        categories=categories_frame(("r1", "small"), ("r2", "large")),
+        rollout_configuration=configuration_frame(),
+        rollout_history=history_frame(),
+        data_as_of=datetime(2026, 11, 26, 5, tzinfo=UTC),
+        previous_window=yesterday.window,
+    )
+    assert compute_report(inputs, Settings()) == computed
+    assert computed.previous.jobs.total == 60
