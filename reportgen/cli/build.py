@@ -59,7 +59,7 @@ def build(
         BuildOptions,
         current_commit,
         health_notifier,
-        run_build,
+        run_monitored_build,
     )
     from reportgen.render.site_manifest import parse_range_option
 
@@ -68,7 +68,7 @@ def build(
     threshold = Status(fail_on.value) if fail_on else None
     options = BuildOptions(settings.site.out, pull, full, extra, notify, threshold)
     with _progress_bar() as progress:
-        result = run_build(
+        result = run_monitored_build(
             settings,
             common.as_of(),
             options,

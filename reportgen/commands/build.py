@@ -28,6 +28,7 @@ from reportgen.compute.report import compute_report
 from reportgen.config import Settings
 from reportgen.errors import StoreError
 from reportgen.evaluate.findings import Finding, Severity, Status
+from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
 from reportgen.periods import Period
 from reportgen.render.site import read_manifest, write_site
 from reportgen.render.site_gather import BuildInputs, Gatherer
@@ -175,6 +176,19 @@ def log_findings(
         log.warning(
             "%s %s (%s): %s", finding.severity, finding.rule, finding.scope, finding.message
         )
+
+
+def run_monitored_build(
+    settings: Settings, as_of: datetime, options: BuildOptions, **build_options: Any
+) -> BuildResult:
+    """`run_build` inside a Sentry Crons check-in for the daily build (no DSN: logs only)."""
+    dsn = settings.secrets.sentry_dsn
+    sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
+    try:
+        with monitored(sentry, BUILD_MONITOR):
+            return run_build(settings, as_of, options, **build_options)
+    finally:
+        sentry.close()  # always flush, whatever happened
 
 
 def health_notifier(

@@ -230,3 +230,45 @@ def test_current_commit_reads_the_git_work_tree(tmp_path: Path) -> None:
         [*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert current_commit({}, cwd=tmp_path) == head
+
+
+def test_run_monitored_build_checks_in_with_sentry_crons(tmp_path: Path, week: Dataset) -> None:
+    from fakes.sentry_server import FakeSentry
+
+    from reportgen.commands.build import run_monitored_build
+
+    with FakeSentry() as sentry:
+        settings = settings_for(tmp_path, SENTRY_DSN=sentry.dsn)
+        result = run_monitored_build(
+            settings,
+            week.as_of,
+            BuildOptions(tmp_path / "site", notify=False),
+            built_at=BUILT_AT,
+            commit="0123abc",
+        )
+        check_ins = sentry.check_ins()
+    assert result.changed
+    assert [(c["monitor_slug"], c["status"]) for c in check_ins] == [
+        ("reportgen-build", "in_progress"),
+        ("reportgen-build", "ok"),
+    ]
+    assert check_ins[0]["monitor_config"]["schedule"]["value"] == "27 8 * * *"
+
+
+def test_run_monitored_build_checks_in_error_when_the_build_fails(tmp_path: Path) -> None:
+    from fakes.sentry_server import FakeSentry
+
+    from reportgen.commands.build import run_monitored_build
+
+    with FakeSentry() as sentry:
+        settings = settings_for(tmp_path, SENTRY_DSN=sentry.dsn)
+        with pytest.raises(ReportgenError):
+            run_monitored_build(
+                settings,
+                BUILT_AT,
+                BuildOptions(tmp_path / "site", notify=False),  # no snapshots to pull
+                built_at=BUILT_AT,
+                commit="0123abc",
+            )
+        statuses = [c["status"] for c in sentry.check_ins()]
+    assert statuses == ["in_progress", "error"]
