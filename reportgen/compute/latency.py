@@ -26,7 +26,11 @@ def latency_of(values: pl.Series) -> Latency:
     One sort answers both percentiles by position; measured on millions of jobs this beats
     Polars' per-group `quantile` (which selects anew for every percentile and group).
     """
-    ordered = values.drop_nulls().sort()
+    return latency_of_sorted(values.drop_nulls().sort())
+
+
+def latency_of_sorted(ordered: pl.Series) -> Latency:
+    """`latency_of` for values already sorted ascending, without nulls, in one chunk."""
     count = ordered.len()
     if count == 0:
         return Latency()
@@ -54,6 +58,18 @@ def latencies(
     return overall, {
         name: latency_of(lists.get_column(str(index))[0]) for index, name in enumerate(processors)
     }
+
+
+def merge_sorted(parts: Sequence[pl.Series]) -> pl.Series:
+    """One sorted series of sorted `parts` (same name and type), merged in linear time: the
+    same values in the same order as sorting them all together, at a fraction of the cost."""
+    if not parts:
+        return pl.Series(dtype=pl.Float64())
+    merged = parts[0].to_frame()
+    for part in parts[1:]:
+        merged = merged.merge_sorted(part.to_frame(), key=part.name)
+    # One chunk, as a sort leaves it: a float sum over chunks adds in another order.
+    return merged.to_series().rechunk()
 
 
 def throughput_per_hour(completed: int, elapsed: timedelta) -> float | None:

@@ -9,7 +9,12 @@ from typing import Any
 
 import polars as pl
 
-from reportgen.compute.latency import latency_of, throughput_per_hour
+from reportgen.compute.latency import (
+    latency_of,
+    latency_of_sorted,
+    merge_sorted,
+    throughput_per_hour,
+)
 from reportgen.compute.rates import job_counts, percentage, status_count_exprs
 from reportgen.compute.results import JobCounts, Latency, ProcessorMetrics
 from reportgen.schema import JOB_STATUSES
@@ -46,10 +51,12 @@ def distribution(
     columns = [grouped.get_column(status).to_list() for status in JOB_STATUSES]
     rows = [dict(zip(JOB_STATUSES, counts, strict=True)) for counts in zip(*columns, strict=True)]
     names = [str(name) for name in grouped.get_column("processor_type")]
-    processing = latency_of(prepared.get_column("processing_ms"))
-    wait = latency_of(prepared.get_column("wait_ms")) if detailed else Latency()
-    processing_by = _latencies_by(grouped, names, "processing_ms") if detailed else {}
-    wait_by = _latencies_by(grouped, names, "wait_ms") if detailed else {}
+    if detailed:
+        processing, processing_by = _latencies(grouped, names, "processing_ms")
+        wait, wait_by = _latencies(grouped, names, "wait_ms")
+    else:
+        processing, processing_by = latency_of(prepared.get_column("processing_ms")), {}
+        wait, wait_by = Latency(), {}
     totals = {status: sum(int(row[status]) for row in rows) for status in JOB_STATUSES}
     processors = {
         name: _processor(
@@ -65,15 +72,23 @@ def distribution(
     return Distribution(job_counts(totals, min_jobs), processing, wait, processors)
 
 
-def _latencies_by(grouped: pl.DataFrame, names: list[str], column: str) -> dict[str, Latency]:
-    """Each named processor's latency; a null processor has none (no name can select it)."""
+def _latencies(
+    grouped: pl.DataFrame, names: list[str], column: str
+) -> tuple[Latency, dict[str, Latency]]:
+    """The latency overall and of each named processor, from each group's samples.
+
+    Every group's samples are sorted once; the overall order is their merge, not a sort of
+    them all again. A null processor counts overall but has no latency of its own (no name
+    can select it).
+    """
     keys = grouped.get_column("processor_type")
-    values = grouped.get_column(column)
-    return {
-        name: latency_of(values[index])
+    ordered = [values.drop_nulls().sort() for values in grouped.get_column(column)]
+    by_name = {
+        name: latency_of_sorted(ordered[index])
         for index, name in enumerate(names)
         if keys[index] is not None
     }
+    return latency_of_sorted(merge_sorted(ordered)), by_name
 
 
 def _processor(
