@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -67,7 +65,7 @@ def build(
     extra = dict(parse_range_option(text) for text in ranges or [])
     threshold = Status(fail_on.value) if fail_on else None
     options = BuildOptions(settings.site.out, pull, full, extra, notify, threshold)
-    with _progress_bar() as progress:
+    with common.progress_bar("Building report pages") as progress:
         result = run_monitored_build(
             settings,
             common.as_of(),
@@ -88,21 +86,3 @@ def build(
             f"the newest daily report ({result.newest_daily}) is {result.status}"
             f" (--fail-on {threshold})"
         )
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar over the report pages on stderr, for a person at a terminal only."""
-    if not common.show_progress():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Building report pages", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,25 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
 def show_progress() -> bool:
     """Progress bars only for a person at a terminal."""
     return not options.quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar on stderr yielding `advance(done, total)`, or None when `show_progress()` is off."""
+    if not show_progress():
+        yield None
+        return
+    # rich is imported only when a bar is actually drawn.
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -34,7 +32,7 @@ def pull(
     from reportgen.commands.pull import run_pull  # late: the store loads DuckDB
 
     settings = common.settings()
-    with _progress_bar() as progress:
+    with common.progress_bar("Pulling snapshots") as progress:
         result = run_pull(settings, source=source, strict=strict, progress=progress)
     typer.echo(describe(result))
 
@@ -58,21 +56,3 @@ def describe(result: PullResult) -> str:
             for reject in result.first_rejects
         ]
     return "\n".join(lines)
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for a person at a terminal; nothing otherwise."""
-    if not common.show_progress():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Pulling snapshots", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
