@@ -13,10 +13,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.local_server import LocalServer, QuietHandler
 
 REPOSITORY = "acme/jobs"
 
@@ -60,7 +61,7 @@ class Issue:
         }
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     """GitHub's issue endpoints on 127.0.0.1, with a request log for asserting behaviour."""
 
     def __init__(self, repository: str = REPOSITORY) -> None:
@@ -71,31 +72,11 @@ class FakeGitHub:
         self._faults: list[Fault] = []
         self._slow_creates: list[float] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        # Handler threads must not hold up shutdown (a deliberately slow answer, an outage).
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler())
 
     @property
     def api_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"http://{self.address}"
 
     def fail_next(
         self,
@@ -137,10 +118,7 @@ class FakeGitHub:
         fake = self
         prefix = f"/repos/{self.repository}/issues"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
-            disable_nagle_algorithm = True  # headers and body go out without a delayed ACK
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._route("GET")
 
@@ -246,8 +224,5 @@ class FakeGitHub:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the client gave up waiting (a timeout test)
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-                return
 
         return Handler

@@ -10,9 +10,10 @@ import gzip
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from fakes.local_server import LocalServer, QuietHandler
 
 
 @dataclass
@@ -49,37 +50,17 @@ def parse_envelope(raw: bytes) -> tuple[dict[str, Any], list[tuple[dict[str, Any
     return headers, items
 
 
-class FakeSentry:
+class FakeSentry(LocalServer):
     """A Sentry ingest server on 127.0.0.1; records envelopes, can simulate an outage."""
 
     def __init__(self) -> None:
         self.received = _Received()
         self.down = False
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        # Handler threads must not hold up shutdown (a deliberately slow answer, an outage).
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler())
 
     @property
     def dsn(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://publickey@{host!s}:{port}/42"
-
-    def __enter__(self) -> FakeSentry:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"http://publickey@{self.address}/42"
 
     @property
     def envelopes(self) -> list[Envelope]:
@@ -88,28 +69,23 @@ class FakeSentry:
 
     def events(self) -> list[dict[str, Any]]:
         """Every received error/message event payload, in arrival order."""
-        return [
-            payload
-            for envelope in self.envelopes
-            for header, payload in envelope.items
-            if header.get("type") == "event"
-        ]
+        return self._payloads("event")
 
     def check_ins(self) -> list[dict[str, Any]]:
+        return self._payloads("check_in")
+
+    def _payloads(self, item_type: str) -> list[dict[str, Any]]:
         return [
             payload
             for envelope in self.envelopes
             for header, payload in envelope.items
-            if header.get("type") == "check_in"
+            if header.get("type") == item_type
         ]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
-            disable_nagle_algorithm = True  # headers and body go out without a delayed ACK
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if fake.down:
@@ -132,8 +108,5 @@ class FakeSentry:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-                return
 
         return Handler
