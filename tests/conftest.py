@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.github_server import FakeGitHub
+from fakes.sentry_server import FakeSentry
 
 from reportgen.cli import common
 
@@ -36,3 +38,17 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def sentry() -> Iterator[FakeSentry]:
+    """A local Sentry ingest server (tests/fakes), for notify and health tests."""
+    with FakeSentry() as server:
+        yield server
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    """A local GitHub issues API (tests/fakes), for notify and health tests."""
+    with FakeGitHub() as server:
+        yield server

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,18 +29,6 @@ def incident() -> pl.DataFrame:
             steady(start, NOW, 100, processor="github_actions", failure_pct=1, prefix="ga"),
         ]
     )
-
-
-@pytest.fixture
-def sentry() -> Iterator[FakeSentry]:
-    with FakeSentry() as server:
-        yield server
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        yield server
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 from fakes.datasets import (
     configuration,
     empty_history,
@@ -211,18 +209,6 @@ def test_health_json_contract() -> None:
 
 
 # Full runs: a real store, a local Sentry and a local GitHub.
-
-
-@pytest.fixture
-def sentry() -> Iterator[FakeSentry]:
-    with FakeSentry() as server:
-        yield server
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        yield server
 
 
 def live_settings(store_path: Path, sentry: FakeSentry, github: FakeGitHub) -> Settings:

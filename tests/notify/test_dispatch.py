@@ -50,18 +50,6 @@ def store(store_path: Path) -> Iterator[AlertStore]:
     opened.close()
 
 
-@pytest.fixture
-def sentry() -> Iterator[FakeSentry]:
-    with FakeSentry() as server:
-        yield server
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        yield server
-
-
 def settings_for(sentry: FakeSentry | None, github: FakeGitHub | None, **env: str) -> Settings:
     environ = dict(env)
     if sentry is not None:
