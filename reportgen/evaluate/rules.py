@@ -211,6 +211,33 @@ def _change_pct(previous: float | None, current: float | None) -> float | None:
     return (current - previous) / abs(previous) * 100.0
 
 
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} ms"
+
+
+def _trend_result(
+    rule: Rule,
+    inputs: RuleInputs,
+    thresholds: ThresholdSettings,
+    change: float | None,
+    compared: str,
+    no_base: str,
+    counts: Mapping[str, int],
+) -> list[Finding]:
+    """A warning when `change` (% against the previous window) exceeds the warning threshold.
+
+    Without a change to judge (`no_base` says why) the finding is OK, so the trend never fires
+    on a window that has nothing to compare with.
+    """
+    threshold = rule.threshold(thresholds, "warning")
+    if change is None:
+        return [_result(rule, inputs, "overall", Severity.OK, None, threshold, no_base, counts)]
+    severity = Severity.WARNING if change > threshold else Severity.OK
+    sign = ">" if severity is Severity.WARNING else "<="
+    message = f"{compared}: {change:+.1f}% {sign} +{threshold:.1f}%"
+    return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
+
+
 def judge_error_rate_trend(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
@@ -227,22 +254,14 @@ def judge_error_rate_trend(
     # Without a conclusive, non-zero previous rate there is nothing to compare with; the
     # error_rate rule still judges the level itself.
     base = previous.error_rate if previous is not None and previous.conclusive else None
-    change = _change_pct(base, current.error_rate)
-    threshold = rule.threshold(thresholds, "warning")
-    if change is None:
-        message = (
-            "error_rate trend: the previous window had no failures to compare with"
-            if base == 0
-            else "error_rate trend: no conclusive previous window to compare with"
-        )
-        return [_result(rule, inputs, "overall", Severity.OK, None, threshold, message, counts)]
-    severity = Severity.WARNING if change > threshold else Severity.OK
-    sign = ">" if severity is Severity.WARNING else "<="
-    message = (
-        f"error_rate {_pct(current.error_rate)} vs {_pct(base)} before: "
-        f"{change:+.1f}% {sign} +{threshold:.1f}%"
+    no_base = (
+        "error_rate trend: the previous window had no failures to compare with"
+        if base == 0
+        else "error_rate trend: no conclusive previous window to compare with"
     )
-    return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
+    compared = f"error_rate {_pct(current.error_rate)} vs {_pct(base)} before"
+    change = _change_pct(base, current.error_rate)
+    return _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
 
 
 def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
@@ -255,18 +274,10 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
             _result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)
         ]
     base = previous.p95 if previous is not None and previous.count > inputs.min_jobs else None
+    no_base = "p95 processing time: no conclusive previous window to compare with"
+    compared = f"p95 processing time {_ms(current.p95)} vs {_ms(base)} before"
     change = _change_pct(base, current.p95)
-    threshold = rule.threshold(thresholds, "warning")
-    if change is None:
-        message = "p95 processing time: no conclusive previous window to compare with"
-        return [_result(rule, inputs, "overall", Severity.OK, None, threshold, message, counts)]
-    severity = Severity.WARNING if change > threshold else Severity.OK
-    sign = ">" if severity is Severity.WARNING else "<="
-    message = (
-        f"p95 processing time {current.p95:.0f} ms vs {base:.0f} ms before: "
-        f"{change:+.1f}% {sign} +{threshold:.1f}%"
-    )
-    return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
+    return _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
 
 
 def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
