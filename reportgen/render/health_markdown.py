@@ -6,19 +6,18 @@ repository names and error text) is escaped like every other Markdown view.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
 from reportgen.render.markdown import escape_markdown
-from reportgen.render.table import SEVERITY_STYLES, STATUS_STYLES, untrusted
+from reportgen.render.table import SEVERITY_STYLES, STATUS_STYLES, as_text, untrusted
 
 
 def _number(value: float | None) -> str:
@@ -137,13 +136,4 @@ def render_health(
         return json.dumps(payload, indent=2) + "\n"
     if view is ReportFormat.MARKDOWN:
         return health_markdown(payload)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
-    console.print(health_table(payload))
-    return buffer.getvalue()
+    return as_text(health_table(payload), width=width, color=color)

@@ -6,10 +6,11 @@ Untrusted text is passed to rich as `Text` objects, which rich never parses for 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -27,6 +28,20 @@ SEVERITY_STYLES = {"critical": "red", "warning": "yellow", "inconclusive": "dim"
 def untrusted(text: Any, limit: int | None = 80) -> Text:
     """Text from the data, shown literally."""
     return Text(fmt.plain_text(None if text is None else str(text), limit) or "(none)")
+
+
+def as_text(renderable: RenderableType, *, width: int, color: bool = False) -> str:
+    """What `renderable` prints at `width` columns: plain, or with ANSI colours when `color`."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+    )
+    console.print(renderable)
+    return buffer.getvalue()
 
 
 def report_table(report: Mapping[str, Any]) -> RenderableType:
