@@ -133,7 +133,10 @@ def plan_site(
             for period in periods_covering(
                 PeriodKind(kind.value), first, last, timezone, as_of=as_of
             ):
-                pages.append(_report_page(kind, period.slug, period))
+                # A period that has not begun at `as_of` has nothing to report (a build as of
+                # a past moment must not publish empty future days as its newest report).
+                if period.start_utc < as_of:
+                    pages.append(_report_page(kind, period.slug, period))
     for slug in sorted(ranges):
         period = range_period(slug, ranges[slug], timezone, as_of)
         pages.append(_report_page(PageKind.CUSTOM, slug, period))

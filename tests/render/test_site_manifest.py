@@ -100,3 +100,24 @@ def test_range_period_reads_times_and_refuses_bad_dates() -> None:
     with pytest.raises(UsageError) as raised:
         range_period("x", "2026-12-01..2026-11-01", "UTC", AS_OF)
     assert str(raised.value).startswith("range 'x': custom period end 2026-11-01T00:00:00+00:00")
+
+
+def test_plan_site_leaves_out_periods_that_start_after_as_of() -> None:
+    # Building as of a past moment (e.g. the incident) must not publish reports of days that
+    # had not begun yet: they would be empty and the newest daily report would be one of them.
+    as_of = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    plan = plan_site(SPAN, "UTC", as_of, {})
+    assert [page.path for page in plan.pages if page.is_report] == [
+        "daily/2026-11-29/index.html",
+        "daily/2026-11-30/index.html",
+        "weekly/2026-W48/index.html",
+        "weekly/2026-W49/index.html",
+        "monthly/2026-11/index.html",
+    ]
+
+
+def test_plan_site_at_midnight_leaves_out_the_day_that_has_not_begun() -> None:
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    plan = plan_site(SPAN, "UTC", as_of, {})
+    assert [p.key for p in plan.of_kind(PageKind.DAILY)] == ["2026-11-29", "2026-11-30"]
+    assert [p.key for p in plan.of_kind(PageKind.MONTHLY)] == ["2026-11"]
