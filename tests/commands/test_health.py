@@ -9,7 +9,6 @@ from typing import Any
 import polars as pl
 from fakes.datasets import (
     configuration,
-    empty_history,
     healthy_traffic,
     hours,
     open_jobs,
@@ -17,6 +16,7 @@ from fakes.datasets import (
     steady,
 )
 from fakes.github_server import REPOSITORY, FakeGitHub
+from fakes.rollout_frames import history_frame
 from fakes.sentry_server import FakeSentry
 
 from reportgen.commands.health import (
@@ -50,7 +50,7 @@ def check(
         jobs=jobs,
         open_jobs=jobs.clear() if waiting is None else waiting,
         configuration=configuration(percentage),
-        history=empty_history(),
+        history=history_frame(),
         episode_start=as_of - timedelta(hours=1),
     )
     return evaluate_health(data, SETTINGS, as_of, check_type)
@@ -421,7 +421,7 @@ def test_health_rollback_earlier_in_the_episode_blocks_another() -> None:
                 "created_at": NOW - timedelta(hours=2),
             }
         ],
-        schema=empty_history().schema,
+        schema=history_frame().schema,
     )  # fmt: skip
     data = HealthData(
         jobs=incident_jobs(),

@@ -8,8 +8,10 @@ from typing import Any
 
 import jsonschema
 import polars as pl
+from fakes import rollout_frames
+from fakes.rollout_frames import history_frame as history_frame  # re-exported for compute tests
 
-from reportgen.compute.frame import JOBS_SCHEMA, TIMESTAMP
+from reportgen.compute.frame import JOBS_SCHEMA
 from reportgen.compute.results import REPORT_SCHEMA_PATH
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
@@ -79,51 +81,9 @@ def categories_frame(*rows: tuple[str, str]) -> pl.DataFrame:
 def configuration_frame(
     percentage: float | None = None, emergency_stop: bool = False
 ) -> pl.DataFrame:
-    schema: dict[str, Any] = {
-        "feature_name": pl.String,
-        "rollout_percentage": pl.Float64,
-        "is_active": pl.Boolean,
-        "rollout_strategy": pl.String,
-        "max_error_rate": pl.Float64,
-        "monitoring_window_hours": pl.Int64,
-        "auto_rollback_enabled": pl.Boolean,
-        "emergency_stop": pl.Boolean,
-        "target_repositories": pl.String,
-        "excluded_repositories": pl.String,
-        "updated_at": TIMESTAMP,
-    }
-    if percentage is None:
-        return pl.DataFrame(schema=schema)
-    row = {
-        "feature_name": "hybrid_progressive_capture",
-        "rollout_percentage": percentage,
-        "is_active": True,
-        "rollout_strategy": "percentage",
-        "max_error_rate": 5.0,
-        "monitoring_window_hours": 24,
-        "auto_rollback_enabled": True,
-        "emergency_stop": emergency_stop,
-        "target_repositories": None,
-        "excluded_repositories": None,
-        "updated_at": T0,
-    }
-    return pl.DataFrame([row], schema=schema)
-
-
-def history_frame(*rows: dict[str, Any]) -> pl.DataFrame:
-    schema: dict[str, Any] = {
-        "id": pl.String,
-        "feature_name": pl.String,
-        "action": pl.String,
-        "previous_percentage": pl.Float64,
-        "new_percentage": pl.Float64,
-        "reason": pl.String,
-        "triggered_by": pl.String,
-        "metadata": pl.String,
-        "created_at": TIMESTAMP,
-    }
-    full = [{name: row.get(name) for name in schema} for row in rows]
-    return pl.DataFrame(full, schema=schema)
+    return rollout_frames.configuration_frame(
+        percentage, updated_at=T0, emergency_stop=emergency_stop
+    )
 
 
 def assert_valid_report(report: dict[str, Any]) -> None:

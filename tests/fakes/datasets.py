@@ -12,10 +12,10 @@ from typing import Any
 
 import polars as pl
 
+from fakes.rollout_frames import configuration_frame
 from reportgen.compute.frame import JOBS_SCHEMA, TIMESTAMP
 
 T0 = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday; scenarios count hours from here
-FEATURE = "hybrid_progressive_capture"
 
 
 def hours(n: float) -> datetime:
@@ -92,52 +92,7 @@ def open_jobs(
 
 
 def configuration(percentage: float = 25.0, *, auto_rollback: bool = True) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "feature_name": FEATURE,
-                "rollout_percentage": percentage,
-                "is_active": True,
-                "rollout_strategy": "percentage",
-                "max_error_rate": 5.0,
-                "monitoring_window_hours": 24,
-                "auto_rollback_enabled": auto_rollback,
-                "emergency_stop": False,
-                "target_repositories": None,
-                "excluded_repositories": None,
-                "updated_at": T0,
-            }
-        ],
-        schema={
-            "feature_name": pl.String,
-            "rollout_percentage": pl.Float64,
-            "is_active": pl.Boolean,
-            "rollout_strategy": pl.String,
-            "max_error_rate": pl.Float64,
-            "monitoring_window_hours": pl.Int64,
-            "auto_rollback_enabled": pl.Boolean,
-            "emergency_stop": pl.Boolean,
-            "target_repositories": pl.String,
-            "excluded_repositories": pl.String,
-            "updated_at": TIMESTAMP,
-        },
-    )
-
-
-def empty_history() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "id": pl.String,
-            "feature_name": pl.String,
-            "action": pl.String,
-            "previous_percentage": pl.Float64,
-            "new_percentage": pl.Float64,
-            "reason": pl.String,
-            "triggered_by": pl.String,
-            "metadata": pl.String,
-            "created_at": TIMESTAMP,
-        }
-    )
+    return configuration_frame(percentage, updated_at=T0, auto_rollback=auto_rollback)
 
 
 def healthy_traffic(start: datetime, end: datetime) -> pl.DataFrame:
