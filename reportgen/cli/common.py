@@ -33,6 +33,8 @@ class GlobalOptions:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+OS_ERROR_HINT = "Check that the path exists, is writable and is a file or folder as expected."
+
 # The CLI is one process and one invocation; the callback fills this before any command runs.
 options = GlobalOptions()
 
@@ -107,5 +109,15 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             if exc.hint:
                 typer.echo(f"Hint: {exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # A path the user gave is a folder where a file belongs (or the reverse), missing
+            # or not writable: say which path and why, not a traceback.
+            if options.verbose:
+                logging.getLogger("reportgen").exception("traceback")
+            path = exc.filename2 if exc.filename2 is not None else exc.filename
+            where = f"{path}: " if path is not None else ""
+            typer.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            typer.echo(f"Hint: {OS_ERROR_HINT}", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper

@@ -122,3 +122,15 @@ def test_serve_without_a_site_is_one_error_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"Error: {tmp_path / 'nothing'} has no index.html"
+
+
+def test_build_out_on_a_file_is_one_error_line(tmp_path: Path, source: Path) -> None:
+    target = tmp_path / "site"
+    target.write_text("not a folder", encoding="utf-8")
+    code, out, err = invoke(tmp_path, "--out", str(target), "--no-notify")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {target}: Not a directory\n"
+        "Hint: Check that the path exists, is writable and is a file or folder as expected.\n"
+    )
+    assert target.read_text(encoding="utf-8") == "not a folder"

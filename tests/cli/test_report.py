@@ -125,3 +125,15 @@ def test_report_table_runs_as_a_real_process(incident_store: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "daily report 2026-11-25 00:00 UTC to 2026-11-26 00:00 UTC"
     assert any("Status" in line and "critical" in line for line in lines)
+
+
+def test_report_out_to_a_folder_is_one_error_line(incident_store: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    code, out, err = _invoke(incident_store, "daily", "--date", "2026-11-25", "--out", str(folder))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {folder}: Is a directory\n"
+        "Hint: Check that the path exists, is writable and is a file or folder as expected.\n"
+    )
+    assert list(folder.iterdir()) == []
