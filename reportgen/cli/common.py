@@ -106,8 +106,12 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             if options.verbose:
                 logging.getLogger("reportgen").exception("traceback")
             typer.echo(f"Error: {exc}", err=True)
-            if exc.hint:
-                typer.echo(f"Hint: {exc.hint}", err=True)
+            hint = exc.hint
+            if hint is None and isinstance(exc, UsageError):
+                # Every misuse gets a next step, even where the message alone has to do.
+                hint = f"See `reportgen {command.__name__} --help`."
+            if hint:
+                typer.echo(f"Hint: {hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A path the user gave is a folder where a file belongs (or the reverse), missing

@@ -120,4 +120,7 @@ def _candidates(source: str) -> list[Path]:
         found_paths = glob.glob(source, recursive=True)  # noqa: PTH207 - the pattern may be absolute
         matched = sorted(Path(found).resolve() for found in found_paths)
         return [found for found in matched if found.is_file()]
-    raise InputError(f"snapshot source {source} does not exist")
+    raise InputError(
+        f"snapshot source {source} does not exist",
+        hint="Pass --source DIR, a glob or one file, or set source.path.",
+    )

@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
 RETRY_SECONDS = 0.1
 MAX_RETRY_SECONDS = 1.0
+NOT_A_STORE_HINT = (
+    "--store must name a reportgen DuckDB file; "
+    "to start afresh, move this one aside and run `reportgen pull`."
+)
 
 
 def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -35,7 +39,9 @@ def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckD
             connection = duckdb.connect(str(path), read_only=read_only, config=dict(CONFIG))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
-                raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+                raise StoreError(
+                    f"cannot open store {path}: {_first_line(exc)}", hint=NOT_A_STORE_HINT
+                ) from None
             if time.monotonic() >= deadline:
                 raise StoreBusyError(
                     f"store {path} is busy: another process held it for over {wait_seconds:g}s"
@@ -44,7 +50,9 @@ def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckD
             time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
             pause = min(pause * 2, MAX_RETRY_SECONDS)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+            raise StoreError(
+                f"cannot open store {path}: {_first_line(exc)}", hint=NOT_A_STORE_HINT
+            ) from None
         else:
             connection.execute("SET TimeZone = 'UTC'")
             # The CLI draws its own progress bar; DuckDB's would garble stderr.

@@ -25,6 +25,7 @@ from reportgen.store.validate import checked_select
 logger = logging.getLogger(__name__)
 
 _SNIFF_BYTES = 64 * 1024
+UNREADABLE_HINT = "Fix or remove that file and pull again; the store is unchanged."
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def stage_file(connection: duckdb.DuckDBPyConnection, file: SnapshotFile, number
             _fill_reject_lines(connection, file, table, number)
         return
     message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
-    raise InputError(f"cannot read {file.path}: {message}")
+    raise InputError(f"cannot read {file.path}: {message}", hint=UNREADABLE_HINT)
 
 
 def _scans(
@@ -105,7 +106,7 @@ def _scans(
                 yield readers.parquet(connection, path, table)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {file.path}: {message}") from None
+        raise InputError(f"cannot read {file.path}: {message}", hint=UNREADABLE_HINT) from None
 
 
 def _has_crlf(path: Path) -> bool:

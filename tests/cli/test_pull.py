@@ -93,7 +93,9 @@ def test_pull_unreadable_file_names_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["pull", "--source", str(source)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot read {source / 'jobs-2026-11-25T10.parquet'}: ")
-    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.splitlines()[1:] == [
+        "Hint: Fix or remove that file and pull again; the store is unchanged."
+    ]
 
 
 def test_pull_default_source_from_config(tmp_path: Path) -> None:

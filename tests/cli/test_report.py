@@ -137,3 +137,12 @@ def test_report_out_to_a_folder_is_one_error_line(incident_store: Path, tmp_path
         "Hint: Check that the path exists, is writable and is a file or folder as expected.\n"
     )
     assert list(folder.iterdir()) == []
+
+
+def test_report_bad_flag_hints_at_the_command_help(incident_store: Path) -> None:
+    code, _, err = _invoke(incident_store, "daily", "--date", "25/11/2026")
+    assert code == 2
+    assert err == (
+        "Error: --date '25/11/2026' is not a date (YYYY-MM-DD)\n"
+        "Hint: See `reportgen report --help`.\n"
+    )

@@ -95,6 +95,7 @@ def test_sample_refuses_to_replace_other_files(tmp_path: Path) -> None:
     assert result.stderr == (
         "Error: --out out holds files that are not snapshots (notes.txt); "
         "choose a new or empty directory\n"
+        "Hint: See `reportgen sample --help`.\n"
     )
     assert (tmp_path / "out" / "notes.txt").read_text() == "keep me"
 

@@ -118,6 +118,7 @@ def test_discover_missing_source(tmp_path: Path) -> None:
     with pytest.raises(InputError) as raised:
         discover(str(tmp_path / "nowhere"))
     assert str(raised.value) == f"snapshot source {tmp_path / 'nowhere'} does not exist"
+    assert raised.value.hint == "Pass --source DIR, a glob or one file, or set source.path."
 
 
 def test_discover_no_snapshot_files(tmp_path: Path) -> None:

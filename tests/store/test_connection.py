@@ -82,6 +82,10 @@ def test_open_store_not_a_duckdb_file(store_path: Path) -> None:
     with pytest.raises(StoreError) as raised, open_store(store_path):
         pass
     assert str(raised.value).startswith(f"cannot open store {store_path}: ")
+    assert raised.value.hint == (
+        "--store must name a reportgen DuckDB file; "
+        "to start afresh, move this one aside and run `reportgen pull`."
+    )
 
 
 def test_open_store_creates_the_parent_directory(tmp_path: Path) -> None:

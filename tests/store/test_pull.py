@@ -188,6 +188,7 @@ def test_pull_fake_parquet_is_an_input_error_and_changes_nothing(
     with pytest.raises(InputError) as raised:
         store.pull(str(directory))
     assert str(raised.value).startswith(f"cannot read {fake}: ")
+    assert raised.value.hint == "Fix or remove that file and pull again; the store is unchanged."
     assert contents(store) == before
     assert store.connection.sql("SELECT count(*) FROM pulls").fetchall() == [(1,)]
 
