@@ -164,8 +164,11 @@ def custom(start: datetime | date, end: datetime | date, timezone: str, as_of: d
 
 def last_hours(hours: float, timezone: str, as_of: datetime) -> Period:
     """The custom period of the `hours` hours ending at `as_of`."""
-    if hours <= 0:
+    # `not hours > 0` also refuses NaN; the length is checked before timedelta overflows.
+    if not hours > 0:
         raise UsageError(f"--hours must be positive, got {hours:g}")
+    if hours > MAX_CUSTOM_DAYS * 24:
+        raise UsageError(f"--hours {hours:g} is longer than {MAX_CUSTOM_DAYS} days")
     zone = ZoneInfo(timezone)
     end = as_of.astimezone(zone)
     start = (as_of.astimezone(UTC) - timedelta(hours=hours)).astimezone(zone)

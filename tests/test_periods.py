@@ -204,6 +204,26 @@ def test_last_hours_refuses_non_positive_hours() -> None:
         last_hours(0, "UTC", LATER)
 
 
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        (float("nan"), "--hours must be positive, got nan"),
+        (float("inf"), "--hours inf is longer than 366 days"),
+        (1e20, "--hours 1e+20 is longer than 366 days"),
+        (366 * 24 + 1, "--hours 8785 is longer than 366 days"),
+    ],
+)
+def test_last_hours_refuses_hours_that_are_not_a_span(hours: float, message: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        last_hours(hours, "UTC", LATER)
+    assert str(raised.value) == message
+
+
+def test_last_hours_accepts_exactly_366_days() -> None:
+    period = last_hours(366 * 24, "UTC", LATER)
+    assert period.duration == timedelta(days=366)
+
+
 def test_period_of_refuses_custom() -> None:
     with pytest.raises(UsageError, match="a custom period needs --start/--end or --hours"):
         period_of(PeriodKind.CUSTOM, date(2026, 11, 25), "UTC", LATER)
