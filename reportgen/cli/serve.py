@@ -18,7 +18,8 @@ def serve(
         Path | None, typer.Argument(help="The site folder (default: the configured site.out).")
     ] = None,
     port: Annotated[
-        int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free one).")
+        int,
+        typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one)."),
     ] = 8000,
 ) -> None:
     """Preview the built site locally (Ctrl-C stops it)."""

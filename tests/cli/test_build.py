@@ -134,3 +134,13 @@ def test_build_out_on_a_file_is_one_error_line(tmp_path: Path, source: Path) -> 
         "Hint: Check that the path exists, is writable and is a file or folder as expected.\n"
     )
     assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", str(tmp_path / "site"), "--port", "99999"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    # Click draws the message in a box and wraps it; compare the words.
+    words = " ".join(result.stderr.replace("│", " ").split())
+    assert "Invalid value for '--port': Input should be less than or equal to 65535" in words
