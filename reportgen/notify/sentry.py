@@ -21,8 +21,10 @@ import sentry_sdk
 from sentry_sdk.crons import capture_checkin
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
+from sentry_sdk.utils import BadDsn, Dsn
 
 from reportgen import __version__
+from reportgen.errors import ConfigError
 from reportgen.notify.message import AlertNotice
 
 if TYPE_CHECKING:
@@ -99,10 +101,25 @@ def _envelope_ids(envelope: Envelope) -> set[str]:
     return ids
 
 
+def _check_dsn(dsn: str) -> None:
+    """A malformed DSN is the user's configuration to fix, not a crash inside sentry-sdk."""
+    try:
+        Dsn(dsn)
+    except BadDsn as exc:
+        # BadDsn names the scheme or project, never the key; the DSN itself is a secret.
+        raise ConfigError(
+            f"SENTRY_DSN is not a Sentry DSN: {exc}",
+            hint="Set SENTRY_DSN to the DSN of the Sentry project "
+            "(https://<key>@<host>/<project id>), or unset it.",
+        ) from None
+
+
 class SentryNotifier:
     """One Sentry client for one command run; without a DSN every call only logs."""
 
     def __init__(self, dsn: str | None, *, environment: str | None = None, timeout: float = 5.0):
+        if dsn:
+            _check_dsn(dsn)
         self._transport = ConfirmingTransport(dsn, timeout) if dsn else None
         self._client = (
             sentry_sdk.Client(

@@ -5,6 +5,7 @@ import logging
 import pytest
 from fakes.sentry_server import FakeSentry
 
+from reportgen.errors import ConfigError
 from reportgen.notify.message import AlertNotice
 from reportgen.notify.sentry import BUILD_MONITOR, HEALTH_MONITOR, SentryNotifier, monitored
 
@@ -125,3 +126,22 @@ def test_sentry_monitored_checks_in_error_when_the_block_fails() -> None:
         check_ins = sentry.check_ins()
     assert [c["status"] for c in check_ins] == ["in_progress", "error"]
     assert check_ins[0]["monitor_config"]["schedule"]["value"] == "27 8 * * *"
+
+
+@pytest.mark.parametrize(
+    ("dsn", "reason"),
+    [
+        ("not-a-dsn", "Unsupported scheme ''"),
+        ("http://127.0.0.1:9/1", "Missing public key"),
+        ("https://s3cr3t@o1.ingest.sentry.io/abc", "Invalid project in DSN ('abc')"),
+    ],
+)
+def test_sentry_malformed_dsn_is_a_config_error_without_the_dsn(dsn: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        SentryNotifier(dsn)
+    assert str(raised.value) == f"SENTRY_DSN is not a Sentry DSN: {reason}"
+    assert raised.value.hint == (
+        "Set SENTRY_DSN to the DSN of the Sentry project "
+        "(https://<key>@<host>/<project id>), or unset it."
+    )
+    assert "s3cr3t" not in str(raised.value)
