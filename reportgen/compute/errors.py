@@ -48,13 +48,20 @@ def categorise(error: str | None) -> str:
 def error_metrics(prepared: pl.DataFrame) -> Errors:
     """Failed jobs by category and by processor, and the newest ones with their messages."""
     # Small reports are dominated by per-query overhead: both answers come from one collect.
-    failed = prepared.lazy().filter(pl.col("status") == "failed").with_columns(_CATEGORY)
+    # Messages repeat, so each distinct (processor, message) is categorised once, not each job.
+    failed = prepared.lazy().filter(pl.col("status") == "failed")
     by_pair, newest = pl.collect_all(
         [
-            failed.group_by("processor_type", "category").len().sort("processor_type", "category"),
+            failed.group_by("processor_type", "error")
+            .len()
+            .with_columns(_CATEGORY)
+            .group_by("processor_type", "category")
+            .agg(pl.col("len").sum())
+            .sort("processor_type", "category"),
             failed.with_columns(_WHEN)
             .sort(["_when", "id"], descending=[True, False])
-            .head(RECENT_ERRORS),
+            .head(RECENT_ERRORS)
+            .with_columns(_CATEGORY),
         ]
     )
     by_category = dict.fromkeys(ERROR_CATEGORIES, 0)
