@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,6 +155,38 @@ class SiteSettings(Section):
         default_factory=dict, description="Named custom ranges: slug = 'START..END'."
     )
     base_url: str = Field("", description="Public URL of the site, used in issue links.")
+
+    @field_validator("ranges")
+    @classmethod
+    def _named_spans(cls, ranges: dict[str, str]) -> dict[str, str]:
+        # Checked here so a bad range is reported with every other configuration problem
+        # (exit 1), not only when `build` reaches it. The period rules live in periods.py.
+        problems = [
+            problem for slug, span in ranges.items() if (problem := _range_problem(slug, span))
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return ranges
+
+
+RANGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _range_problem(slug: str, span: str) -> str | None:
+    """What is wrong with one `[site.ranges]` entry, or None."""
+    if not RANGE_SLUG.fullmatch(slug):
+        return f"{slug!r} is not a valid name (lowercase letters, digits and '-')"
+    first, separator, last = (part.strip() for part in span.partition(".."))
+    if not separator:
+        return f"{slug}: {span!r} is not START..END"
+    try:
+        start, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    except ValueError:
+        return f"{slug}: {span!r} is not START..END of ISO 8601 dates or times"
+    # Naive and aware ends are compared later, in the report time zone.
+    if (start.tzinfo is None) == (end.tzinfo is None) and end <= start:
+        return f"{slug}: END {last!r} is not after START {first!r}"
+    return None
 
 
 class GithubSettings(Section):

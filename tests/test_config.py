@@ -94,3 +94,27 @@ def test_readme_documents_every_setting() -> None:
         assert isinstance(model, type)
         for name in model.model_fields:
             assert f"`{section}.{name}`" in readme, f"README lacks {section}.{name}"
+
+
+def test_load_settings_checks_named_ranges_with_the_other_errors(tmp_path: Path) -> None:
+    config = tmp_path / "reportgen.toml"
+    config.write_text(
+        "[report]\nmin_jobs = -1\n"
+        "[site.ranges]\n"
+        'Launch = "2026-11-23..2026-11-30"\n'
+        'backwards = "2026-11-30..2026-11-01"\n'
+        'no-dots = "2026-11-23"\n'
+        'garbage = "soon..later"\n'
+        'ok = "2026-11-18T14:00..2026-11-18T17:00"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={})
+    assert str(caught.value) == (
+        f"invalid configuration ({config}):\n"
+        "  report.min_jobs: Input should be greater than or equal to 0\n"
+        "  site.ranges: Value error, 'Launch' is not a valid name (lowercase letters, digits "
+        "and '-'); backwards: END '2026-11-01' is not after START '2026-11-30'; "
+        "no-dots: '2026-11-23' is not START..END; "
+        "garbage: 'soon..later' is not START..END of ISO 8601 dates or times"
+    )
