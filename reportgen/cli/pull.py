@@ -50,7 +50,10 @@ def describe(result: PullResult) -> str:
         values = (getattr(counts, name) for name in COLUMNS)
         lines.append(f"{counts.table:<24}" + "".join(f"{value:>11}" for value in values))
     if result.rejected:
-        lines += ["", f"{result.rejected} row(s) rejected; the first:"]
+        shown = len(result.first_rejects)
+        listed = "" if shown == result.rejected else f"; the first {shown}"
+        more = " (all are in the store's rejects table)" if listed else ""
+        lines += ["", f"{result.rejected} row(s) rejected{listed}{more}:"]
         lines += [
             f"  {reject.source_file} row {reject.row_number}: {reject.reason}"
             for reject in result.first_rejects

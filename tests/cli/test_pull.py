@@ -57,7 +57,7 @@ def test_pull_prints_counts_per_table(tmp_path: Path) -> None:
     assert lines[3].index("1") == HEADER.index("files") + len("files") - 1  # right-aligned
     assert lines[5:] == [
         "",
-        "1 row(s) rejected; the first:",
+        "1 row(s) rejected:",
         f'  {source / "jobs-2026-11-25T10.ndjson"} row 3: status: unknown value "lost"',
     ]
     again = CliRunner().invoke(app, ["--store", "s.duckdb", "pull", "--source", str(source)])
@@ -65,6 +65,16 @@ def test_pull_prints_counts_per_table(tmp_path: Path) -> None:
         ["jobs", "1", "2", "0", "0", "2", "1"],
         ["repository_categories", "1", "1", "0", "0", "1", "0"],
     ]
+
+
+def test_pull_names_how_many_rejects_it_lists(tmp_path: Path) -> None:
+    lost = "".join(job(f"x{n}", status="lost") for n in range(7))
+    source = snapshots(tmp_path / "in", lost)
+    result = CliRunner().invoke(app, ["--store", "s.duckdb", "pull", "--source", str(source)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    first = lines.index("7 row(s) rejected; the first 5 (all are in the store's rejects table):")
+    assert len(lines[first + 1 :]) == 5
 
 
 def test_pull_strict_with_a_reject_exits_1(tmp_path: Path) -> None:
