@@ -25,6 +25,7 @@ from rich.console import Console
 
 from reportgen import periods
 from reportgen.compute.frame import JOBS_READ
+from reportgen.compute.queue import queue_time
 from reportgen.compute.report import Report, ReportInputs, compute_report
 from reportgen.compute.results import WindowMetrics
 from reportgen.config import Settings
@@ -97,16 +98,18 @@ class ReportLoader:
     def inputs(self, period: Period) -> ReportInputs:
         """Every frame the report of `period` reads, and nothing else."""
         previous_start, previous_end = period.comparison_window()
+        data_as_of = self._pulled_as_of()
+        queue_at = queue_time(period.elapsed_end_utc, data_as_of)
         return ReportInputs(
             period=period,
             jobs=self._jobs_created(period.start_utc, period.elapsed_end_utc),
             previous_jobs=self._jobs_created(previous_start, previous_end),
-            # Jobs still open at the period's end (or as_of) are its queue, whenever created.
-            open_jobs=self._store.jobs_open_at(period.elapsed_end_utc, columns=JOBS_READ),
+            # Jobs still open when the queue is judged are its queue, whenever created.
+            open_jobs=self._store.jobs_open_at(queue_at, columns=JOBS_READ),
             categories=self._table("repository_categories"),
             rollout_configuration=self._table("rollout_configuration"),
             rollout_history=self._table("rollout_history"),
-            data_as_of=self._pulled_as_of(),
+            data_as_of=data_as_of,
         )
 
     def report(self, period: Period, settings: Settings) -> Report:

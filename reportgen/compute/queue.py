@@ -10,6 +10,15 @@ from reportgen.compute.frame import instant
 from reportgen.compute.results import Queue
 
 
+def queue_time(period_end: datetime, data_as_of: datetime | None) -> datetime:
+    """When a period's queue is judged: at its (elapsed) end, but never after the newest data.
+
+    Past the last snapshot nothing is known; judging there would make the jobs still pending
+    in it look older by the hour and raise queue alerts that are only the data's age.
+    """
+    return period_end if data_as_of is None else min(period_end, data_as_of)
+
+
 def queue_state(open_jobs: pl.DataFrame, at: datetime, stuck_minutes: float) -> Queue:
     """The queue as it stood at `at`, from the jobs open then.
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from reportgen.compute.frame import prepare
-from reportgen.compute.queue import queue_state
+from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.recommendations import recommendations
 from reportgen.compute.repositories import repository_metrics
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
@@ -38,7 +38,8 @@ class ReportInputs:
 
     `jobs` are those created in the period, `previous_jobs` those created in the previous
     period (only its first `period.elapsed` is compared while the period is partial),
-    `open_jobs` those created before the evaluation time and not finished by it. The job
+    `open_jobs` those created before the queue's evaluation time (`queue_time`) and not
+    finished by it. The job
     frames need only the columns of `frame.JOBS_READ`.
 
     `previous_window`, when given, is the detailed metrics of the comparison window already
@@ -69,7 +70,8 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         prepared, start, end, settings, emergency_stop=rollout.emergency_stop
     )
     previous = _previous(inputs, settings, emergency_stop=rollout.emergency_stop)
-    queue = queue_state(inputs.open_jobs, end, settings.thresholds.stuck_minutes)
+    queue_at = queue_time(end, inputs.data_as_of)
+    queue = queue_state(inputs.open_jobs, queue_at, settings.thresholds.stuck_minutes)
     repositories = repository_metrics(prepared, inputs.categories)
     rule_inputs = RuleInputs(
         feature=feature,

@@ -289,3 +289,18 @@ def test_build_report_re_anchors_the_period_at_as_of(tmp_path: Path) -> None:
         report = build_report(store, period, settings, later).to_dict()
     assert report["as_of"] == "2026-11-26T09:00:00+00:00"
     assert report["period"]["partial"] is False
+
+
+def test_build_report_judges_the_queue_no_later_than_the_newest_data(tmp_path: Path) -> None:
+    dataset = DATASETS["incident_day"]()
+    settings = pulled_store(tmp_path, dataset)
+    later = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+    day_after = period_of(PeriodKind.DAILY, date(2026, 11, 26), "UTC", later)
+    with open_store(settings.store.path, wait_seconds=0, read_only=True) as store:
+        report = build_report(store, day_after, settings, later).to_dict()
+    # The data ends 15 minutes into the 26th: the queue is what the last snapshot showed,
+    # not those jobs aged by the rest of a day nobody observed.
+    assert report["data_as_of"] == "2026-11-26T00:15:00+00:00"
+    assert report["queue"]["evaluated_at"] == "2026-11-26T00:15:00+00:00"
+    on_the_day = dataset_report(tmp_path / "day", "incident_day")["queue"]
+    assert report["queue"]["pending"] == on_the_day["pending"]

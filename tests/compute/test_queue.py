@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen.compute.queue import queue_state
+from reportgen.compute.queue import queue_state, queue_time
 
 from .jobs_frames import at, job, jobs_frame
 
@@ -48,3 +48,9 @@ def test_queue_stuck_uses_the_configured_minutes() -> None:
     open_jobs = jobs_frame(job("a", "processing", created=0, started=0, completed=None))
     assert queue_state(open_jobs, at(20), stuck_minutes=15).stuck == 1
     assert queue_state(open_jobs, at(20), stuck_minutes=20).stuck == 0
+
+
+def test_queue_time_is_the_period_end_but_never_after_the_newest_data() -> None:
+    assert queue_time(at(180), None) == at(180)
+    assert queue_time(at(180), at(200)) == at(180)
+    assert queue_time(at(180), at(120)) == at(120)
