@@ -24,7 +24,6 @@ import polars as pl
 
 from reportgen.commands.health import alert_history
 from reportgen.commands.report import ReportLoader
-from reportgen.compute.report import compute_report
 from reportgen.config import Settings
 from reportgen.errors import StoreError
 from reportgen.evaluate.findings import Finding, Severity, Status
@@ -137,7 +136,8 @@ class StoreReports:
 
     def report(self, period: Period) -> dict[str, Any]:
         anchored = period if period.as_of == self.as_of else replace(period, as_of=self.as_of)
-        return compute_report(self.loader.inputs(anchored), self.settings).to_dict()
+        # The loader hands each report's window to the next as its comparison (a series).
+        return self.loader.report(anchored, self.settings).to_dict()
 
 
 def current_commit(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
