@@ -8,7 +8,6 @@ computed the same way.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -21,7 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from rich.console import Console
 
 from reportgen import periods
 from reportgen.compute.frame import JOBS_READ
@@ -33,7 +31,7 @@ from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
 from reportgen.render import ReportFormat
 from reportgen.render.markdown import report_markdown
-from reportgen.render.table import report_table
+from reportgen.render.table import as_text, report_table
 from reportgen.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -177,16 +175,7 @@ def render_report(
         return report_json(report)
     if view is ReportFormat.MARKDOWN:
         return report_markdown(report)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
-    console.print(report_table(report))
-    return buffer.getvalue()
+    return as_text(report_table(report), width=width, color=color)
 
 
 def write_atomically(path: Path, text: str) -> None:
