@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reportgen.compute.results import Queue, Rollout, WindowMetrics
+from reportgen.compute.results import Cost, Queue, Rollout, WindowMetrics
 from reportgen.config import ThresholdSettings
 from reportgen.evaluate.findings import Finding, Severity, alert_key, is_finding
 from reportgen.schema import KNOWN_PROCESSORS
@@ -291,6 +291,9 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
         "jobs": current.jobs.total,
         "previous_jobs": previous.jobs.total if previous else 0,
     }
+    pending = current.cost.pending_jobs
+    if pending:
+        counts["cost_pending_jobs"] = pending
     if not current.jobs.conclusive:
         message = f"cost is inconclusive over {current.jobs.finished} finished jobs"
         return [
@@ -299,9 +302,15 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
     if previous is None or not previous.jobs.conclusive or previous.cost.actual == 0:
         message = "cost: no conclusive previous period with spend to compare with"
         return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
-    expected = previous.cost.actual / previous.jobs.total * current.jobs.total
+    # Only jobs whose cost is known count on either side: an Actions job still running (cost
+    # pending) is not free, and counting it would make every partial day look cheap.
+    expected = _cost_per_billed_job(previous.cost, previous.jobs.total) * _billed_jobs(
+        current.cost, current.jobs.total
+    )
     change = _change_pct(expected, current.cost.actual)
-    assert change is not None  # expected > 0: both periods have jobs and spend
+    if change is None:  # nothing billed yet in this period
+        message = f"cost: nothing billed yet; {pending} Actions jobs' cost pending"
+        return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
     warning, critical = (
         rule.threshold(thresholds, "warning"),
         rule.threshold(thresholds, "critical"),
@@ -313,7 +322,19 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
         f"cost ${current.cost.actual:.4f} vs ${expected:.4f} expected at the previous "
         f"period's cost per job: {change:+.1f}% (|change| {sign} {threshold:.1f}%)"
     )
+    if pending:
+        message += f"; {pending} Actions jobs' cost pending"
     return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
+
+
+def _billed_jobs(cost: Cost, jobs: int) -> int:
+    """Jobs whose cost is known: not Actions jobs still running, not unpriced ones."""
+    return jobs - cost.pending_jobs - cost.unpriced_jobs
+
+
+def _cost_per_billed_job(cost: Cost, jobs: int) -> float:
+    billed = _billed_jobs(cost, jobs)
+    return cost.actual / billed if billed > 0 else 0.0
 
 
 def judge_queue_backlog(

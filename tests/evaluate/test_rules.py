@@ -205,6 +205,25 @@ def test_rules_cost_message_names_the_expected_cost() -> None:
     )
 
 
+def test_rules_cost_leaves_unbilled_actions_jobs_out_of_the_expectation() -> None:
+    # A partial day: 20 Actions jobs billed 2 min each, 20 more still running (cost pending).
+    # At the previous period's cost per job only the 20 billed ones are expected to cost yet.
+    running = [job(f"r{i}", "processing", "github_actions") for i in range(20)]
+    result = one(
+        run(
+            window(20, processor="github_actions", minutes=2, extra=running),
+            window(20, processor="github_actions", minutes=2),
+        ),
+        "cost_vs_expected",
+    )
+    assert (result.severity, result.value) == (Severity.OK, 0.0)
+    assert result.counts == {"jobs": 40, "previous_jobs": 20, "cost_pending_jobs": 20}
+    assert result.message == (
+        "cost $0.3200 vs $0.3200 expected at the previous period's cost per job: "
+        "+0.0% (|change| <= 25.0%); 20 Actions jobs' cost pending"
+    )
+
+
 def queue(pending: int = 0, oldest_s: float | None = None, stuck: int = 0) -> Queue:
     return Queue(END, pending, 0, oldest_s, stuck, {"github_actions": stuck} if stuck else {}, 60)
 
