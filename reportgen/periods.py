@@ -142,6 +142,16 @@ def monthly(day: date, timezone: str, as_of: datetime) -> Period:
     return _span(PeriodKind.MONTHLY, first, _month_after(first), timezone, as_of)
 
 
+def parse_bound(text: str) -> date | datetime:
+    """A custom period's bound as written: a date (`2026-11-25`) or an ISO 8601 time.
+
+    Raises ValueError. A date, or a time without an offset, is read in the report's time zone
+    by `custom`.
+    """
+    value = text.strip()
+    return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+
+
 def custom(start: datetime | date, end: datetime | date, timezone: str, as_of: datetime) -> Period:
     """An explicit `[start, end)`; dates and naive times are read in `timezone`."""
     zone = ZoneInfo(timezone)

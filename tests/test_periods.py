@@ -15,6 +15,7 @@ from reportgen.periods import (
     last_hours,
     local_date,
     monthly,
+    parse_bound,
     period_of,
     periods_covering,
     weekly,
@@ -264,3 +265,21 @@ def test_periods_covering_refuses_custom() -> None:
 def test_local_date_is_the_calendar_date_in_the_time_zone() -> None:
     assert local_date(utc(2026, 11, 24, 23, 30), "Europe/Berlin") == date(2026, 11, 25)
     assert local_date(utc(2026, 11, 24, 23, 30), "UTC") == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-25", date(2026, 11, 25)),
+        (" 2026-11-25 ", date(2026, 11, 25)),
+        ("2026-11-25T10:00", datetime(2026, 11, 25, 10, 0)),
+        ("2026-11-25T10:00:00Z", datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_parse_bound_reads_a_date_or_a_time(text: str, expected: date | datetime) -> None:
+    assert parse_bound(text) == expected
+
+
+def test_parse_bound_refuses_other_text() -> None:
+    with pytest.raises(ValueError):
+        parse_bound("next tuesday")

@@ -13,7 +13,7 @@ import typer
 from reportgen.cli import common
 from reportgen.cli.app import app
 from reportgen.errors import UsageError
-from reportgen.periods import PeriodKind
+from reportgen.periods import PeriodKind, parse_bound
 from reportgen.render import ReportFormat
 
 
@@ -30,9 +30,8 @@ def _moment(text: str | None, flag: str) -> datetime | date | None:
     """A date or a timestamp; naive values are read in the report time zone later."""
     if text is None:
         return None
-    value = text.strip()
     try:
-        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        return parse_bound(text)
     except ValueError:
         raise UsageError(
             f"{flag} {text!r} is not an ISO 8601 date or timestamp",

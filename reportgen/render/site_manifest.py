@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from reportgen.errors import UsageError
-from reportgen.periods import Period, PeriodKind, custom, periods_covering
+from reportgen.periods import Period, PeriodKind, custom, parse_bound, periods_covering
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -94,7 +94,7 @@ def parse_range_option(text: str) -> tuple[str, str]:
 
 def _moment(text: str, slug: str) -> date | datetime:
     try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        return parse_bound(text)
     except ValueError:
         raise UsageError(
             f"range {slug!r}: {text!r} is not an ISO 8601 date or time",
