@@ -17,22 +17,24 @@ def rollout_state(
     start: datetime,
     end: datetime,
 ) -> Rollout:
-    """The feature's current configuration and its history rows created in `[start, end)`.
+    """The feature's rollout as it stood at `end`, and its history rows created in `[start, end)`.
 
-    History rows without a feature name belong to the watched feature (older exports lack
-    the column's value). Without a configuration row the percentage is unknown (null).
+    The percentage is the one in force at `end`, read back through the history, so a report
+    of a past day or a health check of a past moment judges the rollout of that time; without
+    history it is the configuration's (null without a configuration row). History rows
+    without a feature name belong to the watched feature (older exports lack the value).
     """
     rows = configuration.filter(pl.col("feature_name") == feature).to_dicts()
     config = rows[0] if rows else {}
-    changes = history.filter(
-        (pl.col("feature_name").is_null() | (pl.col("feature_name") == feature))
-        & (pl.col("created_at") >= instant(start))
-        & (pl.col("created_at") < instant(end))
+    feature_history = history.filter(
+        pl.col("feature_name").is_null() | (pl.col("feature_name") == feature)
     ).sort("created_at", "id")
-    percentage = config.get("rollout_percentage")
+    changes = feature_history.filter(
+        (pl.col("created_at") >= instant(start)) & (pl.col("created_at") < instant(end))
+    )
     return Rollout(
         feature=feature,
-        percentage=None if percentage is None else float(percentage),
+        percentage=_percentage_at(feature_history, config.get("rollout_percentage"), end),
         is_active=config.get("is_active"),
         emergency_stop=bool(config.get("emergency_stop") or False),
         auto_rollback_enabled=config.get("auto_rollback_enabled") is not False,
@@ -48,3 +50,22 @@ def rollout_state(
             for row in changes.iter_rows(named=True)
         ),
     )
+
+
+def _percentage_at(
+    history: pl.DataFrame, configured: float | None, moment: datetime
+) -> float | None:
+    """The percentage in force at `moment`: set by the last change before it; before the
+    first change, what that change started from (0 before the feature was created)."""
+    before = history.filter(pl.col("created_at") < instant(moment))
+    if before.height:
+        last = before.row(before.height - 1, named=True)["new_percentage"]
+        if last is not None:
+            return float(last)
+    elif history.height:
+        first = history.row(0, named=True)
+        if first["action"] == "created":
+            return 0.0
+        if first["previous_percentage"] is not None:
+            return float(first["previous_percentage"])
+    return None if configured is None else float(configured)
