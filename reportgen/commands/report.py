@@ -58,7 +58,13 @@ def resolve_period(
         if start is not None or hours is not None:
             raise UsageError(f"--start/--end and --hours are for custom reports, not {kind}")
         when = day or as_of.astimezone(ZoneInfo(timezone)).date()
-        return periods.period_of(kind, when, timezone, as_of)
+        period = periods.period_of(kind, when, timezone, as_of)
+        if period.start > as_of:
+            raise UsageError(
+                f"the {kind} period of {when.isoformat()} starts after as-of {as_of.isoformat()}",
+                hint="Pick a --date up to --as-of (default: now).",
+            )
+        return period
     if day is not None:
         raise UsageError(
             "--date is for daily, weekly and monthly reports; custom takes --start/--end"

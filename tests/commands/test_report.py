@@ -304,3 +304,17 @@ def test_build_report_judges_the_queue_no_later_than_the_newest_data(tmp_path: P
     assert report["queue"]["evaluated_at"] == "2026-11-26T00:15:00+00:00"
     on_the_day = dataset_report(tmp_path / "day", "incident_day")["queue"]
     assert report["queue"]["pending"] == on_the_day["pending"]
+
+
+def test_resolve_period_refuses_a_day_after_as_of() -> None:
+    with pytest.raises(UsageError) as caught:
+        _period(PeriodKind.DAILY, day=date(2026, 12, 25))
+    assert str(caught.value) == (
+        "the daily period of 2026-12-25 starts after as-of 2026-11-25T15:00:00+00:00"
+    )
+
+
+def test_resolve_period_accepts_the_week_that_contains_as_of() -> None:
+    period = _period(PeriodKind.WEEKLY, day=date(2026, 11, 29))
+    assert period.start == datetime(2026, 11, 23, tzinfo=UTC)
+    assert period.partial
