@@ -115,6 +115,9 @@ class ThresholdSettings(Section):
         300_000, description="Score: mean processing time above this many ms → −10."
     )
     trend_dead_band_pct: float = Field(5, ge=0, description="Changes within ±this % are `flat`.")
+    data_stale_minutes: float = Field(
+        60, ge=0, description="Health: a newest snapshot older than this warns (`data_stale`)."
+    )
 
 
 class PriceSettings(Section):

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from reportgen.compute.frame import prepare
-from reportgen.compute.queue import queue_state
+from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.results import SCHEMA_VERSION, Rollout, WindowMetrics
 from reportgen.compute.rollout import rollout_state
 from reportgen.compute.window import metrics_of_prepared
@@ -47,6 +47,8 @@ class HealthStore(HasConnection, Protocol):
 
     def table(self, name: str) -> pl.DataFrame: ...
 
+    def data_as_of(self) -> datetime | None: ...
+
 
 @dataclass(frozen=True)
 class HealthData:
@@ -57,6 +59,7 @@ class HealthData:
     configuration: pl.DataFrame
     history: pl.DataFrame
     episode_start: datetime  # since when a rollback counts as "this episode's"
+    data_as_of: datetime | None = None  # the newest snapshot pulled
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class HealthCheck:
     """The result of judging the rollout at `as_of`."""
 
     as_of: datetime
+    data_as_of: datetime | None
     check_type: CheckType
     window: tuple[datetime, datetime]
     monitoring_window: tuple[datetime, datetime]
@@ -86,6 +90,7 @@ class HealthCheck:
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
+            "data_as_of": None if self.data_as_of is None else self.data_as_of.isoformat(),
             "status": self.status.value,
             "check_type": self.check_type.value,
             "window": _span(self.window),
@@ -130,12 +135,14 @@ def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthDat
         if s.rule in BREAKER_RULES and s.firing_since is not None and s.state is not State.RESOLVED
     ]
     window_start = as_of - timedelta(minutes=settings.health.evaluation_window_minutes)
+    data_as_of = store.data_as_of()
     return HealthData(
         jobs=store.jobs_created(as_of - 2 * monitoring, as_of),
-        open_jobs=store.jobs_open_at(as_of),
+        open_jobs=store.jobs_open_at(queue_time(as_of, data_as_of)),
         configuration=store.table("rollout_configuration"),
         history=store.table("rollout_history"),
         episode_start=min([window_start, *open_since]),
+        data_as_of=data_as_of,
     )
 
 
@@ -163,8 +170,12 @@ def evaluate_health(
         window=window,
         current=metrics(as_of - monitoring, as_of),
         previous=metrics(as_of - 2 * monitoring, as_of - monitoring),
-        queue=queue_state(data.open_jobs, as_of, settings.thresholds.stuck_minutes),
+        # Past the newest snapshot nothing is known: the queue is judged as it last stood.
+        queue=queue_state(
+            data.open_jobs, queue_time(as_of, data.data_as_of), settings.thresholds.stuck_minutes
+        ),
         rollout=rollout,
+        data_age_s=None if data.data_as_of is None else (as_of - data.data_as_of).total_seconds(),
     )
     # The earlier windows matter only when the score is critical now (the hold, the breaker).
     score = window.health.score
@@ -193,6 +204,7 @@ def evaluate_health(
     )
     return HealthCheck(
         as_of=as_of,
+        data_as_of=data.data_as_of,
         check_type=check_type,
         window=(as_of - evaluation, as_of),
         monitoring_window=(as_of - monitoring, as_of),

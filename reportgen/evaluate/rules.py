@@ -50,6 +50,7 @@ class RuleInputs:
     previous: WindowMetrics | None
     queue: Queue | None
     rollout: Rollout | None
+    data_age_s: float | None = None  # how old the newest snapshot is; health only
 
 
 Judge = Callable[["Rule", RuleInputs, ThresholdSettings], list[Finding]]
@@ -337,6 +338,19 @@ def _cost_per_billed_job(cost: Cost, jobs: int) -> float:
     return cost.actual / billed if billed > 0 else 0.0
 
 
+def judge_data_stale(
+    rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
+) -> list[Finding]:
+    # Without fresh snapshots every other rule judges the past: say so before anything else.
+    if inputs.data_age_s is None:
+        return []
+    age_min, threshold = inputs.data_age_s / 60, rule.threshold(thresholds, "warning")
+    severity = Severity.WARNING if age_min > threshold else Severity.OK
+    sign = ">" if severity is Severity.WARNING else "<="
+    message = f"newest snapshot is {age_min:.0f} min old {sign} {threshold:.0f} min"
+    return [_result(rule, inputs, "overall", severity, age_min, threshold, message)]
+
+
 def judge_queue_backlog(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
@@ -501,6 +515,8 @@ RULES: tuple[Rule, ...] = (
          "p95_trend_pct", None, judge_p95_trend, _FULL, rests_on_rate=True),
     Rule("cost_vs_expected", Scope.OVERALL, "current vs previous cost.actual",
          "cost_warning_pct", "cost_critical_pct", judge_cost, _FULL),
+    Rule("data_stale", Scope.OVERALL, "as_of − data_as_of",
+         "data_stale_minutes", None, judge_data_stale, _ALL),
     Rule("queue_backlog", Scope.OVERALL, "queue.pending",
          "queue_pending", None, judge_queue_backlog, _METRICS),
     Rule("queue_oldest_pending", Scope.OVERALL, "queue.oldest_pending_age_s",

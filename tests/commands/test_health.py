@@ -45,6 +45,7 @@ def check(
     as_of: datetime = NOW,
     check_type: CheckType = CheckType.FULL,
     percentage: float = 25.0,
+    data_as_of: datetime | None = None,
 ) -> HealthCheck:
     data = HealthData(
         jobs=jobs,
@@ -52,6 +53,7 @@ def check(
         configuration=configuration(percentage),
         history=history_frame(),
         episode_start=as_of - timedelta(hours=1),
+        data_as_of=data_as_of,
     )
     return evaluate_health(data, SETTINGS, as_of, check_type)
 
@@ -163,6 +165,23 @@ def test_health_stuck_and_waiting_jobs_alert_but_never_trip() -> None:
     assert result.decision.reason == "no breaker rule tripped"
 
 
+def test_health_on_stale_data_warns_and_judges_the_queue_as_it_last_stood() -> None:
+    newest = NOW - timedelta(hours=5)
+    waiting = open_jobs(newest - timedelta(minutes=30), 2, status="pending")
+    result = check(healthy_traffic(NOW - timedelta(hours=48), newest), waiting, data_as_of=newest)
+    stale = next(f for f in result.findings if f.rule == "data_stale")
+    assert (stale.severity.value, stale.value, stale.threshold) == ("warning", 300.0, 60.0)
+    assert stale.message == "newest snapshot is 300 min old > 60 min"
+    # The pending jobs were 30 minutes old in the last snapshot, not 5.5 hours.
+    assert not any(f.rule == "queue_oldest_pending" for f in result.findings)
+    assert result.to_dict()["data_as_of"] == newest.isoformat()
+
+
+def test_health_fresh_data_is_not_stale() -> None:
+    result = check(healthy_traffic(NOW - timedelta(hours=48), NOW), data_as_of=NOW)
+    assert all(f.rule != "data_stale" for f in result.findings)
+
+
 def test_health_check_types_select_their_rules() -> None:
     jobs = incident_jobs()
     assert {f.rule for f in check(jobs, check_type=CheckType.ERROR_RATES).findings} == {
@@ -180,9 +199,10 @@ def test_health_check_types_select_their_rules() -> None:
 
 def test_health_json_contract() -> None:
     payload = check(incident_jobs()).to_dict()
-    assert list(payload)[:8] == [
+    assert list(payload)[:9] == [
         "schema_version",
         "as_of",
+        "data_as_of",
         "status",
         "check_type",
         "window",
@@ -191,6 +211,7 @@ def test_health_json_contract() -> None:
         "rollout",
     ]
     assert payload["as_of"] == "2026-11-25T00:00:00+00:00"
+    assert payload["data_as_of"] is None
     assert payload["window"] == {
         "start": "2026-11-24T23:00:00+00:00",
         "end": "2026-11-25T00:00:00+00:00",

@@ -117,7 +117,9 @@ def pull_into(
     from reportgen.store import open_store
 
     snapshot_dir.mkdir(parents=True, exist_ok=True)
-    jobs.write_ndjson(snapshot_dir / "jobs-2026-12-01T00.ndjson")
+    # Stamped after every scenario's as_of: each check models a store pulled just before it,
+    # so none of them sees stale data.
+    jobs.write_ndjson(snapshot_dir / "jobs-2026-12-03T00.ndjson")
     configuration(percentage).write_ndjson(snapshot_dir / "rollout_configuration.ndjson")
     if history is not None:
         history.write_ndjson(snapshot_dir / "rollout_history.ndjson")
