@@ -6,6 +6,7 @@ import http.server
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,20 @@ from reportgen.errors import ReportgenError
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the preview is for a person at a terminal; request lines are noise
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Answer a missing page with the site's own 404.html, as GitHub Pages does.
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
