@@ -29,7 +29,7 @@ from reportgen.errors import StoreError
 from reportgen.evaluate.findings import Finding, Severity, Status
 from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
 from reportgen.periods import Period
-from reportgen.render.site import read_manifest, write_site
+from reportgen.render.site import check_site_folder, read_manifest, write_site
 from reportgen.render.site_gather import BuildInputs, Gatherer
 from reportgen.render.site_manifest import validate_slug
 from reportgen.store import Store, open_store
@@ -246,6 +246,7 @@ def run_build(
     """Build the site into `options.out`; see the module docstring for the stages."""
     ranges = named_ranges(settings, options.ranges)
     site = options.out
+    check_site_folder(site)  # before the work, not after it
     with _store(settings, writable=options.pull or options.notify) as store:
         if options.pull:
             pulled = store.pull(settings.source.path)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -162,13 +163,28 @@ def _unchanged(site: Path, output: SiteOutput) -> bool:
     return (site / BUILD_MANIFEST).read_bytes() == output.manifest.to_json()
 
 
-def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteResult:
-    """Write `output` as the new `site`, atomically; on any failure the old site is untouched."""
+def check_site_folder(site: Path) -> None:
+    """Refuse, before any report is computed, a folder the site may not replace or whose
+    parent cannot hold the new site written beside it."""
     if not _is_reportgen_site(site):
         raise ReportgenError(
             f"{site} exists and is not a reportgen site; refusing to replace it",
             hint="Choose an empty folder with --out, or remove that folder first.",
         )
+    try:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=site.parent, prefix=f".{site.name}.check-"):
+            pass
+    except OSError as exc:
+        raise ReportgenError(
+            f"cannot write the site to {site}: {exc.strerror or exc}",
+            hint="Choose a folder you can write with --out.",
+        ) from None
+
+
+def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteResult:
+    """Write `output` as the new `site`, atomically; on any failure the old site is untouched."""
+    check_site_folder(site)
     scan_for_secrets(output.files.items(), secrets)
     scan_for_secrets(_old_contents(site, output.reused), secrets)
     if _unchanged(site, output):

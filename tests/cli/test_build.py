@@ -136,6 +136,18 @@ def test_build_out_on_a_file_is_one_error_line(tmp_path: Path, source: Path) -> 
     assert target.read_text(encoding="utf-8") == "not a folder"
 
 
+def test_build_out_where_nothing_can_be_written_fails_before_any_work(
+    tmp_path: Path, source: Path
+) -> None:
+    code, out, err = invoke(tmp_path, "--out", "/proc/site", "--no-notify")
+    assert (code, out) == (1, "")
+    assert err == (
+        "Error: cannot write the site to /proc/site: No such file or directory\n"
+        "Hint: Choose a folder you can write with --out.\n"
+    )
+    assert not (tmp_path / "store.duckdb").exists()  # nothing pulled, nothing computed
+
+
 def test_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "index.html").write_text("<!doctype html>", encoding="utf-8")
