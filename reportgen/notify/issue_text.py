@@ -19,12 +19,14 @@ TITLE_LIMIT = 256
 MESSAGE_LIMIT = 500  # an error message quoted in a finding can be huge
 
 # The seed's "Critical Alert Response" procedure, as a checklist.
+# Only commands that exist: the rollback command arrives with its own issue (SPEC §5).
 NEXT_STEPS = (
     "Review the Sentry alert details and context",
-    "Confirm the rollout status and recent changes (`reportgen rollout status`)",
+    "Confirm the rollout status and recent changes (`reportgen health --format markdown`, "
+    "the dashboard's alerts page)",
     "Assess the user impact and system stability",
-    "Decide: manual rollback (`reportgen rollback --to 0 --reason … --confirm YES`) "
-    "or let the auto-rollback act",
+    "Decide whether to roll back: the health check's `decision` says whether the circuit "
+    "breaker would",
     "Update the stakeholders and document the response in this issue",
 )
 

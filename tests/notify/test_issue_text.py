@@ -47,10 +47,11 @@ def test_issue_body_says_what_when_where_and_what_next() -> None:
         "### Next steps\n"
         "\n"
         "- [ ] Review the Sentry alert details and context\n"
-        "- [ ] Confirm the rollout status and recent changes (`reportgen rollout status`)\n"
+        "- [ ] Confirm the rollout status and recent changes (`reportgen health --format "
+        "markdown`, the dashboard's alerts page)\n"
         "- [ ] Assess the user impact and system stability\n"
-        "- [ ] Decide: manual rollback (`reportgen rollback --to 0 --reason … --confirm YES`) "
-        "or let the auto-rollback act\n"
+        "- [ ] Decide whether to roll back: the health check's `decision` says whether the "
+        "circuit breaker would\n"
         "- [ ] Update the stakeholders and document the response in this issue\n"
     )
 
