@@ -81,7 +81,7 @@ def _context(check: Mapping[str, Any]) -> str:
     return (
         f"As of {fmt.timestamp(check['as_of'])} · check `{check['check_type']}` · evaluation "
         f"window {fmt.timestamp(window['start'])} → {fmt.timestamp(window['end'])} · "
-        f"rollout {shown}"
+        f"rollout {shown} · data as of {fmt.timestamp(check.get('data_as_of'))}"
     )
 
 
