@@ -85,7 +85,7 @@ def test_health_healthy_markdown_fills_the_step_summary(
     code, out, err = health(store_path, "--format", "markdown")
     assert (code, err) == (0, "")
     assert out.startswith("# Rollout health: HEALTHY\n\nAs of 2026-11-25 00:00 UTC · check `full`")
-    assert "· rollout 25 % · data as of 2026-12-03 00:00 UTC" in out
+    assert " · data as of 2026-12-03 00:00 UTC\n" in out
     assert "No findings: every rule is within its thresholds." in out
     assert "**Decision: no rollback** (not executed): no breaker rule tripped" in out
     assert summary.read_text(encoding="utf-8") == out
