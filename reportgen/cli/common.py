@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,11 +91,29 @@ def show_progress() -> bool:
     return not current_options().quiet and sys.stderr.isatty()
 
 
+# Without a terminal (CI logs, a pipe) a long run still says how far it is, this often.
+PROGRESS_LINE_SECONDS = 10.0
+
+
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A bar on stderr yielding `advance(done, total)`, or None when `show_progress()` is off."""
-    if not show_progress():
+def progress_bar(
+    description: str, *, clock: Callable[[], float] = time.monotonic
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar on stderr yielding `advance(done, total)` at a terminal; elsewhere a plain
+    `description: done of total` line every PROGRESS_LINE_SECONDS; None with --quiet."""
+    if current_options().quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        last = clock()
+
+        def log_line(done: int, total: int) -> None:
+            nonlocal last
+            if clock() - last >= PROGRESS_LINE_SECONDS:
+                last = clock()
+                logging.getLogger("reportgen").info("%s: %d of %d", description, done, total)
+
+        yield log_line
         return
     # rich is imported only when a bar is actually drawn.
     from rich.console import Console
