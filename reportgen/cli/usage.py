@@ -45,7 +45,8 @@ def _plain_flags(command: Command, ctx: Context | None = None) -> Command:
 
 def usage_message(error: ClickException) -> str:
     """Click's message in the project's words: `--format 'xml' is not one of json, table`."""
-    message = error.format_message().replace("Value error, ", "").rstrip(".")
+    # One line: Click lists choices on lines of their own.
+    message = " ".join(error.format_message().replace("Value error, ", "").split()).rstrip(".")
     invalid = re.fullmatch(r"Invalid value for '([^']+)': (.*)", message, re.DOTALL)
     if isinstance(error, BadParameter) and invalid:
         name, reason = invalid[1], invalid[2]
