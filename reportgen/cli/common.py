@@ -53,6 +53,14 @@ def current_options() -> GlobalOptions:
     return GlobalOptions()
 
 
+def __getattr__(name: str) -> GlobalOptions:
+    """`common.options`: the running invocation's options, read from the context (commands
+    written before the options moved onto the context still read them this way)."""
+    if name == "options":
+        return current_options()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def parse_timestamp(text: str, flag: str) -> datetime:
     """An ISO 8601 date or timestamp; naive values are UTC."""
     try:

@@ -40,6 +40,9 @@ def _plain_flags(command: Command, ctx: Context | None = None) -> Command:
     for param in params:
         if type(param) is TyperOption and param.is_flag:
             param.__class__ = FlagOption
+    # A command group (`reportgen rollout status`): its commands too.
+    for sub in getattr(command, "commands", {}).values():
+        _plain_flags(sub, ctx)
     return command
 
 

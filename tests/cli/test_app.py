@@ -52,8 +52,22 @@ def _commands() -> dict[str, Any]:
     return commands
 
 
-def test_every_option_and_argument_has_help_text() -> None:
-    for name, command in _commands().items():
+def _every_command() -> dict[str, Any]:
+    """Every command by its path, `rollout status` included for command groups."""
+    found: dict[str, Any] = {}
+
+    def walk(prefix: str, commands: dict[str, Any]) -> None:
+        for name, command in commands.items():
+            found[f"{prefix}{name}"] = command
+            walk(f"{prefix}{name} ", getattr(command, "commands", {}))
+
+    walk("", _commands())
+    return found
+
+
+def test_every_command_option_and_argument_has_help_text() -> None:
+    for name, command in _every_command().items():
+        assert command.help, f"command {name} has no help text"
         for param in command.params:
             assert getattr(param, "help", None), f"{name}: {param.name} has no help text"
 
@@ -74,8 +88,8 @@ def test_dash_h_is_help_for_the_program_and_flags_show_no_type() -> None:
     verbose = next(line for line in result.stdout.splitlines() if "--verbose" in line)
     assert "<bool>" not in result.stdout
     assert "Debug logs, tracebacks." in verbose
-    for name in _commands():
-        assert "<bool>" not in CliRunner().invoke(app, [name, "-h"]).stdout, name
+    for name in _every_command():
+        assert "<bool>" not in CliRunner().invoke(app, [*name.split(), "-h"]).stdout, name
 
 
 @pytest.mark.parametrize(
@@ -135,3 +149,19 @@ def test_global_options_live_on_the_context_of_each_invocation() -> None:
     ]
     # Outside an invocation the helpers see the defaults, not the last run's options.
     assert common.current_options() == common.GlobalOptions()
+
+
+def test_common_options_reads_the_context_too() -> None:
+    seen: list[datetime | None] = []
+
+    @app.command(name="probe-options", hidden=True, help="Test probe.")
+    def probe_options() -> None:
+        seen.append(common.options.as_of)
+
+    try:
+        result = CliRunner().invoke(app, ["--as-of", "2026-11-18", "probe-options"])
+    finally:
+        app.registered_commands.pop()
+    assert result.exit_code == 0
+    assert seen == [datetime(2026, 11, 18, tzinfo=UTC)]
+    assert common.options == common.GlobalOptions()
