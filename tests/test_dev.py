@@ -67,3 +67,19 @@ def test_unknown_dev_command_says_the_usage() -> None:
         check=False,
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (1, "usage: python3 dev.py setup|demo|test\n")
+
+
+def test_ci_reviews_a_pull_requests_reports() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    review = workflow[workflow.index("  report-review:") :]
+    assert "if: github.event_name == 'pull_request'" in review
+    assert "ref: ${{ github.event.pull_request.base.sha }}" in review
+    assert "name: sample-site" in review
+    assert 'diff site-base site-new) >> "$GITHUB_STEP_SUMMARY"' in review
+    assert 'report daily --date "$INCIDENT_DAY" --format markdown >> "$GITHUB_STEP_SUMMARY"' in (
+        review
+    )
+    # The test job runs the README's command alone.
+    test_job = workflow[workflow.index("  test:") : workflow.index("  report-review:")]
+    assert "run: python3 dev.py test" in test_job
+    assert "apt-get" not in test_job
