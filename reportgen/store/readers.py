@@ -105,10 +105,17 @@ def json_array(path: str, table: Table) -> Scan:
     return Scan(_json_texts(source, table))
 
 
-def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
-    """Header row names the columns (any case); values are text; short rows are padded."""
+def csv(
+    connection: duckdb.DuckDBPyConnection, path: str, table: Table, *, quoted_nulls: bool = True
+) -> Scan:
+    """Header row names the columns (any case); values are text; short rows are padded.
+
+    Without `quoted_nulls` (PostgreSQL's COPY), `""` is an empty string and only an unquoted
+    empty field is NULL.
+    """
     reader = (
         f"read_csv({literal(path)}, header=true, all_varchar=true, null_padding=true,"
+        f" allow_quoted_nulls={str(quoted_nulls).lower()},"
         f" parallel=false, max_line_size={MAX_RECORD_BYTES},"
         f" buffer_size={2 * MAX_RECORD_BYTES})"
     )
@@ -140,6 +147,16 @@ def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> S
         "SELECT file_row_number + 1 AS __record, file_row_number + 1 AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}",
         typed=typed,
+    )
+
+
+def shifted(scan: Scan, records: int, lines: int) -> Scan:
+    """The same scan with `records` added to every `__record` and `lines` to every `__line`."""
+    return Scan(
+        f"SELECT * REPLACE (__record + {int(records)} AS __record, __line + {int(lines)} AS __line)"
+        f" FROM ({scan.sql})",
+        scan.typed,
+        scan.lines_to_fill,
     )
 
 

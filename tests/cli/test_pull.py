@@ -89,11 +89,17 @@ def test_pull_strict_with_a_reject_exits_1(tmp_path: Path) -> None:
     ]
 
 
-def test_pull_postgresql_source_is_not_supported_yet() -> None:
-    result = CliRunner().invoke(app, ["pull", "--source", "postgresql://u:pw@db/rollout"])
+def test_pull_unreachable_database_is_one_error_line_without_the_password() -> None:
+    dsn = "postgresql://reader:pw-s3cret@127.0.0.1:1/rollout?sslmode=disable"
+    result = CliRunner().invoke(app, ["pull", "--source", dsn])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == "Error: PostgreSQL sources are not supported yet"
-    assert "pw" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Error: cannot connect to postgresql://reader@127.0.0.1:1/rollout: ")
+    assert lines[1:] == [
+        "Hint: Check REPORTGEN_DATABASE_URL (or --source): host, port, database, user,"
+        " password and sslmode."
+    ]
+    assert "s3cret" not in result.output
 
 
 def test_pull_unreadable_file_names_it(tmp_path: Path) -> None:
