@@ -127,7 +127,7 @@ def discover(source: str) -> Discovery:
             skipped.append(path)
         else:
             if found.note is not None:
-                logger.info("%s", found.note)
+                logger.debug("%s", found.note)
             files.append(found)
     if not files:
         if Path(source).is_file():

@@ -64,11 +64,6 @@ class PullResult:
     def rejected(self) -> int:
         return sum(counts.rejected for counts in self.tables)
 
-    @property
-    def files(self) -> tuple[str, ...]:
-        """The parts read (kept while the CLI still names them files)."""
-        return self.origins
-
 
 def pull(
     connection: duckdb.DuckDBPyConnection,

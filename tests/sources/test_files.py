@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import InputError
-from reportgen.sources import FilesSource, StampFrom, open_source
-from reportgen.sources.files import FileFormat, discover, snapshot_file
+from reportgen.sources import FileFormat, FilesSource, StampFrom, open_source
+from reportgen.sources.files import discover, snapshot_file
 
 
 @pytest.mark.parametrize(
