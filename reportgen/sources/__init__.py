@@ -32,8 +32,12 @@ __all__ = [
 
 
 def source_of(location: str) -> Source:
-    """A source with default settings: a database URL, else files."""
-    return open_source(Settings(), location)
+    """The source at `location` with default settings: a database URL, else files."""
+    if not is_database_url(location):
+        return FilesSource(location)
+    from reportgen.sources.postgres import PostgresSource  # late: loads psycopg
+
+    return PostgresSource(location)
 
 
 def open_source(settings: Settings, location: str | None = None) -> Source:

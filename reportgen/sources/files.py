@@ -118,6 +118,9 @@ def snapshot_file(path: Path) -> SnapshotFile | None:
 def discover(source: str) -> Discovery:
     """The snapshot files of a directory, a glob or one file; unknown files are skipped."""
     candidates = _candidates(source)
+    if Path(source).is_file() and snapshot_file(candidates[0]) is None:
+        # Named on its own, the file was meant to be pulled: not a warning but an error.
+        raise InputError(f"{source} is not a snapshot file", hint=NAMING_HINT)
     files: list[SnapshotFile] = []
     skipped: list[Path] = []
     for path in candidates:
@@ -130,8 +133,6 @@ def discover(source: str) -> Discovery:
                 logger.debug("%s", found.note)
             files.append(found)
     if not files:
-        if Path(source).is_file():
-            raise InputError(f"{source} is not a snapshot file", hint=NAMING_HINT)
         raise InputError(f"no snapshot files in {source}", hint=NAMING_HINT)
     # Snapshot order, then name: within a pull a later file wins a tie.
     files.sort(key=lambda file: (file.snapshot_at, file.path.name, str(file.path)))

@@ -105,17 +105,10 @@ def json_array(path: str, table: Table) -> Scan:
     return Scan(_json_texts(source, table))
 
 
-def csv(
-    connection: duckdb.DuckDBPyConnection, path: str, table: Table, *, quoted_nulls: bool = True
-) -> Scan:
-    """Header row names the columns (any case); values are text; short rows are padded.
-
-    Without `quoted_nulls` (PostgreSQL's COPY), `""` is an empty string and only an unquoted
-    empty field is NULL.
-    """
+def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
+    """Header row names the columns (any case); values are text; short rows are padded."""
     reader = (
         f"read_csv({literal(path)}, header=true, all_varchar=true, null_padding=true,"
-        f" allow_quoted_nulls={str(quoted_nulls).lower()},"
         f" parallel=false, max_line_size={MAX_RECORD_BYTES},"
         f" buffer_size={2 * MAX_RECORD_BYTES})"
     )
@@ -126,6 +119,22 @@ def csv(
     return Scan(
         "SELECT row_number() OVER () AS __record, row_number() OVER () + 1 AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}"
+    )
+
+
+def copy_csv(path: str, table: Table, rows_before: int) -> Scan:
+    """A batch of PostgreSQL's `COPY (SELECT <the schema's columns>) TO STDOUT (FORMAT csv,
+    HEADER)`: the dialect is known, so nothing is sniffed. `""` is an empty string and only an
+    unquoted empty field is NULL. A row's number is its place in the table's read."""
+    columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in table.column_names)
+    values = ", ".join(f"{identifier(c)} AS {identifier('__v_' + c)}" for c in table.column_names)
+    number = f"row_number() OVER () + {int(rows_before)}"
+    return Scan(
+        f"SELECT {number} AS __record, {number} AS __line, NULL::VARCHAR AS __parse_error,"
+        f" NULL::VARCHAR AS __raw, {values} FROM read_csv({literal(path)}, header=true,"
+        f" auto_detect=false, columns={{{columns}}}, delim=',', quote='\"', escape='\"',"
+        f" allow_quoted_nulls=false, parallel=false, max_line_size={MAX_RECORD_BYTES},"
+        f" buffer_size={2 * MAX_RECORD_BYTES})"
     )
 
 
@@ -147,16 +156,6 @@ def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> S
         "SELECT file_row_number + 1 AS __record, file_row_number + 1 AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}",
         typed=typed,
-    )
-
-
-def shifted(scan: Scan, records: int, lines: int) -> Scan:
-    """The same scan with `records` added to every `__record` and `lines` to every `__line`."""
-    return Scan(
-        f"SELECT * REPLACE (__record + {int(records)} AS __record, __line + {int(lines)} AS __line)"
-        f" FROM ({scan.sql})",
-        scan.typed,
-        scan.lines_to_fill,
     )
 
 

@@ -112,9 +112,7 @@ def _scans(connection: duckdb.DuckDBPyConnection, chunk: Chunk, table: Table) ->
             case FileFormat.PARQUET:
                 yield readers.parquet(connection, path, table)
             case FileFormat.COPY_CSV:
-                # A database row's number is its place in the table's read, not a CSV line.
-                scan = readers.csv(connection, path, table, quoted_nulls=False)
-                yield readers.shifted(scan, chunk.rows_before, chunk.rows_before - 1)
+                yield readers.copy_csv(path, table, chunk.rows_before)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,32 @@ def test_pull_prints_counts_per_table(tmp_path: Path) -> None:
         ["jobs", "1", "2", "0", "0", "2", "1"],
         ["repository_categories", "1", "1", "0", "0", "1", "0"],
     ]
+
+
+def test_pull_says_where_an_unusual_name_got_its_snapshot_time(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "jobs-2026-11-25T09-a.ndjson").write_text(job("a"), encoding="utf-8")
+    export = source / "jobs_export.ndjson"
+    export.write_text(job("b"), encoding="utf-8")
+    os.utime(export, (1795600800, 1795600800))  # 2026-11-25T10:00Z
+    result = CliRunner().invoke(app, ["--store", "s.duckdb", "pull", "--source", str(source)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:4] == [
+        f"Pulled 2 file(s) from {source}; data as of 2026-11-25T10:00:00+00:00",
+        "jobs-2026-11-25T09-a.ndjson: snapshot time 2026-11-25T09:00:00+00:00 from the name",
+        "jobs_export.ndjson: no snapshot time in the name; took the file's modification time"
+        " 2026-11-25T10:00:00+00:00",
+        "",
+    ]
+
+
+def test_pull_explicit_file_that_is_no_snapshot_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "export.ndjson"
+    path.write_text(job("a"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["pull", "--source", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"Error: {path} is not a snapshot file"
 
 
 def test_pull_names_how_many_rejects_it_lists(tmp_path: Path) -> None:

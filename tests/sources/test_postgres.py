@@ -301,3 +301,29 @@ def test_cli_pull_from_the_environment_never_shows_the_password(dsn: str, tmp_pa
     for text in (result.output, failed.output, *logged):
         assert "Sup3r-s3cret" not in text
         assert with_password not in text
+
+
+def test_a_missing_jobs_table_is_an_error_and_other_names_are_settings(
+    dsn: str, tmp_path: Path
+) -> None:
+    from reportgen.sources.postgres import TableNames
+
+    with psycopg.connect(dsn) as connection:
+        connection.execute("CREATE SCHEMA jobsystem")
+        connection.execute("ALTER TABLE progressive_capture_jobs SET SCHEMA jobsystem")
+    with open_store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(InputError) as raised:
+            store.pull(PostgresSource(dsn))
+        moved = PostgresSource(dsn, tables=TableNames(jobs="jobsystem.progressive_capture_jobs"))
+        with psycopg.connect(dsn) as connection:
+            connection.execute(
+                "INSERT INTO jobsystem.progressive_capture_jobs (job_type, processor_type,"
+                " status, created_at) VALUES ('reviews', 'inngest', 'pending', %s)",
+                [T0],
+            )
+        result = store.pull(moved)
+    label = PostgresSource(dsn).label
+    assert str(raised.value) == f"{label} has no table progressive_capture_jobs (for jobs)"
+    assert raised.value.hint == "Set source.jobs_table to the table that holds the jobs rows."
+    assert counts(result) == (1, 1, 0, 0, 0)
+    assert result.origins[0] == f"{label} jobsystem.progressive_capture_jobs"
