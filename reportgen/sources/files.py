@@ -172,6 +172,10 @@ class FilesSource:
     def skipped(self) -> tuple[str, ...]:
         return self._skipped
 
+    @property
+    def memory_budget(self) -> int | None:
+        return None
+
     @contextmanager
     def open(self, since: Mapping[str, datetime]) -> Iterator[Sequence[Part]]:
         """Every snapshot file, in snapshot order; files are always read whole (no watermark)."""

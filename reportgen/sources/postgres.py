@@ -42,6 +42,10 @@ LOST_HINT = "Check the database and the network, then pull again; the store is u
 CONNECT_HINT = (
     "Check REPORTGEN_DATABASE_URL (or --source): host, port, database, user, password and sslmode."
 )
+# The store's memory while staging a database pull: enough for DuckDB's own working set, then
+# a share per row of a batch; beyond it DuckDB spills the staged rows to disk.
+MIN_MEMORY_BYTES = 256 * 1024 * 1024
+MEMORY_BYTES_PER_ROW = 4096
 # Columns whose newest value is a row's change time when the table has no updated_at.
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")
 
@@ -101,6 +105,11 @@ class PostgresSource:
     @property
     def skipped(self) -> tuple[str, ...]:
         return ()
+
+    @property
+    def memory_budget(self) -> int:
+        """About `batch_rows` rows' worth: the table may be far larger than memory."""
+        return max(MIN_MEMORY_BYTES, self.batch_rows * MEMORY_BYTES_PER_ROW)
 
     def scrub(self, text: str) -> str:
         """`text` with the DSN and its password cut out."""

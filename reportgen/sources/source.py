@@ -85,6 +85,12 @@ class Source(Protocol):
         """What the source passed over (files of no known table), once opened."""
         ...
 
+    @property
+    def memory_budget(self) -> int | None:
+        """Bytes the store may hold in memory while staging this pull (the rest spills to
+        disk), or None for no bound of the source's own."""
+        ...
+
     def open(self, since: Mapping[str, datetime]) -> AbstractContextManager[Sequence[Part]]:
         """The parts to pull; `since` holds each table's watermark from the last pull."""
         ...

@@ -9,7 +9,8 @@ accepted state of every key, records the rejects, the watermarks and the pull.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -77,7 +78,7 @@ def pull(
         source = source_of(source)
     since = watermarks(connection, source.label)
     started_at = datetime.now(UTC)
-    with source.open(since) as parts:
+    with _memory_limit(connection, source.memory_budget), source.open(since) as parts:
         steps = len(parts) + 1
         tables = sorted({part.table for part in parts}, key=list(TABLES).index)
         origins = [part.origin for part in parts]
@@ -100,6 +101,20 @@ def pull(
     if progress is not None:
         progress(steps, steps)
     return dataclasses.replace(result, first_rejects=first_rejects)
+
+
+@contextmanager
+def _memory_limit(connection: duckdb.DuckDBPyConnection, budget: int | None) -> Iterator[None]:
+    """Bound DuckDB's memory for this pull (it spills beyond), then restore the limit."""
+    if budget is None:
+        yield
+        return
+    before = connection.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    connection.execute(f"SET memory_limit = '{int(budget)}B'")
+    try:
+        yield
+    finally:
+        connection.execute(f"SET memory_limit = '{before}'")
 
 
 def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, datetime]:

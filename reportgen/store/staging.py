@@ -63,10 +63,50 @@ def _checked_table_ddl(table: Table) -> str:
     )
 
 
+_BATCHES = "temp.__batches"
+
+
 def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -> None:
-    """Scan and validate every chunk of `part` as part number `number` of the pull."""
-    for chunk in part.chunks():
-        _stage_chunk(connection, part, chunk, number)
+    """Scan and validate every chunk of `part` as part number `number` of the pull.
+
+    A database table's batches are first copied as text into one temporary table, and then
+    validated in one pass: one plan for the whole table rather than one per batch.
+    """
+    table = TABLES[part.table]
+    batched = False
+    try:
+        for chunk in part.chunks():
+            if chunk.format is not FileFormat.COPY_CSV:
+                _stage_chunk(connection, part, chunk, number)
+                continue
+            scan = readers.copy_csv(str(chunk.path), table, chunk.rows_before)
+            if not batched:
+                connection.execute(f"CREATE OR REPLACE TEMP TABLE __batches AS {scan.sql} LIMIT 0")
+                batched = True
+            try:
+                connection.execute(f"INSERT INTO {_BATCHES} {scan.sql}")
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0]
+                raise InputError(
+                    f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT
+                ) from None
+        if batched:
+            _validate(connection, table, readers.Scan(f"SELECT * FROM {_BATCHES}"), part, number)
+    finally:
+        if batched:
+            connection.execute(f"DROP TABLE IF EXISTS {_BATCHES}")
+
+
+def _validate(
+    connection: duckdb.DuckDBPyConnection, table: Table, scan: Scan, part: Part, number: int
+) -> None:
+    connection.execute(
+        f"INSERT INTO {checked_table(table.name)} (__file, __record, __line, "
+        + ", ".join(identifier(c) for c in table.column_names)
+        + ", _snapshot_at, _version_at, __reason, __raw) "
+        + checked_select(table, scan, number),
+        [part.snapshot_at],
+    )
 
 
 def _stage_chunk(
@@ -112,7 +152,7 @@ def _scans(connection: duckdb.DuckDBPyConnection, chunk: Chunk, table: Table) ->
             case FileFormat.PARQUET:
                 yield readers.parquet(connection, path, table)
             case FileFormat.COPY_CSV:
-                yield readers.copy_csv(path, table, chunk.rows_before)
+                yield readers.copy_csv(path, table, chunk.rows_before)  # one batch on its own
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT) from None

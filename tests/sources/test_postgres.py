@@ -122,13 +122,17 @@ def test_pull_from_postgresql_equals_pull_of_the_same_rows_from_files(
     export = tmp_path / "jobs-2026-11-25T10.ndjson"
     export.write_text(as_ndjson(rows), encoding="utf-8")
     with open_store(tmp_path / "db.duckdb") as from_database:
+        limit = "SELECT current_setting('memory_limit')"
+        limits = [from_database.connection.sql(limit).fetchall()]
         result = from_database.pull(PostgresSource(dsn, batch_rows=7))
+        limits.append(from_database.connection.sql(limit).fetchall())
         database_rows = stored_jobs(from_database)
     with open_store(tmp_path / "files.duckdb") as from_files:
         from_files.pull(str(export))
         file_rows = stored_jobs(from_files)
     assert counts(result) == (40, 40, 0, 0, 0)
     assert database_rows == file_rows
+    assert limits[0] == limits[1]  # the pull's memory bound is lifted after it
     first = database_rows[0]
     assert first[JOB_COLUMNS.index("completed_at")] == T0 + timedelta(
         seconds=70, microseconds=123456
@@ -222,6 +226,10 @@ class TerminatedMidPull:
     @property
     def skipped(self) -> tuple[str, ...]:
         return ()
+
+    @property
+    def memory_budget(self) -> int:
+        return self.source.memory_budget
 
     def open(self, since: Mapping[str, datetime]) -> AbstractContextManager[Sequence[Part]]:
         @contextmanager
