@@ -105,16 +105,18 @@ def pull(
 
 @contextmanager
 def _memory_limit(connection: duckdb.DuckDBPyConnection, budget: int | None) -> Iterator[None]:
-    """Bound DuckDB's memory for this pull (it spills beyond), then restore the limit."""
+    """Bound DuckDB's memory for this pull (it spills beyond), then lift the bound.
+
+    The store never sets a limit of its own, so DuckDB's default is what comes back.
+    """
     if budget is None:
         yield
         return
-    before = connection.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
     connection.execute(f"SET memory_limit = '{int(budget)}B'")
     try:
         yield
     finally:
-        connection.execute(f"SET memory_limit = '{before}'")
+        connection.execute("RESET memory_limit")
 
 
 def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, datetime]:
