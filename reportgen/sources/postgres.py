@@ -39,6 +39,7 @@ Connection = psycopg.Connection[TupleRow]
 
 CONNECT_TIMEOUT_SECONDS = 10
 LOST_HINT = "Check the database and the network, then pull again; the store is unchanged."
+READ_HINT = "Check that the role may SELECT the source.*_table tables; the store is unchanged."
 CONNECT_HINT = (
     "Check REPORTGEN_DATABASE_URL (or --source): host, port, database, user, password and sslmode."
 )
@@ -126,7 +127,7 @@ class PostgresSource:
                 try:
                     parts = self._parts(connection, since, Path(work))
                 except psycopg.Error as exc:
-                    raise self._lost(exc) from None
+                    raise self._failed(connection, exc) from None
                 yield parts
         finally:
             connection.close()
@@ -192,12 +193,15 @@ class PostgresSource:
         try:
             yield from read.chunks(work, self.batch_rows)
         except psycopg.Error as exc:
-            raise self._lost(exc) from None
+            raise self._failed(read.connection, exc) from None
 
-    def _lost(self, exc: psycopg.Error) -> InputError:
-        return InputError(
-            f"lost the connection to {self.label}: {self._first_line(exc)}", hint=LOST_HINT
-        )
+    def _failed(self, connection: Connection, exc: psycopg.Error) -> InputError:
+        """A dropped connection, or a query the database refused (e.g. no SELECT grant)."""
+        if connection.pgconn.status != pq.ConnStatus.OK:
+            return InputError(
+                f"lost the connection to {self.label}: {self._first_line(exc)}", hint=LOST_HINT
+            )
+        return InputError(f"cannot read {self.label}: {self._first_line(exc)}", hint=READ_HINT)
 
     def _first_line(self, exc: BaseException) -> str:
         lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]

@@ -335,3 +335,27 @@ def test_a_missing_jobs_table_is_an_error_and_other_names_are_settings(
     assert raised.value.hint == "Set source.jobs_table to the table that holds the jobs rows."
     assert counts(result) == (1, 1, 0, 0, 0)
     assert result.origins[0] == f"{label} jobsystem.progressive_capture_jobs"
+
+
+def test_a_table_the_role_may_not_read_is_an_error_that_names_the_grant(
+    dsn: str, tmp_path: Path
+) -> None:
+    role = f"reportgen_reader_{uuid.uuid4().hex[:8]}"  # roles are server-wide: a unique one
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {role} LOGIN")
+        connection.execute(f"GRANT SELECT ON rollout_configuration TO {role}")
+    reader = dsn.replace("postgres@", f"{role}:pw@")
+    try:
+        with open_store(tmp_path / "s.duckdb") as store, pytest.raises(InputError) as raised:
+            store.pull(PostgresSource(reader))
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f"DROP OWNED BY {role}")
+            connection.execute(f"DROP ROLE {role}")
+    assert str(raised.value) == (
+        f"cannot read {PostgresSource(reader).label}: permission denied for table"
+        " progressive_capture_jobs"
+    )
+    assert raised.value.hint == (
+        "Check that the role may SELECT the source.*_table tables; the store is unchanged."
+    )
