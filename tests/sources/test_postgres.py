@@ -248,6 +248,7 @@ class TerminatedMidPull:
                         killer.execute(
                             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                             " WHERE application_name = 'reportgen pull'"
+                            " AND datname = current_database()"
                         )
                     self.terminated.set()
 
