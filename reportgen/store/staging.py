@@ -100,12 +100,15 @@ def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -
 def _validate(
     connection: duckdb.DuckDBPyConnection, table: Table, scan: Scan, part: Part, number: int
 ) -> None:
-    connection.execute(
-        f"INSERT INTO {checked_table(table.name)} (__file, __record, __line, "
+    connection.execute(_insert(table) + checked_select(table, scan, number), [part.snapshot_at])
+
+
+def _insert(table: Table) -> str:
+    return (
+        f"INSERT INTO {checked_table(table.name)}"
+        " (__file, __record, __line, "
         + ", ".join(identifier(c) for c in table.column_names)
         + ", _snapshot_at, _version_at, __reason, __raw) "
-        + checked_select(table, scan, number),
-        [part.snapshot_at],
     )
 
 
@@ -116,12 +119,7 @@ def _stage_chunk(
     if chunk.path.stat().st_size == 0:
         logger.warning("%s is empty: no rows", chunk.path)
         return
-    insert = (
-        f"INSERT INTO {checked_table(table.name)}"
-        " (__file, __record, __line, "
-        + ", ".join(identifier(c) for c in table.column_names)
-        + ", _snapshot_at, _version_at, __reason, __raw) "
-    )
+    insert = _insert(table)
     last_error: duckdb.Error | None = None
     for scan in _scans(connection, chunk, table):
         try:
@@ -151,8 +149,6 @@ def _scans(connection: duckdb.DuckDBPyConnection, chunk: Chunk, table: Table) ->
                 yield readers.csv(connection, path, table)
             case FileFormat.PARQUET:
                 yield readers.parquet(connection, path, table)
-            case FileFormat.COPY_CSV:
-                yield readers.copy_csv(path, table, chunk.rows_before)  # one batch on its own
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT) from None
