@@ -130,7 +130,7 @@ def run_build(
         source = StoreReports(store, settings, as_of)
         gatherer = Gatherer(source, settings, inputs, site, read_manifest(site), progress=progress)
         gathered = gatherer.gather()
-        log.info(
+        log.debug(
             "computed %d reports; %d files new, %d kept",
             len(gathered.computed),
             len(gathered.output.files),
