@@ -8,10 +8,11 @@ the result: undelivered notifications wait in the outbox for the next run.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +20,9 @@ import polars as pl
 
 from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
-from reportgen.errors import StoreError
+from reportgen.control.rollback import AUTO_TRIGGER, RollbackRequest, RollbackResult, rollback
+from reportgen.control.target import RolloutTarget, open_target
+from reportgen.errors import RolloutError, StoreError
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health, evaluated_rules
 from reportgen.evaluate.rules import BREAKER_RULES, CheckType
 from reportgen.findings import State, Status
@@ -28,7 +31,10 @@ from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health
 from reportgen.store import alerts
+from reportgen.store import rollout as store_rollout
 from reportgen.store.alerts import HasConnection
+
+log = logging.getLogger(__name__)
 
 
 class HealthStore(HasConnection, Protocol):
@@ -48,11 +54,30 @@ class HealthOutcome:
     check: HealthCheck
     notify: NotifyOutcome | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rollback: AutoRollback | None = None  # only when the breaker was allowed to act
 
     def to_dict(self) -> dict[str, Any]:
         data = self.check.to_dict()
         data["notifications"] = self.notify.to_dict() if self.notify else None
+        if self.rollback is not None:
+            data["rollback"] = self.rollback.to_dict()
         return data
+
+
+@dataclass(frozen=True)
+class AutoRollback:
+    """What the breaker's execution did: a rollback result, or why there was none."""
+
+    result: RollbackResult | None = None
+    skipped: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **(self.result.to_dict() if self.result else {"outcome": "not_attempted"}),
+            "skipped": self.skipped,
+            "error": self.error,
+        }
 
 
 def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthData:
@@ -84,10 +109,16 @@ def run_health(
     *,
     sentry: SentryNotifier,
     environ: Mapping[str, str] | None = None,
+    rollback_target: RolloutTarget | None = None,
 ) -> HealthOutcome:
-    """Gather, evaluate, then alert; wrapped in a Sentry Crons check-in."""
+    """Gather, evaluate, act on the breaker's decision when `rollback_target` is given, then
+    alert; wrapped in a Sentry Crons check-in."""
     with monitored(sentry, HEALTH_MONITOR):
-        check = evaluate_health(gather(store, settings, as_of), settings, as_of, check_type)
+        data = gather(store, settings, as_of)
+        check = evaluate_health(data, settings, as_of, check_type)
+        executed = None
+        if rollback_target is not None and check.decision.rollback:
+            check, executed = execute_breaker(store, rollback_target, check, data.episode_start)
         outcome = dispatch(
             store,
             check.results,
@@ -101,7 +132,52 @@ def run_health(
             decision=check.decision,
         )
     notes = tuple(outcome.delivery.errors)
-    return HealthOutcome(check, outcome, notes)
+    if executed is not None and executed.error:
+        notes += (f"rollback: {executed.error}",)
+    return HealthOutcome(check, outcome, notes, executed)
+
+
+def execute_breaker(
+    store: HasConnection, target: RolloutTarget, check: HealthCheck, episode_start: datetime
+) -> tuple[HealthCheck, AutoRollback]:
+    """Carry out the breaker's rollback to 0 % through the path of `reportgen rollback`.
+
+    At most once per episode: the breaker already refuses when the history shows a rollback
+    in this episode, and the audit log is checked too, for a target (the database) whose
+    change the store has not pulled yet. The rollback's critical alert joins this run's
+    results, so it reaches Sentry and the incident issue with them.
+    """
+    if store_rollout.auto_rollback_executed_since(store, episode_start):
+        return check, AutoRollback(skipped="already rolled back in this episode (audit log)")
+    request = RollbackRequest(
+        feature=check.rollout.feature if check.rollout else "",
+        to=0,
+        reason=f"Automatic rollback: {check.decision.reason}",
+        triggered_by=AUTO_TRIGGER,
+        require_auto_rollback_enabled=True,
+        metadata={
+            "check_type": check.check_type.value,
+            "as_of": check.as_of.isoformat(),
+            "checks": [c.to_dict() for c in check.decision.checks if c.tripped],
+        },
+    )
+    try:
+        result = rollback(target, request, check.as_of)
+    except RolloutError as exc:
+        log.error("the circuit breaker could not roll back: %s", exc)
+        return check, AutoRollback(error=str(exc))
+    if not result.changed:
+        return check, AutoRollback(result=result, skipped=result.message())
+    finding = result.finding()
+    results = (*(r for r in check.results if r.key != finding.key), finding)
+    executed = replace(check, decision=replace(check.decision, executed=True), results=results)
+    return executed, AutoRollback(result=result)
+
+
+def judges_the_present(as_of: datetime, now: datetime, settings: Settings) -> bool:
+    """Whether a run looks at now (within one health interval), not at the past: only such
+    a run may act on the breaker's decision."""
+    return as_of >= now - timedelta(minutes=settings.health.interval_minutes)
 
 
 def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -122,11 +198,16 @@ def health_command(
     view: ReportFormat,
     *,
     auto_rollback: bool = False,
+    dry_run: bool = False,
+    now: datetime | None = None,
     environ: Mapping[str, str] | None = None,
     width: int = 100,
     color: bool = False,
 ) -> tuple[str, Status]:
-    """`reportgen health`: run the check on the store, print a view, fill the step summary."""
+    """`reportgen health`: run the check on the store, print a view, fill the step summary.
+
+    With `auto_rollback` the breaker's decision is carried out, unless the run is a dry run
+    or looks at the past (`--as-of`): exploring history never changes the rollout."""
     from reportgen.store import open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
@@ -137,8 +218,19 @@ def health_command(
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
+        acts = auto_rollback and not dry_run
+        acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
         with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
-            outcome = run_health(store, settings, as_of, check_type, sentry=sentry, environ=environ)
+            target = open_target(settings, store, settings.store.path) if acts else None
+            outcome = run_health(
+                store,
+                settings,
+                as_of,
+                check_type,
+                sentry=sentry,
+                environ=environ,
+                rollback_target=target,
+            )
     finally:
         sentry.close()  # always flush, whatever happened
     payload = {**outcome.to_dict(), "auto_rollback": auto_rollback}
