@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes.datasets import T0, pull_into, steady
@@ -144,8 +145,8 @@ class RacedTarget:
     def write(self, read: RolloutRow, change: RolloutWrite) -> bool:
         return self.inner.write(read, change)
 
-    def history(self, feature: str, limit: int) -> list[dict[str, object]]:
-        return self.inner.history(feature, limit)  # type: ignore[return-value]
+    def history(self, feature: str, limit: int) -> list[dict[str, Any]]:
+        return self.inner.history(feature, limit)
 
     def categories(self) -> list[tuple[str, str]]:
         return self.inner.categories()
