@@ -130,6 +130,9 @@ def run_health(
             run_conclusive=check.conclusive,
             rollout_percentage=check.rollout.percentage if check.rollout else None,
             decision=check.decision,
+            always_notify={executed.result.finding().key}
+            if executed is not None and executed.result is not None and executed.result.changed
+            else (),
         )
     notes = tuple(outcome.delivery.errors)
     if executed is not None and executed.error:

@@ -59,13 +59,15 @@ def rollback_command(
         result = rollback(target, request, at, dry_run=dry_run)
         report: dict[str, Any] = {**result.to_dict(), "dry_run": dry_run, "notifications": None}
         if result.changed:
+            finding = result.finding()
             outcome = notify_findings(
                 store,
-                [result.finding()],
+                [finding],
                 settings,
                 at,
                 environ=environ,
                 rollout_percentage=float(percentage),
+                always_notify={finding.key},
             )
             report["notifications"] = outcome.to_dict()
     write_step_summary(rollback_markdown(report), environ)

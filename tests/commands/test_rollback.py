@@ -202,3 +202,21 @@ def test_rollback_in_the_database_never_shows_its_dsn_or_password(
     assert str(raised.value).startswith(
         "cannot connect to database postgresql://postgres@127.0.0.1:1/"
     )
+
+
+def test_each_rollback_of_an_episode_alerts_and_comments(
+    tmp_path: Path, store_path: Path, sentry: FakeSentry, github: FakeGitHub
+) -> None:
+    quiet_store(tmp_path, store_path)
+    settings = settings_for(store_path, sentry, github)
+    run(settings, to="10", reason="first step down")
+    run(settings, to="0", reason="still failing", at=NOW + timedelta(minutes=10))
+    assert [e["level"] for e in sentry.events()] == ["fatal", "fatal"]
+    (issue,) = github.issues.values()
+    assert "first step down" in issue.body
+    (comment,) = issue.comments
+    assert comment.startswith(
+        "**Rolled back** at 2026-11-25T00:10:00+00:00: rollback executed: 10.0% -\\> 0.0% "
+        "\\(still failing\\)"
+    )
+    assert stored_rollout(store_path) == (0.0, 2)
