@@ -180,3 +180,27 @@ def test_health_command_acts_only_on_the_present(
     assert status.value == "critical"
     assert json.loads(text)["decision"]["executed"] is executed
     assert store_rollout(store_path) == ((0.0, ["auto_health_check"]) if executed else (25.0, []))
+
+
+def test_auto_rollback_unreachable_database_still_alerts_and_hides_the_password(
+    tmp_path: Path,
+    store_path: Path,
+    sentry: FakeSentry,
+    github: FakeGitHub,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pull_into(store_path, tmp_path / "snapshots", incident_jobs())
+    password = "hunter2-pa55"
+    dsn = f"postgresql://postgres:{password}@127.0.0.1:1/rollout"
+    settings = settings_for(store_path, sentry, github, REPORTGEN_DATABASE_URL=dsn)
+    (outcome,) = health_runs(store_path, settings, [0], PostgresTarget(dsn))
+    payload = outcome.to_dict()
+    assert payload["status"] == "critical"
+    assert payload["decision"]["executed"] is False
+    assert payload["rollback"]["error"].startswith(
+        "cannot connect to database postgresql://postgres@127.0.0.1:1/rollout: "
+    )
+    assert payload["notifications"]["incident"] == "open"
+    written = [json.dumps(payload), caplog.text, json.dumps(sentry.events())]
+    written += [issue.body for issue in github.issues.values()]
+    assert all(password not in part and dsn not in part for part in written)
