@@ -178,9 +178,9 @@ def execute_breaker(
 
 
 def judges_the_present(as_of: datetime, now: datetime, settings: Settings) -> bool:
-    """Whether a run looks at now (within one health interval), not at the past: only such
-    a run may act on the breaker's decision."""
-    return as_of >= now - timedelta(minutes=settings.health.interval_minutes)
+    """Whether a run looks at now (within one health interval), not at the past or the
+    future: only such a run may act on the breaker's decision."""
+    return abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
 
 
 def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -201,11 +201,11 @@ def health_command(
     view: ReportFormat,
     *,
     auto_rollback: bool = False,
-    dry_run: bool = False,
-    now: datetime | None = None,
     environ: Mapping[str, str] | None = None,
     width: int = 100,
     color: bool = False,
+    now: datetime | None = None,
+    dry_run: bool = False,
 ) -> tuple[str, Status]:
     """`reportgen health`: run the check on the store, print a view, fill the step summary.
 
