@@ -8,10 +8,9 @@ the result: undelivered notifications wait in the outbox for the next run.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,9 +19,9 @@ import polars as pl
 
 from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
-from reportgen.control.rollback import AUTO_TRIGGER, RollbackRequest, RollbackResult, rollback
+from reportgen.control.auto_rollback import AutoRollback, execute_breaker
 from reportgen.control.target import RolloutTarget, open_target
-from reportgen.errors import RolloutError, StoreError
+from reportgen.errors import StoreError
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health, evaluated_rules
 from reportgen.evaluate.rules import BREAKER_RULES, CheckType
 from reportgen.findings import State, Status
@@ -31,10 +30,7 @@ from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health
 from reportgen.store import alerts
-from reportgen.store import rollout as store_rollout
 from reportgen.store.alerts import HasConnection
-
-log = logging.getLogger(__name__)
 
 
 class HealthStore(HasConnection, Protocol):
@@ -62,22 +58,6 @@ class HealthOutcome:
         if self.rollback is not None:
             data["rollback"] = self.rollback.to_dict()
         return data
-
-
-@dataclass(frozen=True)
-class AutoRollback:
-    """What the breaker's execution did: a rollback result, or why there was none."""
-
-    result: RollbackResult | None = None
-    skipped: str | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **(self.result.to_dict() if self.result else {"outcome": "not_attempted"}),
-            "skipped": self.skipped,
-            "error": self.error,
-        }
 
 
 def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthData:
@@ -130,51 +110,12 @@ def run_health(
             run_conclusive=check.conclusive,
             rollout_percentage=check.rollout.percentage if check.rollout else None,
             decision=check.decision,
-            always_notify={executed.result.finding().key}
-            if executed is not None and executed.result is not None and executed.result.changed
-            else (),
+            always_notify=executed.alert_keys() if executed else (),
         )
     notes = tuple(outcome.delivery.errors)
     if executed is not None and executed.error:
         notes += (f"rollback: {executed.error}",)
     return HealthOutcome(check, outcome, notes, executed)
-
-
-def execute_breaker(
-    store: HasConnection, target: RolloutTarget, check: HealthCheck, episode_start: datetime
-) -> tuple[HealthCheck, AutoRollback]:
-    """Carry out the breaker's rollback to 0 % through the path of `reportgen rollback`.
-
-    At most once per episode: the breaker already refuses when the history shows a rollback
-    in this episode, and the audit log is checked too, for a target (the database) whose
-    change the store has not pulled yet. The rollback's critical alert joins this run's
-    results, so it reaches Sentry and the incident issue with them.
-    """
-    if store_rollout.auto_rollback_executed_since(store, episode_start):
-        return check, AutoRollback(skipped="already rolled back in this episode (audit log)")
-    request = RollbackRequest(
-        feature=check.rollout.feature if check.rollout else "",
-        to=0,
-        reason=f"Automatic rollback: {check.decision.reason}",
-        triggered_by=AUTO_TRIGGER,
-        require_auto_rollback_enabled=True,
-        metadata={
-            "check_type": check.check_type.value,
-            "as_of": check.as_of.isoformat(),
-            "checks": [c.to_dict() for c in check.decision.checks if c.tripped],
-        },
-    )
-    try:
-        result = rollback(target, request, check.as_of)
-    except RolloutError as exc:
-        log.error("the circuit breaker could not roll back: %s", exc)
-        return check, AutoRollback(error=str(exc))
-    if not result.changed:
-        return check, AutoRollback(result=result, skipped=result.message())
-    finding = result.finding()
-    results = (*(r for r in check.results if r.key != finding.key), finding)
-    executed = replace(check, decision=replace(check.decision, executed=True), results=results)
-    return executed, AutoRollback(result=result)
 
 
 def judges_the_present(as_of: datetime, now: datetime, settings: Settings) -> bool:
