@@ -32,10 +32,10 @@ def test_compare_and_set_writes_only_over_the_value_read(tmp_path: Path) -> None
         read = store_rollout.read_configuration(store, FEATURE)
         assert read is not None and read["rollout_percentage"] == 25.0
         stale = {**read, "rollout_percentage": 50.0}
-        args = {"percentage": 0, "emergency_stop": False, "at": AT}
         assert not store_rollout.compare_and_set(
-            store, FEATURE, stale, history=history_row("h0"), **args
-        )
+            store, FEATURE, stale, percentage=0, emergency_stop=False, at=AT,
+            history=history_row("h0"),
+        )  # fmt: skip
         assert store_rollout.read_history(store, FEATURE, 5) == []
         assert store_rollout.compare_and_set(
             store, FEATURE, read, history=history_row("h1"), **args
