@@ -38,8 +38,9 @@ def test_compare_and_set_writes_only_over_the_value_read(tmp_path: Path) -> None
         )  # fmt: skip
         assert store_rollout.read_history(store, FEATURE, 5) == []
         assert store_rollout.compare_and_set(
-            store, FEATURE, read, history=history_row("h1"), **args
-        )
+            store, FEATURE, read, percentage=0, emergency_stop=False, at=AT,
+            history=history_row("h1"),
+        )  # fmt: skip
         (row,) = store_rollout.read_history(store, FEATURE, 5)
         assert (row["id"], row["created_at"], row["metadata"]) == ("h1", AT, {"tool": "test"})
 
