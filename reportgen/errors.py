@@ -56,3 +56,13 @@ class ThresholdReached(ReportgenError):
     """A `--fail-on` threshold or a critical health status was reached; exits 3."""
 
     exit_code = 3
+
+
+class RolloutError(ReportgenError):
+    """The rollout configuration cannot be read or changed (missing row, failed verification)."""
+
+
+class RolloutConflict(RolloutError):
+    """The rollout configuration changed between reading it and writing it; nothing was written."""
+
+    hint = "Someone else changed the rollout at the same moment: check `reportgen rollout status`."

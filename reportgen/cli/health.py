@@ -26,7 +26,7 @@ def health(
         bool,
         typer.Option(
             "--auto-rollback",
-            help="Let the circuit breaker act (its decision is reported; acting comes later).",
+            help="Let the circuit breaker roll back when it trips (never with a past --as-of).",
         ),
     ] = False,
     view: Annotated[

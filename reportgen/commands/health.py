@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +19,8 @@ import polars as pl
 
 from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
+from reportgen.control.auto_rollback import AutoRollback, execute_breaker
+from reportgen.control.target import RolloutTarget, open_target
 from reportgen.errors import StoreError
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health, evaluated_rules
 from reportgen.evaluate.rules import BREAKER_RULES, CheckType
@@ -48,10 +50,13 @@ class HealthOutcome:
     check: HealthCheck
     notify: NotifyOutcome | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rollback: AutoRollback | None = None  # only when the breaker was allowed to act
 
     def to_dict(self) -> dict[str, Any]:
         data = self.check.to_dict()
         data["notifications"] = self.notify.to_dict() if self.notify else None
+        if self.rollback is not None:
+            data["rollback"] = self.rollback.to_dict()
         return data
 
 
@@ -84,10 +89,16 @@ def run_health(
     *,
     sentry: SentryNotifier,
     environ: Mapping[str, str] | None = None,
+    rollback_target: RolloutTarget | None = None,
 ) -> HealthOutcome:
-    """Gather, evaluate, then alert; wrapped in a Sentry Crons check-in."""
+    """Gather, evaluate, act on the breaker's decision when `rollback_target` is given, then
+    alert; wrapped in a Sentry Crons check-in."""
     with monitored(sentry, HEALTH_MONITOR):
-        check = evaluate_health(gather(store, settings, as_of), settings, as_of, check_type)
+        data = gather(store, settings, as_of)
+        check = evaluate_health(data, settings, as_of, check_type)
+        executed = None
+        if rollback_target is not None and check.decision.rollback:
+            check, executed = execute_breaker(store, rollback_target, check, data.episode_start)
         outcome = dispatch(
             store,
             check.results,
@@ -99,9 +110,18 @@ def run_health(
             run_conclusive=check.conclusive,
             rollout_percentage=check.rollout.percentage if check.rollout else None,
             decision=check.decision,
+            always_notify=executed.alert_keys() if executed else (),
         )
     notes = tuple(outcome.delivery.errors)
-    return HealthOutcome(check, outcome, notes)
+    if executed is not None and executed.error:
+        notes += (f"rollback: {executed.error}",)
+    return HealthOutcome(check, outcome, notes, executed)
+
+
+def judges_the_present(as_of: datetime, now: datetime, settings: Settings) -> bool:
+    """Whether a run looks at now (within one health interval), not at the past or the
+    future: only such a run may act on the breaker's decision."""
+    return abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
 
 
 def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -125,8 +145,13 @@ def health_command(
     environ: Mapping[str, str] | None = None,
     width: int = 100,
     color: bool = False,
+    now: datetime | None = None,
+    dry_run: bool = False,
 ) -> tuple[str, Status]:
-    """`reportgen health`: run the check on the store, print a view, fill the step summary."""
+    """`reportgen health`: run the check on the store, print a view, fill the step summary.
+
+    With `auto_rollback` the breaker's decision is carried out, unless the run is a dry run
+    or looks at the past (`--as-of`): exploring history never changes the rollout."""
     from reportgen.store import open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
@@ -137,8 +162,19 @@ def health_command(
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
+        acts = auto_rollback and not dry_run
+        acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
         with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
-            outcome = run_health(store, settings, as_of, check_type, sentry=sentry, environ=environ)
+            target = open_target(settings, store, settings.store.path) if acts else None
+            outcome = run_health(
+                store,
+                settings,
+                as_of,
+                check_type,
+                sentry=sentry,
+                environ=environ,
+                rollback_target=target,
+            )
     finally:
         sentry.close()  # always flush, whatever happened
     payload = {**outcome.to_dict(), "auto_rollback": auto_rollback}

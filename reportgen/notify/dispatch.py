@@ -13,10 +13,15 @@ from typing import Any
 
 from reportgen.config import HealthSettings, Settings
 from reportgen.evaluate.lifecycle import Observation, advance, observe
-from reportgen.findings import AlertState, Decision, Finding, State, Transition
+from reportgen.findings import AlertState, Decision, Finding, Notification, State, Transition
 from reportgen.notify import outbox
 from reportgen.notify.github import IssueTracker
-from reportgen.notify.incident import IncidentUpdate, plan_incident
+from reportgen.notify.incident import (
+    IncidentUpdate,
+    critical_open,
+    incident_key,
+    plan_incident,
+)
 from reportgen.notify.issue_text import IssueLinks
 from reportgen.notify.message import AlertNotice
 from reportgen.notify.sentry import SentryNotifier
@@ -62,12 +67,15 @@ def plan(
     evaluated_rules: Collection[tuple[str, str]] | None,
     run_conclusive: bool,
     rollout_percentage: float | None,
+    always_notify: Collection[str] = (),
 ) -> Plan:
     """Advance every alert this run speaks for (pure).
 
     Alerts of rules this run evaluated, given as (rule, scope kind) pairs such as
     ("error_rate", "processor"), but did not report are advanced too (their rule found nothing
-    to flag); with `evaluated_rules=None` only the reported keys move.
+    to flag); with `evaluated_rules=None` only the reported keys move. The keys in
+    `always_notify` (an executed rollback: each one is news) are notified even while their
+    alert is already firing, and commented on in the open incident.
     """
     by_key = {result.key: result for result in results}
     keys = list(by_key)
@@ -91,9 +99,18 @@ def plan(
         after[key] = transition.state
         if _worth_saving(previous, transition):
             transitions.append(transition)
+        if transition.notification is None and key in always_notify and result is not None:
+            again = Notification(key, "repeat", result.severity.value)
+            transition = replace(transition, notification=again)
         if transition.notification is not None:
             notices.append(_notice(transition, result, as_of, rollout_percentage))
     incident = plan_incident(feature, states, after, notices)
+    repeated = tuple(n for n in notices if n.key in always_notify and n.kind == "repeat")
+    if repeated and critical_open(after.values()):
+        if incident is None:
+            incident = IncidentUpdate(incident_key(feature), "comment", repeated)
+        elif incident.action == "comment":
+            incident = replace(incident, notices=(*incident.notices, *repeated))
     return Plan(transitions, notices, incident)
 
 
@@ -151,6 +168,7 @@ def dispatch(
     run_conclusive: bool = True,
     rollout_percentage: float | None = None,
     decision: Decision | None = None,
+    always_notify: Collection[str] = (),
 ) -> NotifyOutcome:
     """Advance, persist, then deliver; Sentry or GitHub failing never raises from here."""
     env = os.environ if environ is None else environ
@@ -163,6 +181,7 @@ def dispatch(
         evaluated_rules=evaluated_rules,
         run_conclusive=run_conclusive,
         rollout_percentage=rollout_percentage,
+        always_notify=always_notify,
     )
     tracker = IssueTracker.from_settings(settings, env)
     entries = outbox.entries_for(
@@ -192,9 +211,10 @@ def notify_findings(
     *,
     environ: Mapping[str, str] | None = None,
     rollout_percentage: float | None = None,
+    always_notify: Collection[str] = (),
 ) -> NotifyOutcome:
-    """Alert on a report's findings (`reportgen build --notify`): only the alerts these
-    findings name move; none is resolved by their absence (health does that)."""
+    """Alert on a report's findings (`reportgen build --notify`, `reportgen rollback`): only
+    the alerts these findings name move; none is resolved by their absence (health does that)."""
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
@@ -207,6 +227,7 @@ def notify_findings(
             environ=environ,
             evaluated_rules=None,
             rollout_percentage=rollout_percentage,
+            always_notify=always_notify,
         )
     finally:
         sentry.close()

@@ -16,17 +16,19 @@ from reportgen.render.formatting import plain_text
 from reportgen.render.text.markdown import escape_markdown
 
 TITLE_LIMIT = 256
-MESSAGE_LIMIT = 500  # an error message quoted in a finding can be huge
+MESSAGE_LIMIT = 500
+ROLLBACK_RULE = "rollback_executed"  # an error message quoted in a finding can be huge
 
 # The seed's "Critical Alert Response" procedure, as a checklist.
-# Only commands that exist: the rollback command arrives with its own issue (SPEC §5).
+# Only commands that exist.
 NEXT_STEPS = (
     "Review the Sentry alert details and context",
     "Confirm the rollout status and recent changes (`reportgen health --format markdown`, "
     "the dashboard's alerts page)",
     "Assess the user impact and system stability",
     "Decide whether to roll back: the health check's `decision` says whether the circuit "
-    "breaker would",
+    "breaker would; roll back with the rollout-emergency-rollback workflow or "
+    "`reportgen rollback --to 0 --reason … --confirm YES`",
     "Update the stakeholders and document the response in this issue",
 )
 
@@ -85,10 +87,13 @@ def body(notices: Sequence[AlertNotice], links: IssueLinks) -> str:
 
 
 def comment(action: str, notices: Sequence[AlertNotice], links: IssueLinks) -> str:
-    """A state change of the incident: escalation or resolution."""
+    """A state change of the incident: a rollback, an escalation or the resolution."""
     as_of = notices[0].as_of if notices else "this run"
+    rollback = next((n for n in notices if n.rule == ROLLBACK_RULE), None)
     if action == "close":
         head = f"**Resolved** at {as_of}: no critical alert is firing any more. Closing."
+    elif rollback is not None:
+        head = f"**Rolled back** at {rollback.as_of}: {escape(rollback.message)}"
     else:
         head = f"**Escalated** at {as_of}: now critical as well:"
     lines = [head, ""]

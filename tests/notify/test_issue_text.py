@@ -51,7 +51,8 @@ def test_issue_body_says_what_when_where_and_what_next() -> None:
         "markdown`, the dashboard's alerts page)\n"
         "- [ ] Assess the user impact and system stability\n"
         "- [ ] Decide whether to roll back: the health check's `decision` says whether the "
-        "circuit breaker would\n"
+        "circuit breaker would; roll back with the rollout-emergency-rollback workflow or "
+        "`reportgen rollback --to 0 --reason … --confirm YES`\n"
         "- [ ] Update the stakeholders and document the response in this issue\n"
     )
 
