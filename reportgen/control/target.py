@@ -136,7 +136,13 @@ def database_target(settings: Settings) -> RolloutTarget | None:
         return None
     from reportgen.control.postgres import PostgresTarget  # late: loads psycopg
 
-    return PostgresTarget(url.get_secret_value())
+    source = settings.source
+    return PostgresTarget(
+        url.get_secret_value(),
+        configuration_table=source.rollout_configuration_table,
+        history_table=source.rollout_history_table,
+        categories_table=source.repository_categories_table,
+    )
 
 
 def open_target(settings: Settings, store: HasConnection, store_path: object) -> RolloutTarget:
