@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reportgen.report.view import ReportView, report_view
+
 Cell = str | int | float | bool | None
 Format = Literal["text", "count", "number", "percent", "ms", "seconds", "money", "time", "date"]
 
@@ -31,16 +33,6 @@ class DataTable:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def _get(mapping: Any, *path: str) -> Any:
-    """A nested value of a report dict, or None where any step is missing."""
-    value = mapping
-    for step in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
-
-
 def _cell(value: Any) -> Cell:
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -55,20 +47,19 @@ def table(
     )
 
 
-def processors_table(report: Mapping[str, Any]) -> DataTable:
-    processors: Mapping[str, Any] = report.get("processors") or {}
+def processors_table(report: ReportView) -> DataTable:
     rows = [
         (
             name,
-            p.get("jobs"),
-            p.get("share"),
-            p.get("finished"),
-            p.get("failed"),
-            p.get("error_rate"),
-            _get(p, "processing_time_ms", "p50"),
-            _get(p, "processing_time_ms", "p95"),
+            p["jobs"],
+            p["share"],
+            p["finished"],
+            p["failed"],
+            p["error_rate"],
+            p["processing_time_ms"]["p50"],
+            p["processing_time_ms"]["p95"],
         )
-        for name, p in sorted(processors.items())
+        for name, p in sorted(report["processors"].items())
     ]
     columns = (
         Column("processor", "Processor"),
@@ -83,11 +74,10 @@ def processors_table(report: Mapping[str, Any]) -> DataTable:
     return table("processors", "Processors", columns, rows)
 
 
-def job_types_table(report: Mapping[str, Any]) -> DataTable:
-    job_types: Mapping[str, Any] = report.get("job_types") or {}
+def job_types_table(report: ReportView) -> DataTable:
     rows = [
-        (name, t.get("jobs"), t.get("failed"), t.get("error_rate"))
-        for name, t in sorted(job_types.items())
+        (name, t["jobs"], t["failed"], t["error_rate"])
+        for name, t in sorted(report["job_types"].items())
     ]
     columns = (
         Column("job_type", "Job type"),
@@ -98,11 +88,9 @@ def job_types_table(report: Mapping[str, Any]) -> DataTable:
     return table("job_types", "Job types", columns, rows)
 
 
-def repositories_table(report: Mapping[str, Any]) -> DataTable:
-    top: Sequence[Mapping[str, Any]] = _get(report, "repositories", "top_by_jobs") or []
-    rows = [
-        (r.get("repository_name"), r.get("category"), r.get("jobs"), r.get("failed")) for r in top
-    ]
+def repositories_table(report: ReportView) -> DataTable:
+    top = report["repositories"]["top_by_jobs"]
+    rows = [(r["repository_name"], r["category"], r["jobs"], r["failed"]) for r in top]
     columns = (
         Column("repository", "Repository"),
         Column("category", "Category"),
@@ -112,18 +100,17 @@ def repositories_table(report: Mapping[str, Any]) -> DataTable:
     return table("repositories", "Top repositories by jobs", columns, rows)
 
 
-def recent_errors_table(report: Mapping[str, Any]) -> DataTable:
-    recent: Sequence[Mapping[str, Any]] = _get(report, "errors", "recent") or []
+def recent_errors_table(report: ReportView) -> DataTable:
     rows = [
         (
-            e.get("created_at"),
-            e.get("processor"),
-            e.get("job_type"),
-            e.get("repository_name"),
-            e.get("category"),
-            e.get("message"),
+            e["created_at"],
+            e["processor"],
+            e["job_type"],
+            e["repository_name"],
+            e["category"],
+            e["message"],
         )
-        for e in recent
+        for e in report["errors"]["recent"]
     ]
     columns = (
         Column("created_at", "Created", "time"),
@@ -136,9 +123,8 @@ def recent_errors_table(report: Mapping[str, Any]) -> DataTable:
     return table("errors", "Newest errors", columns, rows)
 
 
-def findings_table(report: Mapping[str, Any]) -> DataTable:
-    findings: Sequence[Mapping[str, Any]] = report.get("findings") or []
-    rows = [(f.get("severity"), f.get("rule"), f.get("scope"), f.get("message")) for f in findings]
+def findings_table(report: ReportView) -> DataTable:
+    rows = [(f["severity"], f["rule"], f["scope"], f["message"]) for f in report["findings"]]
     columns = (
         Column("severity", "Severity"),
         Column("rule", "Rule"),
@@ -150,10 +136,11 @@ def findings_table(report: Mapping[str, Any]) -> DataTable:
 
 def report_tables(report: Mapping[str, Any]) -> tuple[DataTable, ...]:
     """The tables shown on a report page and offered as CSV beside it."""
+    view = report_view(report)
     return (
-        findings_table(report),
-        processors_table(report),
-        job_types_table(report),
-        repositories_table(report),
-        recent_errors_table(report),
+        findings_table(view),
+        processors_table(view),
+        job_types_table(view),
+        repositories_table(view),
+        recent_errors_table(view),
     )
