@@ -55,6 +55,12 @@ class Section:
         )
 
 
+# Columns that several sections share.
+JOBS = Column("jobs", "Jobs", "count")
+FAILED = Column("failed", "Failed", "count")
+ERROR_RATE = Column("error_rate", "Error rate", "percent")
+
+
 def present(column: Column, value: Cell) -> str:
     """A figure as people read it (`1,234`, `7.2%`, `4 min 00 s`); text as it is."""
     if column.format in ("text", "shown"):
@@ -66,11 +72,11 @@ def processors(report: ReportView) -> Section:
     """Each processor's jobs, failures and processing time, in the report's order."""
     columns = (
         Column("processor", "Processor"),
-        Column("jobs", "Jobs", "count"),
+        JOBS,
         Column("share", "Share", "percent"),
         Column("finished", "Finished", "count"),
-        Column("failed", "Failed", "count"),
-        Column("error_rate", "Error rate", "percent"),
+        FAILED,
+        ERROR_RATE,
         Column("p50_ms", "p50", "ms"),
         Column("p95_ms", "p95", "ms"),
     )
@@ -91,12 +97,7 @@ def processors(report: ReportView) -> Section:
 
 
 def job_types(report: ReportView) -> Section:
-    columns = (
-        Column("job_type", "Job type"),
-        Column("jobs", "Jobs", "count"),
-        Column("failed", "Failed", "count"),
-        Column("error_rate", "Error rate", "percent"),
-    )
+    columns = (Column("job_type", "Job type"), JOBS, FAILED, ERROR_RATE)
     rows = tuple(
         (name, t["jobs"], t["failed"], t["error_rate"]) for name, t in report["job_types"].items()
     )
@@ -105,7 +106,7 @@ def job_types(report: ReportView) -> Section:
 
 def errors_by_category(report: ReportView) -> Section:
     """Failed jobs per error category; categories without failures are left out."""
-    columns = (Column("category", "Category"), Column("failed", "Failed", "count"))
+    columns = (Column("category", "Category"), FAILED)
     rows = tuple((name, n) for name, n in report["errors"]["by_category"].items() if n)
     return Section("Errors by category", columns, rows)
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reportgen.render import sections
 from reportgen.report.view import ReportView, report_view
 
 Cell = str | int | float | bool | None
@@ -47,20 +48,16 @@ def table(
     )
 
 
+def _section_rows(section: sections.Section, columns: Sequence[Column]) -> list[tuple[Cell, ...]]:
+    """The rows of a report section, in the site's columns (picked by name)."""
+    return list(section.select(*(c.name for c in columns)).rows)
+
+
+def _by_name(row: tuple[Cell, ...]) -> str:
+    return str(row[0])
+
+
 def processors_table(report: ReportView) -> DataTable:
-    rows = [
-        (
-            name,
-            p["jobs"],
-            p["share"],
-            p["finished"],
-            p["failed"],
-            p["error_rate"],
-            p["processing_time_ms"]["p50"],
-            p["processing_time_ms"]["p95"],
-        )
-        for name, p in sorted(report["processors"].items())
-    ]
     columns = (
         Column("processor", "Processor"),
         Column("jobs", "Jobs", "count"),
@@ -71,20 +68,18 @@ def processors_table(report: ReportView) -> DataTable:
         Column("p50_ms", "p50", "ms"),
         Column("p95_ms", "p95", "ms"),
     )
+    rows = sorted(_section_rows(sections.processors(report), columns), key=_by_name)
     return table("processors", "Processors", columns, rows)
 
 
 def job_types_table(report: ReportView) -> DataTable:
-    rows = [
-        (name, t["jobs"], t["failed"], t["error_rate"])
-        for name, t in sorted(report["job_types"].items())
-    ]
     columns = (
         Column("job_type", "Job type"),
         Column("jobs", "Jobs", "count"),
         Column("failed", "Failed", "count"),
         Column("error_rate", "Error rate", "percent"),
     )
+    rows = sorted(_section_rows(sections.job_types(report), columns), key=_by_name)
     return table("job_types", "Job types", columns, rows)
 
 
@@ -124,13 +119,13 @@ def recent_errors_table(report: ReportView) -> DataTable:
 
 
 def findings_table(report: ReportView) -> DataTable:
-    rows = [(f["severity"], f["rule"], f["scope"], f["message"]) for f in report["findings"]]
     columns = (
         Column("severity", "Severity"),
         Column("rule", "Rule"),
         Column("scope", "Scope"),
         Column("message", "Explanation"),
     )
+    rows = _section_rows(sections.findings(report), columns)
     return table("findings", "Findings", columns, rows)
 
 
