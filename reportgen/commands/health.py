@@ -29,6 +29,7 @@ from reportgen.notify.dispatch import NotifyOutcome, dispatch
 from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health
+from reportgen.report.view import health_view
 from reportgen.store import alerts
 from reportgen.store.alerts import HasConnection
 
@@ -177,6 +178,6 @@ def health_command(
             )
     finally:
         sentry.close()  # always flush, whatever happened
-    payload = {**outcome.to_dict(), "auto_rollback": auto_rollback}
+    payload = health_view({**outcome.to_dict(), "auto_rollback": auto_rollback})
     write_step_summary(health_markdown(payload), environ)
     return render_health(payload, view, width=width, color=color), outcome.check.status

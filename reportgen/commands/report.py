@@ -25,6 +25,7 @@ from reportgen.render import formatting as fmt
 from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
+from reportgen.report.view import report_view
 from reportgen.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -107,8 +108,8 @@ def render_report(
     if view is ReportFormat.JSON:
         return report_json(report)
     if view is ReportFormat.MARKDOWN:
-        return report_markdown(report)
-    return as_text(report_table(report), width=width, color=color)
+        return report_markdown(report_view(report))
+    return as_text(report_table(report_view(report)), width=width, color=color)
 
 
 def write_atomically(path: Path, text: str) -> None:

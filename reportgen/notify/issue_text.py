@@ -14,6 +14,7 @@ from reportgen.config import Settings
 from reportgen.notify.message import AlertNotice
 from reportgen.render.formatting import plain_text
 from reportgen.render.text.markdown import escape_markdown
+from reportgen.render.text.markdown_table import markdown_table
 
 TITLE_LIMIT = 256
 MESSAGE_LIMIT = 500
@@ -105,17 +106,20 @@ def comment(action: str, notices: Sequence[AlertNotice], links: IssueLinks) -> s
 
 
 def _table(notices: Sequence[AlertNotice]) -> list[str]:
+    headers = ["severity", "rule", "scope", "value", "threshold", "explanation", "counts"]
     rows = [
-        "| severity | rule | scope | value | threshold | explanation | counts |",
-        "|---|---|---|---|---|---|---|",
+        [
+            n.severity,
+            escape(n.rule),
+            escape(n.scope),
+            _number(n.value),
+            _number(n.threshold),
+            escape(n.message),
+            ", ".join(f"{escape(k)} {v}" for k, v in sorted(n.counts.items())),
+        ]
+        for n in notices
     ]
-    for n in notices:
-        counts = ", ".join(f"{escape(k)} {v}" for k, v in sorted(n.counts.items()))
-        rows.append(
-            f"| {n.severity} | {escape(n.rule)} | {escape(n.scope)} | {_number(n.value)} "
-            f"| {_number(n.threshold)} | {escape(n.message)} | {counts} |"
-        )
-    return rows
+    return markdown_table(headers, rows)
 
 
 def _number(value: float | None) -> str:

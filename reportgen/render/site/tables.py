@@ -10,6 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reportgen.render import sections
+from reportgen.report.view import ReportView, report_view
+
 Cell = str | int | float | bool | None
 Format = Literal["text", "count", "number", "percent", "ms", "seconds", "money", "time", "date"]
 
@@ -31,16 +34,6 @@ class DataTable:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def _get(mapping: Any, *path: str) -> Any:
-    """A nested value of a report dict, or None where any step is missing."""
-    value = mapping
-    for step in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
-
-
 def _cell(value: Any) -> Cell:
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -55,21 +48,16 @@ def table(
     )
 
 
-def processors_table(report: Mapping[str, Any]) -> DataTable:
-    processors: Mapping[str, Any] = report.get("processors") or {}
-    rows = [
-        (
-            name,
-            p.get("jobs"),
-            p.get("share"),
-            p.get("finished"),
-            p.get("failed"),
-            p.get("error_rate"),
-            _get(p, "processing_time_ms", "p50"),
-            _get(p, "processing_time_ms", "p95"),
-        )
-        for name, p in sorted(processors.items())
-    ]
+def _section_rows(section: sections.Section, columns: Sequence[Column]) -> list[tuple[Cell, ...]]:
+    """The rows of a report section, in the site's columns (picked by name)."""
+    return list(section.select(*(c.name for c in columns)).rows)
+
+
+def _by_name(row: tuple[Cell, ...]) -> str:
+    return str(row[0])
+
+
+def processors_table(report: ReportView) -> DataTable:
     columns = (
         Column("processor", "Processor"),
         Column("jobs", "Jobs", "count"),
@@ -80,29 +68,24 @@ def processors_table(report: Mapping[str, Any]) -> DataTable:
         Column("p50_ms", "p50", "ms"),
         Column("p95_ms", "p95", "ms"),
     )
+    rows = sorted(_section_rows(sections.processors(report), columns), key=_by_name)
     return table("processors", "Processors", columns, rows)
 
 
-def job_types_table(report: Mapping[str, Any]) -> DataTable:
-    job_types: Mapping[str, Any] = report.get("job_types") or {}
-    rows = [
-        (name, t.get("jobs"), t.get("failed"), t.get("error_rate"))
-        for name, t in sorted(job_types.items())
-    ]
+def job_types_table(report: ReportView) -> DataTable:
     columns = (
         Column("job_type", "Job type"),
         Column("jobs", "Jobs", "count"),
         Column("failed", "Failed", "count"),
         Column("error_rate", "Error rate", "percent"),
     )
+    rows = sorted(_section_rows(sections.job_types(report), columns), key=_by_name)
     return table("job_types", "Job types", columns, rows)
 
 
-def repositories_table(report: Mapping[str, Any]) -> DataTable:
-    top: Sequence[Mapping[str, Any]] = _get(report, "repositories", "top_by_jobs") or []
-    rows = [
-        (r.get("repository_name"), r.get("category"), r.get("jobs"), r.get("failed")) for r in top
-    ]
+def repositories_table(report: ReportView) -> DataTable:
+    top = report["repositories"]["top_by_jobs"]
+    rows = [(r["repository_name"], r["category"], r["jobs"], r["failed"]) for r in top]
     columns = (
         Column("repository", "Repository"),
         Column("category", "Category"),
@@ -112,18 +95,17 @@ def repositories_table(report: Mapping[str, Any]) -> DataTable:
     return table("repositories", "Top repositories by jobs", columns, rows)
 
 
-def recent_errors_table(report: Mapping[str, Any]) -> DataTable:
-    recent: Sequence[Mapping[str, Any]] = _get(report, "errors", "recent") or []
+def recent_errors_table(report: ReportView) -> DataTable:
     rows = [
         (
-            e.get("created_at"),
-            e.get("processor"),
-            e.get("job_type"),
-            e.get("repository_name"),
-            e.get("category"),
-            e.get("message"),
+            e["created_at"],
+            e["processor"],
+            e["job_type"],
+            e["repository_name"],
+            e["category"],
+            e["message"],
         )
-        for e in recent
+        for e in report["errors"]["recent"]
     ]
     columns = (
         Column("created_at", "Created", "time"),
@@ -136,24 +118,24 @@ def recent_errors_table(report: Mapping[str, Any]) -> DataTable:
     return table("errors", "Newest errors", columns, rows)
 
 
-def findings_table(report: Mapping[str, Any]) -> DataTable:
-    findings: Sequence[Mapping[str, Any]] = report.get("findings") or []
-    rows = [(f.get("severity"), f.get("rule"), f.get("scope"), f.get("message")) for f in findings]
+def findings_table(report: ReportView) -> DataTable:
     columns = (
         Column("severity", "Severity"),
         Column("rule", "Rule"),
         Column("scope", "Scope"),
         Column("message", "Explanation"),
     )
+    rows = _section_rows(sections.findings(report), columns)
     return table("findings", "Findings", columns, rows)
 
 
 def report_tables(report: Mapping[str, Any]) -> tuple[DataTable, ...]:
     """The tables shown on a report page and offered as CSV beside it."""
+    view = report_view(report)
     return (
-        findings_table(report),
-        processors_table(report),
-        job_types_table(report),
-        repositories_table(report),
-        recent_errors_table(report),
+        findings_table(view),
+        processors_table(view),
+        job_types_table(view),
+        repositories_table(view),
+        recent_errors_table(view),
     )

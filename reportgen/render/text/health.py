@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,7 +18,11 @@ from reportgen.findings import Severity
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
 from reportgen.render.text.markdown import escape_markdown
+from reportgen.render.text.markdown_table import markdown_table
 from reportgen.render.text.table import SEVERITY_STYLES, STATUS_STYLES, as_text, untrusted
+from reportgen.report.view import DecisionView, HealthView, NotificationsView
+
+FindingT = TypeVar("FindingT", bound=Mapping[str, Any])
 
 
 def _number(value: float | None) -> str:
@@ -53,7 +57,7 @@ def rule_value(rule: str, value: float | None) -> str:
     return _number(value)
 
 
-def most_severe_first(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def most_severe_first(findings: Sequence[FindingT]) -> list[FindingT]:
     """Critical first, then warning, inconclusive, info; the check's order within each."""
 
     def rank(finding: Mapping[str, Any]) -> int:
@@ -65,48 +69,46 @@ def most_severe_first(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str
     return sorted(findings, key=rank)
 
 
-def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def health_markdown(check: Mapping[str, Any]) -> str:
+def health_markdown(check: HealthView) -> str:
     """`# Rollout health: CRITICAL`, the findings, the breaker's decision, the notifications."""
     lines = [f"# Rollout health: {check['status'].upper()}", "", _context(check), ""]
     lines += ["## Findings", ""]
     if check["findings"]:
-        lines.append(_row(["severity", "rule", "scope", "value", "threshold", "explanation"]))
-        lines.append(_row([":---", ":---", ":---", "---:", "---:", ":---"]))
-        lines += [
-            _row(
-                [
-                    f["severity"],
-                    escape_markdown(f["rule"]),
-                    escape_markdown(f["scope"]),
-                    rule_value(f["rule"], f["value"]),
-                    rule_value(f["rule"], f["threshold"]),
-                    escape_markdown(f["message"], 300),
-                ]
-            )
+        rows = [
+            [
+                f["severity"],
+                escape_markdown(f["rule"]),
+                escape_markdown(f["scope"]),
+                rule_value(f["rule"], f["value"]),
+                rule_value(f["rule"], f["threshold"]),
+                escape_markdown(f["message"], 300),
+            ]
             for f in most_severe_first(check["findings"])
         ]
+        lines += markdown_table(
+            ["severity", "rule", "scope", "value", "threshold", "explanation"],
+            rows,
+            ["left", "left", "left", "right", "right", "left"],
+        )
     else:
         lines.append("No findings: every rule is within its thresholds.")
     lines += ["", "## Circuit breaker", "", _decision_line(check["decision"]), ""]
     if check.get("breaker_checks"):
-        lines.append(_row(["rule", "scope", "value", "threshold", "tripped"]))
-        lines.append(_row([":---", ":---", "---:", "---:", ":---"]))
-        lines += [
-            _row(
-                [
-                    escape_markdown(c["rule"]),
-                    escape_markdown(c["scope"]),
-                    rule_value(c["rule"], c["value"]),
-                    rule_value(c["rule"], c["threshold"]),
-                    "yes" if c["tripped"] else "no",
-                ]
-            )
+        rows = [
+            [
+                escape_markdown(c["rule"]),
+                escape_markdown(c["scope"]),
+                rule_value(c["rule"], c["value"]),
+                rule_value(c["rule"], c["threshold"]),
+                "yes" if c["tripped"] else "no",
+            ]
             for c in check["breaker_checks"]
         ]
+        lines += markdown_table(
+            ["rule", "scope", "value", "threshold", "tripped"],
+            rows,
+            ["left", "left", "right", "right", "left"],
+        )
         lines.append("")
     notifications = check.get("notifications")
     if notifications:
@@ -114,10 +116,10 @@ def health_markdown(check: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _context(check: Mapping[str, Any]) -> str:
+def _context(check: HealthView) -> str:
     window = check["window"]
-    rollout = check.get("rollout") or {}
-    percentage = rollout.get("percentage")
+    rollout = check.get("rollout")
+    percentage = rollout["percentage"] if rollout else None
     shown = "unknown" if percentage is None else f"{_number(percentage)} %"
     return (
         f"As of {fmt.timestamp(check['as_of'])} · check `{check['check_type']}` · evaluation "
@@ -126,14 +128,14 @@ def _context(check: Mapping[str, Any]) -> str:
     )
 
 
-def _decision_line(decision: Mapping[str, Any]) -> str:
+def _decision_line(decision: DecisionView) -> str:
     verdict = "roll back" if decision["rollback"] else "no rollback"
     done = "executed" if decision["executed"] else "not executed"
     reason = escape_markdown(decision["reason"], 500)
     return f"**Decision: {verdict}** ({done}): {reason}"
 
 
-def _notifications_line(notifications: Mapping[str, Any]) -> str:
+def _notifications_line(notifications: NotificationsView) -> str:
     incident = notifications.get("incident")
     line = (
         f"{notifications['notifications']} new · {notifications['delivered']} delivered · "
@@ -142,7 +144,7 @@ def _notifications_line(notifications: Mapping[str, Any]) -> str:
     return f"{line} · incident issue: {incident}" if incident else line
 
 
-def health_table(check: Mapping[str, Any]) -> RenderableType:
+def health_table(check: HealthView) -> RenderableType:
     """The terminal view: a status line, the findings and the decision."""
     status = Text(f"Rollout health: {check['status'].upper()}")
     status.stylize(STATUS_STYLES.get(check["status"], "bold"))
@@ -170,7 +172,7 @@ def health_table(check: Mapping[str, Any]) -> RenderableType:
 
 
 def render_health(
-    payload: dict[str, Any], view: ReportFormat, *, width: int = 100, color: bool = False
+    payload: HealthView, view: ReportFormat, *, width: int = 100, color: bool = False
 ) -> str:
     """One view of a health check's JSON form, as text."""
     if view is ReportFormat.JSON:

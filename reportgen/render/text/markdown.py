@@ -13,6 +13,17 @@ from typing import Any
 
 from reportgen.findings import Severity
 from reportgen.render import formatting as fmt
+from reportgen.render import sections
+from reportgen.render.sections import Cell, Column, Section
+from reportgen.render.text.markdown_table import Align, markdown_table
+from reportgen.report.view import (
+    DeductionView,
+    JobsView,
+    LatencyView,
+    RecentErrorView,
+    ReportView,
+    RepositoryRowView,
+)
 
 STATUS_BADGES = {
     "healthy": "🟢 healthy",
@@ -71,23 +82,39 @@ def _name(text: str | None) -> str:
     return escaped or "(none)"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> list[str]:
-    """A GFM table; columns from index `right` on are numbers and align right.
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], aligns: Sequence[Align] | None = None
+) -> list[str]:
+    """A GFM table; unless `aligns` says otherwise the first column is a name, the rest figures.
 
     Processor and job type names come from the data, so their number is unbounded; past
     `MAX_TABLE_ROWS` the rest are counted, keeping an issue body under GitHub's size limit.
     """
-    aligns = [":---" if i < right else "---:" for i in range(len(headers))]
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(aligns) + " |"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows[:MAX_TABLE_ROWS])
+    if aligns is None:
+        aligns = ["right" if i else "left" for i in range(len(headers))]
+    lines = markdown_table(headers, rows[:MAX_TABLE_ROWS], aligns)
     if len(rows) > MAX_TABLE_ROWS:
         lines += ["", f"… and {fmt.count(len(rows) - MAX_TABLE_ROWS)} more rows (see the JSON)."]
     return lines
 
 
-def report_markdown(report: Mapping[str, Any]) -> str:
+def _section_table(section: Section) -> list[str]:
+    """A section as a GFM table: text escaped, figures presented."""
+    columns = section.columns
+    rows = [[_cell(c, v) for c, v in zip(columns, row, strict=True)] for row in section.rows]
+    aligns: list[Align] = ["right" if c.numeric else "left" for c in columns]
+    return _table([c.label for c in columns], rows, aligns)
+
+
+def _cell(column: Column, value: Cell) -> str:
+    if column.numeric:
+        return sections.present(column, value)
+    return _name(None if value is None else str(value))
+
+
+def report_markdown(report: ReportView) -> str:
     """The whole report as GitHub-flavoured Markdown, ending with a newline."""
-    sections = [
+    parts = [
         _header(report),
         _health(report),
         _jobs(report),
@@ -103,10 +130,10 @@ def report_markdown(report: Mapping[str, Any]) -> str:
         _recommendations(report),
         _footer(report),
     ]
-    return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
+    return "\n\n".join("\n".join(lines) for lines in parts if lines) + "\n"
 
 
-def _period_label(report: Mapping[str, Any]) -> str:
+def _period_label(report: ReportView) -> str:
     period = report["period"]
     slug = period.get("slug")
     span = f"{fmt.timestamp(period['start'])} to {fmt.timestamp(period['end'])}"
@@ -115,7 +142,7 @@ def _period_label(report: Mapping[str, Any]) -> str:
     return span
 
 
-def _header(report: Mapping[str, Any]) -> list[str]:
+def _header(report: ReportView) -> list[str]:
     period = report["period"]
     lines = [f"# Rollout report: {escape_markdown(report['kind'])} {_period_label(report)}", ""]
     if period.get("partial"):
@@ -145,7 +172,7 @@ def _header(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _health(report: Mapping[str, Any]) -> list[str]:
+def _health(report: ReportView) -> list[str]:
     health = report["health"]
     lines = ["## Health score", ""]
     if health["score"] is None:
@@ -166,7 +193,7 @@ def _health(report: Mapping[str, Any]) -> list[str]:
     return [*lines, "", *_table(["Deduction", "Points", "Value"], rows)]
 
 
-def _deduction_name(deduction: Mapping[str, Any]) -> str:
+def _deduction_name(deduction: DeductionView) -> str:
     rule = str(deduction["rule"])
     template = DEDUCTION_NAMES.get(rule)
     if template is None:
@@ -176,7 +203,7 @@ def _deduction_name(deduction: Mapping[str, Any]) -> str:
     return template.format(threshold=shown)
 
 
-def _deduction_value(deduction: Mapping[str, Any]) -> str:
+def _deduction_value(deduction: DeductionView) -> str:
     value = deduction.get("value")
     if isinstance(value, bool) or value is None:
         return "yes" if value else fmt.NOT_AVAILABLE
@@ -192,7 +219,7 @@ def _rate_line(label: str, rate: Any, ci: Any, part: int, part_label: str, whole
     )
 
 
-def _jobs(report: Mapping[str, Any]) -> list[str]:
+def _jobs(report: ReportView) -> list[str]:
     jobs = report["jobs"]
     by_status = jobs["by_status"]
     rows = [[status, fmt.count(by_status.get(status, 0))] for status in by_status]
@@ -227,7 +254,7 @@ def _jobs(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _conclusive_line(jobs: Mapping[str, Any]) -> str:
+def _conclusive_line(jobs: JobsView) -> str:
     finished, minimum = fmt.count(jobs["finished"]), jobs.get("min_jobs")
     needed = f"more than {fmt.count(minimum)}" if minimum is not None else "more"
     if jobs["conclusive"]:
@@ -235,15 +262,14 @@ def _conclusive_line(jobs: Mapping[str, Any]) -> str:
     return f"- **Rates are inconclusive:** {finished} finished jobs, {needed} are needed to judge"
 
 
-def _latency_cells(latency: Mapping[str, Any] | None) -> list[str]:
-    latency = latency or {}
+def _latency_cells(latency: LatencyView) -> list[str]:
     return [
-        fmt.count(latency.get("count", 0)),
-        *(fmt.duration_ms(latency.get(key)) for key in ("mean", "p50", "p95", "max")),
+        fmt.count(latency["count"]),
+        *map(fmt.duration_ms, (latency["mean"], latency["p50"], latency["p95"], latency["max"])),
     ]
 
 
-def _timing(report: Mapping[str, Any]) -> list[str]:
+def _timing(report: ReportView) -> list[str]:
     rows = [
         ["Processing time", *_latency_cells(report["processing_time_ms"])],
         ["Queue wait", *_latency_cells(report["queue_wait_ms"])],
@@ -251,45 +277,25 @@ def _timing(report: Mapping[str, Any]) -> list[str]:
     return ["## Timing", "", *_table(["", "Jobs", "Mean", "p50", "p95", "Max"], rows)]
 
 
-def _processors(report: Mapping[str, Any]) -> list[str]:
-    processors = report["processors"]
-    if not processors:
+def _processors(report: ReportView) -> list[str]:
+    processors = sections.processors(report)
+    if not processors.rows:
         return ["## Processors", "", "No jobs."]
-    rows = []
-    for name, metrics in processors.items():
-        latency = metrics.get("processing_time_ms") or {}
-        rows.append(
-            [
-                _name(name),
-                fmt.count(metrics["jobs"]),
-                fmt.percent(metrics["share"]),
-                fmt.count(metrics["finished"]),
-                fmt.count(metrics["failed"]),
-                fmt.percent(metrics["error_rate"]),
-                fmt.duration_ms(latency.get("p50")),
-                fmt.duration_ms(latency.get("p95")),
-            ]
-        )
-    headers = ["Processor", "Jobs", "Share", "Finished", "Failed", "Error rate", "p50", "p95"]
-    return ["## Processors", "", *_table(headers, rows)]
+    return ["## Processors", "", *_section_table(processors)]
 
 
-def _job_types(report: Mapping[str, Any]) -> list[str]:
-    job_types = report["job_types"]
-    if not job_types:
+def _job_types(report: ReportView) -> list[str]:
+    job_types = sections.job_types(report)
+    if not job_types.rows:
         return []
-    rows = [
-        [_name(name), fmt.count(m["jobs"]), fmt.count(m["failed"]), fmt.percent(m["error_rate"])]
-        for name, m in job_types.items()
-    ]
-    return ["## Job types", "", *_table(["Job type", "Jobs", "Failed", "Error rate"], rows)]
+    return ["## Job types", "", *_section_table(job_types)]
 
 
-def _repository_label(row: Mapping[str, Any]) -> str:
+def _repository_label(row: RepositoryRowView) -> str:
     return _name(row.get("repository_name") or row.get("repository_id"))
 
 
-def _repositories(report: Mapping[str, Any]) -> list[str]:
+def _repositories(report: ReportView) -> list[str]:
     repositories = report["repositories"]
     lines = [
         "## Repositories",
@@ -310,8 +316,11 @@ def _repositories(report: Mapping[str, Any]) -> list[str]:
             for name, c in categories.items()
         ]
         lines += ["", *_table(["Category", "Repositories", "Active", "Jobs"], rows)]
-    for title, key in (("Top by jobs", "top_by_jobs"), ("Top by failures", "top_by_failures")):
-        top = repositories.get(key) or []
+    tops = (
+        ("Top by jobs", repositories.get("top_by_jobs")),
+        ("Top by failures", repositories.get("top_by_failures")),
+    )
+    for title, top in tops:
         if top:
             rows = [
                 [_repository_label(r), fmt.count(r["jobs"]), fmt.count(r["failed"])] for r in top
@@ -320,13 +329,12 @@ def _repositories(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _errors(report: Mapping[str, Any]) -> list[str]:
+def _errors(report: ReportView) -> list[str]:
     errors = report["errors"]
     lines = ["## Errors", "", f"{fmt.count(errors['total'])} failed jobs."]
-    by_category = {k: v for k, v in errors["by_category"].items() if v}
-    if by_category:
-        rows = [[_name(name), fmt.count(n)] for name, n in by_category.items()]
-        lines += ["", *_table(["Category", "Failed"], rows)]
+    by_category = sections.errors_by_category(report)
+    if by_category.rows:
+        lines += ["", *_section_table(by_category)]
     recent = errors.get("recent") or []
     if recent:
         shown = recent[:RECENT_ERRORS_SHOWN]
@@ -335,7 +343,7 @@ def _errors(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _recent_error(error: Mapping[str, Any]) -> str:
+def _recent_error(error: RecentErrorView) -> str:
     message = escape_markdown(error.get("message"), ERROR_MESSAGE_CHARS) or "(no message)"
     where = ", ".join(
         _name(part)
@@ -348,7 +356,7 @@ def _recent_error(error: Mapping[str, Any]) -> str:
     )
 
 
-def _queue(report: Mapping[str, Any]) -> list[str]:
+def _queue(report: ReportView) -> list[str]:
     queue = report["queue"]
     when = queue.get("evaluated_at")
     at = f" at {fmt.timestamp(when)}" if when else ""
@@ -366,7 +374,7 @@ def _queue(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _cost(report: Mapping[str, Any]) -> list[str]:
+def _cost(report: ReportView) -> list[str]:
     cost = report["cost"]
     rows = [
         ["inngest", fmt.money(cost["inngest"])],
@@ -391,48 +399,38 @@ def _cost(report: Mapping[str, Any]) -> list[str]:
     return [*lines, "", *notes] if notes else lines
 
 
-def _trends(report: Mapping[str, Any]) -> list[str]:
-    trends = report["trends"]
-    if not trends:
+def _trends(report: ReportView) -> list[str]:
+    trends = sections.trends(report)
+    if not trends.rows:
         return []
-    rows = [
-        [
-            _name(fmt.metric_label(metric)),
-            fmt.metric_value(metric, trend["previous"]),
-            fmt.metric_value(metric, trend["current"]),
-            fmt.trend_label(trend),
-        ]
-        for metric, trend in trends.items()
-    ]
-    return [
-        "## Trends against the previous period",
-        "",
-        *_table(["Metric", "Previous", "Current", "Change"], rows),
-    ]
+    return ["## Trends against the previous period", "", *_section_table(trends)]
 
 
-def _findings(report: Mapping[str, Any]) -> list[str]:
-    findings = sorted(report["findings"], key=lambda f: -_severity_rank(f["severity"]))
+def _findings(report: ReportView) -> list[str]:
+    findings = sections.findings(report).select("severity", "rule", "scope", "message").rows
     lines = ["## Findings", ""]
     if not findings:
         return [*lines, "No findings: every rule passed."]
-    for finding in findings:
+    for severity, rule, scope, message in sorted(findings, key=lambda f: -_severity_rank(f[0])):
         lines.append(
-            f"- **{escape_markdown(finding['severity'])}** {escape_markdown(finding['rule'])} "
-            f"({escape_markdown(finding['scope'])}): {escape_markdown(finding['message'])}"
+            f"- **{_escaped(severity)}** {_escaped(rule)} ({_escaped(scope)}): {_escaped(message)}"
         )
     return lines
 
 
-def _severity_rank(severity: str) -> int:
+def _escaped(value: Cell) -> str:
+    return escape_markdown(None if value is None else str(value))
+
+
+def _severity_rank(severity: Cell) -> int:
     """A known severity's rank; an unknown one (a hand-edited report) sorts last."""
     try:
-        return Severity(severity).rank
+        return Severity(str(severity)).rank
     except ValueError:
         return -1
 
 
-def _recommendations(report: Mapping[str, Any]) -> list[str]:
+def _recommendations(report: ReportView) -> list[str]:
     recommendations = report["recommendations"]
     if not recommendations:
         return []
@@ -443,7 +441,7 @@ def _recommendations(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _footer(report: Mapping[str, Any]) -> list[str]:
+def _footer(report: ReportView) -> list[str]:
     return [
         "---",
         "",

@@ -7,7 +7,7 @@ Untrusted text is passed to rich as `Text` objects, which rich never parses for 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -15,6 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from reportgen.render import formatting as fmt
+from reportgen.render import sections
+from reportgen.render.sections import Cell, Column, Section
+from reportgen.report.view import ReportView
 
 STATUS_STYLES = {
     "healthy": "bold green",
@@ -44,28 +47,41 @@ def as_text(renderable: RenderableType, *, width: int, color: bool = False) -> s
     return buffer.getvalue()
 
 
-def report_table(report: Mapping[str, Any]) -> RenderableType:
+def report_table(report: ReportView) -> RenderableType:
     """The report as a group of rich renderables, to print on a Console."""
-    parts: list[RenderableType] = [_summary(report), _processors(report)]
+    processors = sections.processors(report)
+    parts: list[RenderableType] = [
+        _summary(report),
+        _table(processors.select("processor", "jobs", "share", "failed", "error_rate", "p95_ms")),
+    ]
     if report["job_types"]:
-        parts.append(_job_types(report))
+        parts.append(_table(sections.job_types(report)))
     if report["errors"]["total"]:
-        parts.append(_errors(report))
+        parts.append(_table(sections.errors_by_category(report)))
     if report["trends"]:
-        parts.append(_trends(report))
+        parts.append(_table(sections.trends(report)))
     parts.append(_findings(report))
     return Group(*parts)
 
 
-def _numbers_table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
-    table.add_column(columns[0])
-    for column in columns[1:]:
-        table.add_column(column, justify="right")
+CellView = Callable[[Column, Cell], RenderableType]
+
+
+def _cell(column: Column, value: Cell) -> RenderableType:
+    return sections.present(column, value) if column.numeric else untrusted(value)
+
+
+def _table(section: Section, cell: CellView = _cell) -> Table:
+    """A section as a rich table: text shown literally, figures presented and aligned right."""
+    table = Table(title=section.title, title_justify="left", title_style="bold")
+    for column in section.columns:
+        table.add_column(column.label, justify="right" if column.numeric else "left")
+    for row in section.rows:
+        table.add_row(*(cell(c, v) for c, v in zip(section.columns, row, strict=True)))
     return table
 
 
-def _summary(report: Mapping[str, Any]) -> Group:
+def _summary(report: ReportView) -> Group:
     period, jobs, health, cost = report["period"], report["jobs"], report["health"], report["cost"]
     partial = " (partial)" if period["partial"] else ""
     title = (
@@ -105,67 +121,16 @@ def _summary(report: Mapping[str, Any]) -> Group:
     return Group(Text(title, style="bold"), table)
 
 
-def _processors(report: Mapping[str, Any]) -> Table:
-    table = _numbers_table(
-        "Processors", "Processor", "Jobs", "Share", "Failed", "Error rate", "p95"
-    )
-    for name, metrics in report["processors"].items():
-        table.add_row(
-            untrusted(name),
-            fmt.count(metrics["jobs"]),
-            fmt.percent(metrics["share"]),
-            fmt.count(metrics["failed"]),
-            fmt.percent(metrics["error_rate"]),
-            fmt.duration_ms((metrics.get("processing_time_ms") or {}).get("p95")),
-        )
-    return table
-
-
-def _job_types(report: Mapping[str, Any]) -> Table:
-    table = _numbers_table("Job types", "Job type", "Jobs", "Failed", "Error rate")
-    for name, metrics in report["job_types"].items():
-        table.add_row(
-            untrusted(name),
-            fmt.count(metrics["jobs"]),
-            fmt.count(metrics["failed"]),
-            fmt.percent(metrics["error_rate"]),
-        )
-    return table
-
-
-def _errors(report: Mapping[str, Any]) -> Table:
-    table = _numbers_table("Errors by category", "Category", "Failed")
-    for name, failed in report["errors"]["by_category"].items():
-        if failed:
-            table.add_row(untrusted(name), fmt.count(failed))
-    return table
-
-
-def _trends(report: Mapping[str, Any]) -> Table:
-    table = _numbers_table("Trends", "Metric", "Previous", "Current", "Change")
-    for metric, trend in report["trends"].items():
-        table.add_row(
-            untrusted(fmt.metric_label(metric)),
-            fmt.metric_value(metric, trend["previous"]),
-            fmt.metric_value(metric, trend["current"]),
-            fmt.trend_label(trend),
-        )
-    return table
-
-
-def _findings(report: Mapping[str, Any]) -> RenderableType:
-    findings = report["findings"]
-    if not findings:
+def _findings(report: ReportView) -> RenderableType:
+    findings = sections.findings(report)
+    if not findings.rows:
         return Text("No findings.")
-    table = Table(title="Findings", title_justify="left", title_style="bold")
-    table.add_column("Severity")
-    table.add_column("Rule")
-    table.add_column("Message")
-    for finding in findings:
-        severity = str(finding["severity"])
-        table.add_row(
-            Text(severity, style=SEVERITY_STYLES.get(severity, "")),
-            untrusted(finding["rule"]),
-            untrusted(finding["message"], None),
-        )
-    return table
+    return _table(findings.select("severity", "rule", "message"), _finding_cell)
+
+
+def _finding_cell(column: Column, value: Cell) -> RenderableType:
+    if column.name == "severity":
+        return Text(str(value), style=SEVERITY_STYLES.get(str(value), ""))
+    if column.name == "message":
+        return untrusted(value, None)  # the whole explanation: the terminal wraps it
+    return _cell(column, value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health, rule_value
+from reportgen.report.view import health_view
 
 
 def _finding(severity: str, rule: str, value: float | None, threshold: float | None) -> Any:
@@ -45,7 +46,7 @@ def payload() -> dict[str, Any]:
 
 
 def test_markdown_lists_findings_critical_first_with_units() -> None:
-    lines = health_markdown(payload()).splitlines()
+    lines = health_markdown(health_view(payload())).splitlines()
     rows = [line for line in lines if line.startswith("| ") and "overall" in line]
     assert rows[:5] == [
         "| critical | error_rate | overall | 12.5% | 10.0% | error_rate is critical |",
@@ -58,7 +59,7 @@ def test_markdown_lists_findings_critical_first_with_units() -> None:
 
 
 def test_table_lists_findings_critical_first_with_units() -> None:
-    text = render_health(payload(), ReportFormat.TABLE, width=160)
+    text = render_health(health_view(payload()), ReportFormat.TABLE, width=160)
     order = [text.index(rule) for rule in ("error_rate is", "data_stale is", "health_score is")]
     assert order == sorted(order)
     assert "6 d 9 h" in text
@@ -66,7 +67,7 @@ def test_table_lists_findings_critical_first_with_units() -> None:
 
 
 def test_json_lists_findings_critical_first() -> None:
-    findings = json.loads(render_health(payload(), ReportFormat.JSON))["findings"]
+    findings = json.loads(render_health(health_view(payload()), ReportFormat.JSON))["findings"]
     assert [f["severity"] for f in findings] == [
         "critical", "warning", "warning", "inconclusive", "info",
     ]  # fmt: skip

@@ -7,6 +7,7 @@ from datasets import HOSTILE_ERROR, HOSTILE_REPOSITORY, example_report
 from syrupy.assertion import SnapshotAssertion
 
 from reportgen.render.text.markdown import escape_markdown, report_markdown
+from reportgen.report.view import report_view
 
 # A pipe that ends a GFM table cell: not preceded by an odd run of backslashes.
 _CELL_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
@@ -43,7 +44,7 @@ def test_escape_markdown_cuts_long_text() -> None:
 
 
 def test_report_markdown_tables_keep_their_columns() -> None:
-    markdown = report_markdown(example_report())
+    markdown = report_markdown(report_view(example_report()))
     columns = 0
     for line in markdown.splitlines():
         if not line.startswith("|"):
@@ -55,7 +56,7 @@ def test_report_markdown_tables_keep_their_columns() -> None:
 
 
 def test_report_markdown_has_no_live_markup_from_data() -> None:
-    markdown = report_markdown(example_report())
+    markdown = report_markdown(report_view(example_report()))
     assert HOSTILE_ERROR.splitlines()[0] not in markdown
     for live in (r"<img", r"<script", r"\]\(https", r"\[click", "@octocat", r"\n\| injected"):
         assert not re.search(r"(?<!\\)" + live, markdown), live
@@ -63,14 +64,14 @@ def test_report_markdown_has_no_live_markup_from_data() -> None:
 
 
 def test_report_markdown_example(snapshot: SnapshotAssertion) -> None:
-    assert report_markdown(example_report()) == snapshot
+    assert report_markdown(report_view(example_report())) == snapshot
 
 
 def test_report_markdown_inconclusive_explains_why() -> None:
     report = example_report()
     report["health"] = {"score": None, "conclusive": False, "deductions": []}
     report["jobs"] |= {"finished": 5, "conclusive": False}
-    markdown = report_markdown(report)
+    markdown = report_markdown(report_view(report))
     assert "**Health score:** n/a (inconclusive)" in markdown
     assert "Inconclusive: 5 finished jobs, more than 10 are needed to judge rates." in markdown
     assert "- **Rates are inconclusive:** 5 finished jobs, more than 10 are needed to judge" in (
@@ -81,7 +82,7 @@ def test_report_markdown_inconclusive_explains_why() -> None:
 def test_report_markdown_closed_period_has_no_partial_marker() -> None:
     report = example_report()
     report["period"]["partial"] = False
-    assert "Partial period" not in report_markdown(report)
+    assert "Partial period" not in report_markdown(report_view(report))
 
 
 def test_report_markdown_long_tables_are_cut_with_a_count() -> None:
@@ -89,7 +90,7 @@ def test_report_markdown_long_tables_are_cut_with_a_count() -> None:
     report["job_types"] = {
         f"type-{n:02d}": {"jobs": 1, "failed": 0, "error_rate": 0.0} for n in range(45)
     }
-    lines = report_markdown(report).splitlines()
+    lines = report_markdown(report_view(report)).splitlines()
     assert "| type-29 | 1 | 0 | 0.0% |" in lines
     assert "| type-30 | 1 | 0 | 0.0% |" not in lines
     assert "… and 15 more rows (see the JSON)." in lines

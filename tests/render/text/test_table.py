@@ -6,11 +6,12 @@ from datasets import example_report
 from rich.console import Console
 
 from reportgen.render.text.table import report_table
+from reportgen.report.view import report_view
 
 
 def _render(report: dict[str, Any]) -> str:
     console = Console(record=True, width=160, color_system=None, force_terminal=False)
-    console.print(report_table(report))
+    console.print(report_table(report_view(report)))
     return console.export_text()
 
 
