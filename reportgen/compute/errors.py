@@ -7,21 +7,13 @@ import re
 import polars as pl
 
 from reportgen.compute.results import ERROR_CATEGORIES, Errors, RecentError
+from reportgen.schema import ERROR_CATEGORY_WORDS
 
 RECENT_ERRORS = 50
 MESSAGE_CHARS = 500
 
-# Checked in this order; the first category whose words appear wins. `etimedout` is not in
-# SPEC's list, but Node's "connect ETIMEDOUT" is the commonest network error there is and
-# matches none of "timeout", "connection" or "econn".
-CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rate_limit", ("rate limit", "403", "quota", "429")),
-    ("network", ("timeout", "network", "connection", "econn", "etimedout")),
-    ("authentication", ("auth", "permission", "unauthorized", "401", "bad credentials")),
-    ("not_found", ("not found", "404")),
-    ("database", ("schema", "column", "constraint", "database")),
-    ("validation", ("validation", "invalid")),
-)
+# Checked in this order; the first category whose words appear wins (see the schema).
+CATEGORY_WORDS = ERROR_CATEGORY_WORDS
 
 
 def category_expr(column: str = "error") -> pl.Expr:
