@@ -6,6 +6,7 @@ them; compute receives Polars frames with exactly these column names.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -66,6 +67,8 @@ UNKNOWN_ERROR_CATEGORY = "unknown"
 # error of every value in the bucket (DDSketch). The store's SQL, a PostgreSQL source's rollup
 # query and compute's sketch all derive the bucket of a value from it.
 SKETCH_RELATIVE_ACCURACY = 0.01
+SKETCH_GAMMA = (1.0 + SKETCH_RELATIVE_ACCURACY) / (1.0 - SKETCH_RELATIVE_ACCURACY)
+SKETCH_LOG_GAMMA = math.log(SKETCH_GAMMA)
 # The bucket of a zero duration: below every positive value's bucket, so buckets sort as values.
 SKETCH_ZERO_BUCKET = -(2**31)
 

@@ -71,6 +71,12 @@ def error_metrics(prepared: pl.DataFrame) -> Errors:
     )
 
 
+def recent_errors(newest: pl.DataFrame) -> tuple[RecentError, ...]:
+    """The newest errors of a frame of failed jobs already in order (newest first, at most
+    `RECENT_ERRORS`), e.g. read by a bounded query for a window summed from rollups."""
+    return _recent(newest.with_columns(_CATEGORY))
+
+
 def _recent(newest: pl.DataFrame) -> tuple[RecentError, ...]:
     return tuple(
         RecentError(

@@ -26,11 +26,16 @@ from itertools import accumulate
 
 import polars as pl
 
-from reportgen.schema import SKETCH_RELATIVE_ACCURACY, SKETCH_ZERO_BUCKET
+from reportgen.schema import (
+    SKETCH_GAMMA,
+    SKETCH_LOG_GAMMA,
+    SKETCH_RELATIVE_ACCURACY,
+    SKETCH_ZERO_BUCKET,
+)
 
 RELATIVE_ACCURACY = SKETCH_RELATIVE_ACCURACY
-GAMMA = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
-LOG_GAMMA = math.log(GAMMA)
+GAMMA = SKETCH_GAMMA
+LOG_GAMMA = SKETCH_LOG_GAMMA
 ZERO_BUCKET = SKETCH_ZERO_BUCKET
 
 # A sketch as a frame: one row per non-empty bucket (the store's long form).
@@ -99,7 +104,8 @@ class Sketch:
         cls, frame: pl.DataFrame, minimum: float | None, maximum: float | None
     ) -> Sketch:
         """A sketch of a frame with `bucket` and `jobs` columns (rows may repeat a bucket)."""
-        pairs = zip(frame.get_column("bucket").to_list(), frame.get_column("jobs").to_list())
+        buckets, jobs = frame.get_column("bucket").to_list(), frame.get_column("jobs").to_list()
+        pairs = zip(buckets, jobs, strict=True)
         return cls.from_counts(pairs, minimum, maximum)
 
     def to_frame(self) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import duckdb
 from reportgen.errors import StoreError, StrictPullError
 from reportgen.schema import TABLES
 from reportgen.sources import SnapshotFile, discover_source
-from reportgen.store import merge, staging
+from reportgen.store import merge, rollups, staging
 from reportgen.store.staging import Reject
 
 Progress = Callable[[int, int], None]
@@ -101,6 +101,8 @@ def _write(
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
         counts = []
+        if "jobs" in tables:
+            rollups.note_moves(connection, staging.checked_table("jobs"))
         for name in tables:
             numbers = [n for n, f in enumerate(files, start=1) if f.table == name]
             merged = merge.merge_table(
@@ -108,6 +110,9 @@ def _write(
             )
             counts.append(TableCounts(name, len(numbers), **dataclasses.asdict(merged)))
             _replace_rejects(connection, name, files, numbers)
+        if "jobs" in tables:
+            # Only the hours of the jobs this pull inserted or updated (old and new hour).
+            rollups.refresh(connection, pull_id)
         data_as_of = max((f.snapshot_at for f in files if f.table == "jobs"), default=None)
         watermark = _watermark(connection, tables)
         _log_pull(connection, pull_id, source, started_at, files, skipped, data_as_of, watermark)
