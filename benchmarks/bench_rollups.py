@@ -69,7 +69,7 @@ def long_reports(path: Path, use_rollups: bool) -> int:
 
 
 def new_day(path: Path, directory: Path) -> Path:
-    """A Parquet snapshot of one new day (the jobs of the year's first day, a year on) plus 500 updated
+    """A Parquet snapshot of one new day (the year's first day, a year on) plus 500 updated
     jobs of the last month, two of them moved to another hour."""
     con = duckdb.connect(str(path), read_only=True)
     try:

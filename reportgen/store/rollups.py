@@ -28,7 +28,6 @@ ERROR_COLUMNS = tuple(
 )
 TABLES = ("job_rollups", "job_rollup_sketches", "repository_rollups")
 _HOURS = "__rollup_hours"
-HOUR = timedelta(hours=1)
 
 
 def _literal(text: str) -> str:
@@ -58,13 +57,15 @@ def bucket_sql(microseconds: str) -> str:
 
 
 def _durations(where: str) -> str:
-    """Job rows of `where` with their hour, durations in microseconds and error category."""
+    """Job rows of `where` with their hour and day, durations in microseconds and error
+    category."""
     processing = "epoch_us(completed_at) - epoch_us(started_at)"
     wait = "epoch_us(started_at) - epoch_us(created_at)"
     finished = "status IN ('completed', 'failed')"
     timed = "started_at IS NOT NULL AND completed_at IS NOT NULL"
     return (
-        "SELECT date_trunc('hour', created_at) AS hour, processor_type, job_type, status,"
+        "SELECT date_trunc('hour', created_at) AS hour, date_trunc('day', created_at) AS day,"
+        " processor_type, job_type, status,"
         " repository_id, repository_name,"
         f" CASE WHEN status = 'completed' AND {processing} >= 0 THEN {processing} END"
         " AS processing_us,"
@@ -103,10 +104,10 @@ def cells_sql(where: str) -> str:
 def sketches_sql(where: str) -> str:
     """The `job_rollup_sketches` rows of the jobs matching `where`."""
     parts = [
-        f"SELECT hour, processor_type, job_type, status, '{measure}' AS measure,"
+        f"SELECT day, processor_type, '{measure}' AS measure,"
         f" {bucket_sql(column)} AS bucket, count(*) AS jobs"
         f" FROM ({_durations(where)}) WHERE {column} IS NOT NULL"
-        " GROUP BY hour, processor_type, job_type, status, bucket"
+        " GROUP BY day, processor_type, bucket"
         for measure, column in (("processing", "processing_us"), ("wait", "wait_us"))
     ]
     return " UNION ALL ".join(parts)
@@ -115,7 +116,7 @@ def sketches_sql(where: str) -> str:
 def repositories_sql(where: str) -> str:
     """The `repository_rollups` rows of the jobs matching `where`."""
     return (
-        "SELECT date_trunc('hour', created_at) AS hour, repository_id, processor_type,"
+        "SELECT date_trunc('day', created_at) AS day, repository_id, processor_type,"
         " count(*) AS jobs, count(*) FILTER (status = 'failed') AS failed,"
         " max(repository_name) AS repository_name"
         f" FROM jobs WHERE ({where}) AND repository_id IS NOT NULL"
@@ -123,11 +124,13 @@ def repositories_sql(where: str) -> str:
     )
 
 
+# Each table, the SQL building its rows from jobs, and its grain (the column and its span).
 _BUILDERS = {
-    "job_rollups": cells_sql,
-    "job_rollup_sketches": sketches_sql,
-    "repository_rollups": repositories_sql,
+    "job_rollups": (cells_sql, "hour"),
+    "job_rollup_sketches": (sketches_sql, "day"),
+    "repository_rollups": (repositories_sql, "day"),
 }
+GRAIN = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
 # -- Maintenance: inside the pull's transaction --------------------------------------------
@@ -166,7 +169,7 @@ def refresh(connection: duckdb.DuckDBPyConnection, pull_id: int) -> int:
 
 def rebuild(connection: duckdb.DuckDBPyConnection) -> None:
     """Every rollup from the stored jobs (after the migration that creates them)."""
-    for table, build in _BUILDERS.items():
+    for table, (build, _) in _BUILDERS.items():
         connection.execute(f"DELETE FROM {table}")
         connection.execute(f"INSERT INTO {table} {build('true')}")
 
@@ -180,15 +183,22 @@ def _refresh_hours(connection: duckdb.DuckDBPyConnection) -> int:
     ).fetchall()[0]
     if not count:
         return 0
-    # The range repeats the IN so the zone maps of created_at skip the other row groups.
-    where = (
-        f"created_at >= '{_iso(first)}' AND created_at < '{_iso(last + HOUR)}'"
-        f" AND date_trunc('hour', created_at) IN (SELECT hour FROM {_HOURS})"
-    )
-    for table, build in _BUILDERS.items():
-        connection.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM {_HOURS})")
+    for table, (build, grain) in _BUILDERS.items():
+        spans = f"(SELECT DISTINCT date_trunc('{grain}', hour) FROM {_HOURS})"
+        # The range repeats the IN so the zone maps of created_at skip the other row groups.
+        where = (
+            f"created_at >= '{_iso(_floor(first, grain))}'"
+            f" AND created_at < '{_iso(_floor(last, grain) + GRAIN[grain])}'"
+            f" AND date_trunc('{grain}', created_at) IN {spans}"
+        )
+        connection.execute(f"DELETE FROM {table} WHERE {grain} IN {spans}")
         connection.execute(f"INSERT INTO {table} {build(where)}")
     return int(count)
+
+
+def _floor(moment: datetime, grain: str) -> datetime:
+    moment = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return moment.replace(hour=0) if grain == "day" else moment
 
 
 def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -207,30 +217,22 @@ def _iso(moment: datetime) -> str:
 # -- Reading: one window, whole hours from the rollups and ragged edges from the rows --------
 
 
-def _split(start: datetime, end: datetime) -> tuple[str, str]:
-    """The rollup rows' condition (whole hours inside the window) and the jobs' condition
-    (the window's parts outside those hours)."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    first = _ceil_hour(start)
-    last = end.replace(minute=0, second=0, microsecond=0)
-    if first >= last:
-        return "false", f"created_at >= '{_iso(start)}' AND created_at < '{_iso(end)}'"
-    hours = f"hour >= '{_iso(first)}' AND hour < '{_iso(last)}'"
-    edges = (
-        f"(created_at >= '{_iso(start)}' AND created_at < '{_iso(first)}')"
-        f" OR (created_at >= '{_iso(last)}' AND created_at < '{_iso(end)}')"
-    )
-    return hours, edges
-
-
-def _ceil_hour(moment: datetime) -> datetime:
-    floor = moment.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == moment else floor + HOUR
-
-
 def _window(table: str, start: datetime, end: datetime) -> str:
-    hours, edges = _split(start, end)
-    return f"(SELECT * FROM {table} WHERE {hours} UNION ALL BY NAME {_BUILDERS[table](edges)})"
+    """The rows of `table` for `[start, end)`: its whole hours (days) from the table, each
+    ragged edge built from the jobs of that edge alone (one range each, so the zone maps of
+    created_at skip every other row group)."""
+    build, grain = _BUILDERS[table]
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = _floor(start, grain)
+    first = first if first == start else first + GRAIN[grain]
+    last = _floor(end, grain)
+    if first >= last:
+        first = last = start
+    parts = [f"SELECT * FROM {table} WHERE {grain} >= '{_iso(first)}' AND {grain} < '{_iso(last)}'"]
+    for low, high in ((start, first), (last, end)):
+        if low < high:
+            parts.append(build(f"created_at >= '{_iso(low)}' AND created_at < '{_iso(high)}'"))
+    return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
 
 def window_cells(
