@@ -170,7 +170,15 @@ def test_a_pull_refreshes_only_the_hours_of_its_jobs(tmp_path: Path) -> None:
             ' "error": "Bad credentials", "updated_at": "2025-01-01T12:30:00Z"}',
         )
         (snapshots / "jobs-2025-01-01T13.ndjson").write_text(second)
+        # A marker in an hour no job of the pull touches: only touched hours are recomputed.
+        store.connection.execute(
+            "INSERT INTO job_rollups SELECT * REPLACE (TIMESTAMPTZ '2025-01-01 05:00:00+00'"
+            " AS hour) FROM job_rollups WHERE status = 'completed'"
+        )
         store.pull(str(snapshots))
+        untouched = "SELECT count(*) FROM job_rollups WHERE hour = '2025-01-01 05:00:00+00'"
+        assert store.connection.sql(untouched).fetchall() == [(1,)]
+        store.connection.execute("DELETE FROM job_rollups WHERE hour = '2025-01-01 05:00:00+00'")
         assert _cells(store.connection) == [("2025-01-01 09:00:00+00", "failed", 1),
                                             ("2025-01-01 11:00:00+00", "completed", 1)]  # fmt: skip
         refreshed = _everything(store.connection)
