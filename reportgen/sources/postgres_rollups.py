@@ -11,11 +11,10 @@ needs beyond aggregates comes from bounded queries:
   newest failures of any window made of whole hours are among them;
 * `OPEN_JOBS`: the jobs still pending or processing (the queue and its stuck jobs now).
 
-`since` and `until` bound every query by `created_at`, so an index on it (upstream has
-`idx_progressive_capture_jobs_created_at`) turns an incremental pull into a range scan of the
-hours that can still change. Upstream rows carry no `updated_at`, so a pull asks again for the
-hours after its previous pull minus a look-back (a job finishing later than that look-back is
-only seen by a full re-pull): see the note in docs/scaling.md.
+`since` and `until` bound every query by `created_at`, so an index on it turns a pull into a
+range scan of the hours it asks for; `CHANGED_HOURS` names them: the hours of the jobs updated
+since the previous pull's watermark (the index on `updated_at`). A job whose `created_at`
+itself changed leaves its old hour unseen: see the note in docs/scaling.md.
 
 Every function takes an open psycopg connection; the SQL is kept in module constants so the
 design note can show it and its query plans.
@@ -117,23 +116,29 @@ GROUP BY day, processor_type, bucket
 ORDER BY day, processor_type, measure, bucket
 """
 
-# Upstream keeps a repository's name in `repositories` (owner, name), not on the job.
 DAILY_REPOSITORIES = """
-SELECT date_trunc('day', j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
-       j.repository_id::text AS repository_id, j.processor_type,
-       count(*) AS jobs, count(*) FILTER (WHERE j.status = 'failed') AS failed,
-       max(r.owner || '/' || r.name) AS repository_name
-FROM progressive_capture_jobs AS j LEFT JOIN repositories AS r ON r.id = j.repository_id
-WHERE j.created_at >= %(since)s AND j.created_at < %(until)s AND j.repository_id IS NOT NULL
+SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+       repository_id::text AS repository_id, processor_type,
+       count(*) AS jobs, count(*) FILTER (WHERE status = 'failed') AS failed,
+       max(repository_name COLLATE "C") AS repository_name
+FROM progressive_capture_jobs
+WHERE created_at >= %(since)s AND created_at < %(until)s AND repository_id IS NOT NULL
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
 """
 
+# The hours holding a job changed since a pull's watermark (the index on updated_at): the
+# hours to ask again. A job whose created_at itself changed leaves its old hour unseen.
+CHANGED_HOURS = """
+SELECT DISTINCT date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour
+FROM progressive_capture_jobs WHERE updated_at >= %(since)s
+ORDER BY hour
+"""
+
 _JOB_COLUMNS = """
-j.id::text AS id, j.job_type, j.repository_id::text AS repository_id,
-r.owner || '/' || r.name AS repository_name, j.processor_type, j.status, j.created_at,
-j.started_at, j.completed_at, j.error, j.time_range_days, j.workflow_run_id,
-j.metadata::text AS metadata
+j.id::text AS id, j.job_type, j.repository_id::text AS repository_id, j.repository_name,
+j.processor_type, j.status, j.created_at, j.started_at, j.completed_at, j.error,
+j.time_range_days, j.workflow_run_id, j.metadata::text AS metadata, j.updated_at
 """
 
 # The newest `limit` failures of each hour, by completion (else creation) then id, as the
@@ -147,19 +152,18 @@ CROSS JOIN LATERAL (
     SELECT * FROM progressive_capture_jobs AS f
     WHERE f.status = 'failed' AND f.created_at >= greatest(h.hour, %(since)s)
       AND f.created_at < least(h.hour + interval '1 hour', %(until)s)
-    ORDER BY coalesce(f.completed_at, f.created_at) DESC, f.id::text
+    ORDER BY coalesce(f.completed_at, f.created_at) DESC, f.id::text COLLATE "C"
     LIMIT %(limit)s
 ) AS j
-LEFT JOIN repositories AS r ON r.id = j.repository_id
-ORDER BY coalesce(j.completed_at, j.created_at) DESC, j.id::text
+ORDER BY coalesce(j.completed_at, j.created_at) DESC, j.id::text COLLATE "C"
 """
 
 # The queue now: a partial index on status IN ('pending', 'processing') keeps this small.
 OPEN_JOBS = f"""
 SELECT {_JOB_COLUMNS}
-FROM progressive_capture_jobs AS j LEFT JOIN repositories AS r ON r.id = j.repository_id
+FROM progressive_capture_jobs AS j
 WHERE j.status IN ('pending', 'processing')
-ORDER BY j.created_at, j.id::text
+ORDER BY j.created_at, j.id::text COLLATE "C"
 """
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
@@ -194,6 +198,11 @@ def newest_failures(
 ) -> Rows:
     """At most `limit` newest failed jobs of every hour of [since, until), newest first."""
     return _run(connection, NEWEST_FAILURES, {"since": since, "until": until, "limit": limit})
+
+
+def changed_hours(connection: psycopg.Connection[Any], since: datetime) -> list[datetime]:
+    """The UTC hours holding a job updated at or after `since` (the hours to ask again)."""
+    return [row[0] for row in _run(connection, CHANGED_HOURS, {"since": since})[1]]
 
 
 def open_jobs(connection: psycopg.Connection[Any]) -> Rows:

@@ -1,6 +1,6 @@
 """Hourly rollups of the jobs table: kept by every pull, read by reports over long periods.
 
-Three tables (migration 0003): `job_rollups` (hour x processor x job type x status: counts,
+Three tables (migration 0004): `job_rollups` (hour x processor x job type x status: counts,
 exact duration sums, billed minutes, failures by error category), `job_rollup_sketches` (each
 cell's latency sketch as bucket counts) and `repository_rollups` (hour x repository x
 processor). One SQL text builds the cells from job rows; `refresh` runs it for the hours a

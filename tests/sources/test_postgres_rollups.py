@@ -25,22 +25,10 @@ START = datetime(2025, 3, 1, tzinfo=UTC)
 DAYS = 6
 UNTIL = START + timedelta(days=DAYS)
 
-SCHEMA = """
-CREATE TABLE repositories (id uuid PRIMARY KEY, owner text NOT NULL, name text NOT NULL);
-CREATE TABLE progressive_capture_jobs (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    job_type text NOT NULL,
-    repository_id uuid REFERENCES repositories (id),
-    processor_type text NOT NULL,
-    status text NOT NULL DEFAULT 'pending',
-    time_range_days integer,
-    workflow_run_id bigint,
-    metadata jsonb DEFAULT '{}'::jsonb,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    started_at timestamptz,
-    completed_at timestamptz,
-    error text
-);
+# The schema reportgen expects (upstream's migrations), plus the indexes a rollup pull wants:
+# created_at for the hours it asks for, partial ones for failed and for open jobs.
+SCHEMA = (Path(pg.__file__).with_name("postgres_schema.sql")).read_text(encoding="utf-8")
+INDEXES = """
 CREATE INDEX idx_progressive_capture_jobs_created_at ON progressive_capture_jobs (created_at);
 CREATE INDEX idx_progressive_capture_jobs_failed
     ON progressive_capture_jobs (created_at) WHERE status = 'failed';
@@ -50,16 +38,15 @@ CREATE INDEX idx_progressive_capture_jobs_open
 
 # Zero, negative and sub-millisecond durations, unfinished and untimed jobs, null errors, an
 # unknown processor, jobs without a repository, and a repository renamed (two names).
-REPOSITORIES = """
-INSERT INTO repositories
-SELECT md5('repo' || r)::uuid, 'org' || r % 7, 'repo-' || r FROM generate_series(0, 39) AS r
-"""
 FILL = """
-INSERT INTO progressive_capture_jobs (id, job_type, repository_id, processor_type, status,
-    time_range_days, workflow_run_id, created_at, started_at, completed_at, error)
+INSERT INTO progressive_capture_jobs (id, job_type, repository_id, repository_name,
+    processor_type, status, time_range_days, workflow_run_id, created_at, started_at,
+    completed_at, error, updated_at)
 SELECT md5('job' || i)::uuid,
        (ARRAY['recent-prs', 'pr-details', 'reviews'])[1 + i % 3],
        CASE WHEN i % 41 <> 0 THEN md5('repo' || (i * 7919) % 40)::uuid END,
+       'Org' || (i * 7919) % 7 || '/repo-' || (i * 7919) % 40
+           || CASE WHEN i % 13 = 0 THEN '-old' ELSE '' END,
        CASE WHEN i % 100 < 40 THEN 'github_actions' WHEN i % 100 < 97 THEN 'inngest'
             ELSE 'lambda' END,
        CASE WHEN (i * 31) % 1000 < 60 THEN 'failed' WHEN (i * 31) % 1000 < 63 THEN 'pending'
@@ -71,7 +58,8 @@ SELECT md5('job' || i)::uuid,
        CASE WHEN (i * 31) % 1000 < 60 AND i % 11 <> 0 THEN
             (ARRAY['API rate limit exceeded (403)', 'connect ETIMEDOUT', 'Bad credentials',
                    'Not Found', 'column x does not exist', 'Validation failed', 'odd'])[1 + i % 7]
-       END
+       END,
+       c + interval '1 hour'
 FROM generate_series(0, %(n)s - 1) AS i,
      LATERAL (SELECT %(start)s::timestamptz + i * (%(days)s * interval '1 day') / %(n)s AS c) AS t1,
      LATERAL (SELECT CASE WHEN (i * 31) % 1000 BETWEEN 60 AND 62 OR i % 50 = 7 THEN NULL
@@ -90,7 +78,7 @@ def source() -> Iterator[psycopg.Connection[Any]]:
     try:
         with psycopg.connect(SERVER, dbname=name) as connection:
             connection.execute(SCHEMA.encode())
-            connection.execute(REPOSITORIES.encode())
+            connection.execute(INDEXES.encode())
             fill = FILL.replace(" % ", " %% ")  # the modulo, not a placeholder
             connection.execute(fill.encode(), {"n": JOBS, "start": START, "days": DAYS})
             connection.execute(b"SET TimeZone = 'America/Los_Angeles'")  # hours stay UTC
@@ -108,8 +96,7 @@ def store(
     """The same jobs, as a pull of raw rows would have stored them, with their rollups."""
     names, rows = pg._run(
         source,
-        f"SELECT {pg._JOB_COLUMNS} FROM progressive_capture_jobs AS j"
-        " LEFT JOIN repositories AS r ON r.id = j.repository_id",
+        f"SELECT {pg._JOB_COLUMNS} FROM progressive_capture_jobs AS j",
         {},
     )
     directory = tmp_path_factory.mktemp("pg")
@@ -119,7 +106,7 @@ def store(
     )
     with open_store(directory / "store.duckdb") as opened:
         opened.connection.execute(
-            f"INSERT INTO jobs SELECT *, NULL, created_at, created_at, 1"
+            f"INSERT INTO jobs SELECT *, created_at, created_at, 1"
             f" FROM read_parquet('{directory / 'jobs.parquet'}')"
         )
         rollups.rebuild(opened.connection)
@@ -176,6 +163,15 @@ def test_newest_failures_of_any_whole_hours_are_among_those_fetched(
         window = store.newest_failures(start, start + timedelta(hours=hours), 3)
         assert window.height == 3
         assert set(window.get_column("id")) <= fetched
+
+
+def test_changed_hours_are_those_of_jobs_updated_since(source: psycopg.Connection[Any]) -> None:
+    # Every job here was updated an hour after its creation.
+    since = START + timedelta(days=2)
+    hours = pg.changed_hours(source, since)
+    assert hours[0] == since - timedelta(hours=1)
+    assert hours[-1] == UNTIL - timedelta(hours=1)
+    assert len(hours) == 24 * (DAYS - 2) + 1
 
 
 def test_open_jobs_are_the_store_s(source: psycopg.Connection[Any], store: Store) -> None:
