@@ -6,6 +6,7 @@ them; compute receives Polars frames with exactly these column names.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,6 +47,30 @@ JOB_STATUSES = ("pending", "processing", "completed", "failed")
 KNOWN_PROCESSORS = ("inngest", "github_actions")
 CATEGORIES = ("test", "small", "medium", "large", "enterprise")
 DEFAULT_FEATURE = "hybrid_progressive_capture"
+
+# Error categories, checked in this order: the first whose words appear (case-insensitive)
+# wins, else `unknown`. Here rather than in compute because the store's hourly rollups and a
+# PostgreSQL source's rollup query categorise failures in SQL with the very same words.
+# `etimedout` is not in SPEC's list, but Node's "connect ETIMEDOUT" is the commonest network
+# error there is and matches none of "timeout", "connection" or "econn".
+ERROR_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rate_limit", ("rate limit", "403", "quota", "429")),
+    ("network", ("timeout", "network", "connection", "econn", "etimedout")),
+    ("authentication", ("auth", "permission", "unauthorized", "401", "bad credentials")),
+    ("not_found", ("not found", "404")),
+    ("database", ("schema", "column", "constraint", "database")),
+    ("validation", ("validation", "invalid")),
+)
+UNKNOWN_ERROR_CATEGORY = "unknown"
+
+# Latency sketches (hourly rollups): log buckets whose representative is within this relative
+# error of every value in the bucket (DDSketch). The store's SQL, a PostgreSQL source's rollup
+# query and compute's sketch all derive the bucket of a value from it.
+SKETCH_RELATIVE_ACCURACY = 0.01
+SKETCH_GAMMA = (1.0 + SKETCH_RELATIVE_ACCURACY) / (1.0 - SKETCH_RELATIVE_ACCURACY)
+SKETCH_LOG_GAMMA = math.log(SKETCH_GAMMA)
+# The bucket of a zero duration: below every positive value's bucket, so buckets sort as values.
+SKETCH_ZERO_BUCKET = -(2**31)
 
 T = ColumnType
 

@@ -7,21 +7,13 @@ import re
 import polars as pl
 
 from reportgen.compute.results import ERROR_CATEGORIES, Errors, RecentError
+from reportgen.schema import ERROR_CATEGORY_WORDS
 
 RECENT_ERRORS = 50
 MESSAGE_CHARS = 500
 
-# Checked in this order; the first category whose words appear wins. `etimedout` is not in
-# SPEC's list, but Node's "connect ETIMEDOUT" is the commonest network error there is and
-# matches none of "timeout", "connection" or "econn".
-CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rate_limit", ("rate limit", "403", "quota", "429")),
-    ("network", ("timeout", "network", "connection", "econn", "etimedout")),
-    ("authentication", ("auth", "permission", "unauthorized", "401", "bad credentials")),
-    ("not_found", ("not found", "404")),
-    ("database", ("schema", "column", "constraint", "database")),
-    ("validation", ("validation", "invalid")),
-)
+# Checked in this order; the first category whose words appear wins (see the schema).
+CATEGORY_WORDS = ERROR_CATEGORY_WORDS
 
 
 def category_expr(column: str = "error") -> pl.Expr:
@@ -77,6 +69,12 @@ def error_metrics(prepared: pl.DataFrame) -> Errors:
         by_processor=by_processor,
         recent=_recent(newest),
     )
+
+
+def recent_errors(newest: pl.DataFrame) -> tuple[RecentError, ...]:
+    """The newest errors of a frame of failed jobs already in order (newest first, at most
+    `RECENT_ERRORS`), e.g. read by a bounded query for a window summed from rollups."""
+    return _recent(newest.with_columns(_CATEGORY))
 
 
 def _recent(newest: pl.DataFrame) -> tuple[RecentError, ...]:

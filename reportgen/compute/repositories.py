@@ -68,6 +68,65 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
     )
 
 
+def repository_metrics_of_counts(counts: pl.DataFrame, categories: pl.DataFrame) -> Repositories:
+    """`repository_metrics` from jobs and failures per repository and processor (with each
+    repository's greatest name), as the hourly rollups keep them: the same figures, without
+    the window's rows."""
+    category_of = (
+        categories.lazy()
+        .select(pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String))
+        .unique("repository_id", keep="first")
+    )
+    rows = counts.lazy().filter(pl.col("repository_id").is_not_null())
+    per_repo, known = pl.collect_all(
+        [
+            rows.group_by("repository_id")
+            .agg(pl.col("jobs").sum(), pl.col("failed").sum())
+            .join(category_of, on="repository_id", how="left"),
+            category_of.group_by("category").len(),
+        ]
+    )
+    repos = per_repo.lazy()
+    top_jobs, top_failures, active, uncategorised = pl.collect_all(
+        [
+            repos.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP),
+            repos.filter(pl.col("failed") > 0)
+            .sort(["failed", "repository_id"], descending=[True, False])
+            .head(TOP),
+            repos.filter(pl.col("category").is_not_null())
+            .group_by("category")
+            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
+            repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
+        ]
+    )
+    ids = sorted(
+        {str(r) for top in (top_jobs, top_failures) for r in top.get_column("repository_id")}
+    )
+    details = counts.filter(pl.col("repository_id").is_in(ids))
+    by_processor: dict[str, dict[str, int]] = {}
+    for repository, processor, jobs in (
+        details.select("repository_id", "processor_type", "jobs")
+        .sort("repository_id", "processor_type")
+        .iter_rows()
+    ):
+        by_processor.setdefault(repository, {})[processor] = int(jobs)
+    named = details.group_by("repository_id").agg(pl.col("repository_name").max())
+    names: dict[str, str | None] = {str(r): n for r, n in named.iter_rows()}
+    by_category = _by_category(known, active)
+    categorised = int(known.get_column("len").sum())
+    active_categorised = sum(c.active for c in by_category.values())
+    return Repositories(
+        active=per_repo.height,
+        categorised=categorised,
+        active_categorised=active_categorised,
+        participation_rate=percentage(active_categorised, categorised),
+        by_category=by_category,
+        uncategorised_jobs=int(uncategorised.item()),
+        top_by_jobs=_rows(top_jobs, by_processor, names),
+        top_by_failures=_rows(top_failures, by_processor, names),
+    )
+
+
 def _top_details(
     prepared: pl.DataFrame, *tops: pl.DataFrame
 ) -> tuple[dict[str, dict[str, int]], dict[str, str | None]]:

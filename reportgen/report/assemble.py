@@ -9,9 +9,10 @@ import polars as pl
 
 from reportgen.compute.frame import prepare
 from reportgen.compute.queue import queue_state, queue_time
-from reportgen.compute.repositories import repository_metrics
+from reportgen.compute.repositories import repository_metrics, repository_metrics_of_counts
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
 from reportgen.compute.rollout import rollout_state
+from reportgen.compute.rollups import WindowRollup, metrics_of_rollup
 from reportgen.compute.trends import trend
 from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
@@ -36,6 +37,9 @@ class ReportInputs:
     `previous_window`, when given, is the detailed metrics of the comparison window already
     computed with the same settings (the prior report of a series of consecutive periods);
     it is used instead of `previous_jobs` when its span is exactly the comparison window.
+
+    `rollup` / `previous_rollup`, when given, are the window's (the comparison window's)
+    hourly rollups, read instead of `jobs` (`previous_jobs`) for a long period.
     """
 
     period: Period
@@ -47,6 +51,8 @@ class ReportInputs:
     rollout_history: pl.DataFrame
     data_as_of: datetime | None = None
     previous_window: WindowMetrics | None = None
+    rollup: WindowRollup | None = None
+    previous_rollup: WindowRollup | None = None
 
 
 def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
@@ -56,14 +62,20 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
     rollout = rollout_state(
         inputs.rollout_configuration, inputs.rollout_history, feature, start, end
     )
-    prepared = prepare(inputs.jobs, start, end)
-    window = metrics_of_prepared(
-        prepared, start, end, settings, emergency_stop=rollout.emergency_stop
-    )
+    if inputs.rollup is None:
+        prepared = prepare(inputs.jobs, start, end)
+        window = metrics_of_prepared(
+            prepared, start, end, settings, emergency_stop=rollout.emergency_stop
+        )
+        repositories = repository_metrics(prepared, inputs.categories)
+    else:
+        window = metrics_of_rollup(
+            inputs.rollup, start, end, settings, emergency_stop=rollout.emergency_stop
+        )
+        repositories = repository_metrics_of_counts(inputs.rollup.repositories, inputs.categories)
     previous = _previous(inputs, settings, emergency_stop=rollout.emergency_stop)
     queue_at = queue_time(end, inputs.data_as_of)
     queue = queue_state(inputs.open_jobs, queue_at, settings.thresholds.stuck_minutes)
-    repositories = repository_metrics(prepared, inputs.categories)
     rule_inputs = RuleInputs(
         feature=feature,
         min_jobs=settings.report.min_jobs,
@@ -113,6 +125,15 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
     known = inputs.previous_window
     if known is not None and known.detailed and (known.start, known.end) == (start, end):
         return as_comparison(known, start, end)
+    if inputs.previous_rollup is not None:
+        return metrics_of_rollup(
+            inputs.previous_rollup,
+            start,
+            end,
+            settings,
+            emergency_stop=emergency_stop,
+            detailed=False,
+        )
     prepared = prepare(inputs.previous_jobs, start, end)
     return metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=emergency_stop, detailed=False

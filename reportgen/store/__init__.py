@@ -16,7 +16,7 @@ import polars as pl
 
 from reportgen.errors import StoreError
 from reportgen.sources import Source
-from reportgen.store import migrations, queries
+from reportgen.store import migrations, queries, rollups
 from reportgen.store.connection import connect
 from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
@@ -68,6 +68,27 @@ class Store:
         """The first and last created_at of all jobs, or None when there are none."""
         return queries.jobs_span(self.connection)
 
+    def window_cells(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """The hourly rollup cells of the jobs created in [start, end), summed over the window
+        per processor, job type and status (edges off the whole hour read from the jobs)."""
+        return rollups.window_cells(self.connection, start, end)
+
+    def window_sketches(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """The latency sketch buckets of [start, end) per processor and measure."""
+        return rollups.window_sketches(self.connection, start, end)
+
+    def window_repositories(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Jobs and failures per repository and processor in [start, end)."""
+        return rollups.window_repositories(self.connection, start, end)
+
+    def newest_failures(
+        self, start: datetime, end: datetime, limit: int, *, columns: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """The `limit` newest failed jobs created in [start, end), newest first."""
+        return rollups.newest_failures(
+            self.connection, start, end, limit, queries.job_columns(columns)
+        )
+
     def rejects(self) -> pl.DataFrame:
         """Rejected rows of the files last pulled, with their reasons and raw text."""
         return queries.rejects(self.connection)
@@ -84,7 +105,7 @@ def open_store(
         connection = connect(path, wait_seconds=wait_seconds, read_only=False)
     try:
         if not read_only:
-            migrations.migrate(connection)
+            _migrate(connection)
         yield Store(connection, path)
     finally:
         connection.close()
@@ -110,7 +131,20 @@ def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyCon
     connection.close()
     writer = connect(path, wait_seconds=wait_seconds, read_only=False)
     try:
-        migrations.migrate(writer)
+        _migrate(writer)
     finally:
         writer.close()
     return connect(path, wait_seconds=wait_seconds, read_only=True)
+
+
+def _migrate(connection: duckdb.DuckDBPyConnection) -> None:
+    """Apply pending migrations; the one creating the rollups also fills them from the jobs."""
+    applied = migrations.migrate(connection)
+    if any(migration.name == "rollups" for migration in applied):
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            rollups.rebuild(connection)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise

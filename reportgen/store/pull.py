@@ -19,7 +19,7 @@ import duckdb
 from reportgen.errors import StoreError, StrictPullError
 from reportgen.schema import TABLES
 from reportgen.sources import Part, Source, source_of
-from reportgen.store import merge, staging
+from reportgen.store import merge, rollups, staging
 from reportgen.store.staging import Reject
 
 Progress = Callable[[int, int], None]
@@ -142,6 +142,8 @@ def _write(
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
         counts = []
+        if "jobs" in tables:
+            rollups.note_moves(connection, staging.checked_table("jobs"))
         for name in tables:
             numbers = [n for n, p in enumerate(parts, start=1) if p.table == name]
             merged = merge.merge_table(
@@ -149,6 +151,9 @@ def _write(
             )
             counts.append(TableCounts(name, len(numbers), **dataclasses.asdict(merged)))
             _record_rejects(connection, name, parts, numbers)
+        if "jobs" in tables:
+            # Only the hours of the jobs this pull inserted or updated (old and new hour).
+            rollups.refresh(connection, pull_id)
         data_as_of = max((p.snapshot_at for p in parts if p.table == "jobs"), default=None)
         reached = _watermarks(parts, since)
         watermark = reached.get("jobs") if reached else _staged_watermark(connection, tables)
