@@ -35,7 +35,7 @@ from measure import Measurement, measure
 from reportgen.config import Settings, StoreSettings
 from reportgen.periods import Period, daily, monthly
 from reportgen.report.loader import build_report, build_reports
-from reportgen.store import open_store
+from reportgen.store import open_store, rollups
 
 YEAR = 2025
 YEAR_START = datetime(YEAR, 1, 1, tzinfo=UTC)
@@ -141,6 +141,8 @@ def generate(path: Path, jobs: int) -> int:
         con.execute(
             GENERATE, {"start": YEAR_START, "span_us": span_us, "n": jobs, "snapshot_at": AS_OF}
         )
+        # Written straight into the jobs table, not pulled: the rollups are built here instead.
+        rollups.rebuild(con)
         return int(con.sql("SELECT count(*) FROM jobs").fetchall()[0][0])
     finally:
         con.close()
