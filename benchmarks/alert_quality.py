@@ -49,6 +49,11 @@ from reportgen.evaluate.rules import CheckType  # noqa: E402
 from reportgen.notify.sentry import SentryNotifier  # noqa: E402
 from reportgen.store import Store, open_store  # noqa: E402
 
+try:
+    from reportgen.report.loader import build_reports
+except ImportError:  # the layout before the layers (for "before" figures)
+    from reportgen.commands.report import build_reports  # type: ignore[no-redef]
+
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 TICK = timedelta(minutes=15)
 FIRST_TICK = timedelta(minutes=3)  # the monitor's cron: 3,18,33,48 * * * *
@@ -57,8 +62,10 @@ INNGEST_SHARE = 0.7
 BASE_FAILURE = {"inngest": 0.015, "github_actions": 0.020}
 BENIGN = "validation failed: invalid payload"
 NETWORK = "connect ETIMEDOUT 140.82.112.3:443"
-# Incidents start at 14:07 on the second day: a day of history first, off the 15-minute grid.
-INCIDENT_START = timedelta(hours=38, minutes=7)
+# Two days of history fill the monitoring window and the one before it; then the runs start.
+HISTORY = timedelta(days=2)
+# Incidents start at 14:07 on the first day of runs, off the 15-minute grid.
+INCIDENT_START = HISTORY + timedelta(hours=14, minutes=7)
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ def simulate_jobs(scenario: Scenario, days: float, seed: int) -> pl.DataFrame:
     incident = scenario.incident
     incident_start = START + INCIDENT_START
     incident_end = incident_start + timedelta(hours=incident.hours if incident else 0)
-    end = START + timedelta(days=days)
+    end = START + HISTORY + timedelta(days=days)
     rows: dict[str, list[Any]] = {name: [] for name in JOBS_SCHEMA}
     at = START
     n = 0
@@ -235,6 +242,9 @@ class PulledStore:
     def data_as_of(self) -> datetime | None:
         return self.moment
 
+    def jobs_span(self) -> tuple[datetime, datetime] | None:
+        return START, self.moment
+
 
 def configuration(percentage: float = 25.0) -> pl.DataFrame:
     row = {
@@ -295,7 +305,8 @@ def run_scenario(
     first_critical: datetime | None = None
     first_rollback: datetime | None = None
     critical_outside: list[str] = []
-    seen: Counter[str] = Counter()  # runs in which a rule (scope) was warning or critical
+    seen: Counter[str] = Counter()  # runs in which a rule (scope) was not ok
+    timeline: list[str] = []  # the runs around the incident: minute, status, what fired
     start = START + INCIDENT_START
     incident = scenario.incident
     # An incident's runs are those up to 90 minutes after it ends (the hour window, recovery).
@@ -304,9 +315,8 @@ def run_scenario(
     try:
         with open_store(settings.store.path) as store:
             view = PulledStore(store, jobs, configuration())
-            # The first day fills the monitoring windows; runs start after it.
-            moment = START + timedelta(days=1) + FIRST_TICK
-            end = START + timedelta(days=days)
+            moment = START + HISTORY + FIRST_TICK
+            end = START + HISTORY + timedelta(days=days)
             while moment <= end:
                 view.moment = moment
                 outcome = run_health(
@@ -319,15 +329,38 @@ def run_scenario(
                 )
                 status = outcome.check.status.value
                 for finding in outcome.check.findings:
-                    if finding.severity.value in ("warning", "critical"):
+                    if finding.severity.value in ("warning", "critical", "inconclusive"):
                         seen[f"{finding.severity.value}: {finding.rule} ({finding.scope})"] += 1
                 statuses[status] += 1
                 in_incident = incident is not None and start <= moment <= incident_end
+                if incident is not None and start - TICK <= moment <= incident_end + 2 * TICK:
+                    notify = outcome.notify
+                    timeline.append(
+                        f"{_minutes(start, moment):+.0f} min {status}"
+                        + f" rollback={outcome.check.decision.rollback}"
+                        + (
+                            f" incident={notify.incident.action}"
+                            if notify and notify.incident
+                            else ""
+                        )
+                        + "".join(
+                            f" | {f.severity.value} {f.rule} {f.scope}"
+                            for f in outcome.check.findings
+                            if f.severity.value in ("warning", "critical")
+                        )
+                    )
                 if status == "critical":
                     if in_incident and first_critical is None:
                         first_critical = moment
                     if not in_incident:
-                        critical_outside.append(moment.isoformat())
+                        critical_outside.append(
+                            f"{moment.isoformat()}: "
+                            + "; ".join(
+                                f.message
+                                for f in outcome.check.findings
+                                if f.severity.value == "critical"
+                            )
+                        )
                 if outcome.check.decision.rollback:
                     rollbacks += 1
                     if in_incident and first_rollback is None:
@@ -351,6 +384,7 @@ def run_scenario(
         "warning_pct": round(100.0 * statuses.get("warning", 0) / runs, 2) if runs else None,
         "critical_runs": statuses.get("critical", 0),
         "critical_runs_outside_incident": len(critical_outside),
+        "critical_outside_incident": critical_outside[:20],
         "rollback_decisions": rollbacks,
         "incident_issues_opened": len(opened),
         "incident_issues_closed": sum(1 for issue in opened if issue.state == "closed"),
@@ -360,12 +394,12 @@ def run_scenario(
         "sentry_events_by_level": dict(Counter(str(e.get("level")) for e in events)),
         "critical_expected": bool(incident and incident.critical_expected),
         "runs_with_finding": dict(seen.most_common()),
+        "incident_timeline": timeline,
     }
 
 
 def sample_reports(workdir: Path) -> dict[str, Any]:
     """The bundled sample's daily reports: how many are critical, and which rules say so."""
-    from reportgen.commands.report import build_reports
     from reportgen.periods import PeriodKind, period_of
 
     settings = load_settings(
@@ -403,7 +437,6 @@ def sample_reports(workdir: Path) -> dict[str, Any]:
 
 def seed_day(workdir: Path) -> dict[str, Any]:
     """The seed's real day: 57 jobs, 54 still processing, 3 failed; health and the daily report."""
-    from reportgen.commands.report import build_reports
     from reportgen.periods import PeriodKind, period_of
 
     day = datetime(2026, 11, 10, tzinfo=UTC)

@@ -19,7 +19,7 @@ import polars as pl
 
 from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
-from reportgen.errors import StoreError
+from reportgen.errors import StoreError, UsageError
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health, evaluated_rules
 from reportgen.evaluate.rules import BREAKER_RULES, CheckType
 from reportgen.findings import State, Status
@@ -41,6 +41,8 @@ class HealthStore(HasConnection, Protocol):
     def table(self, name: str) -> pl.DataFrame: ...
 
     def data_as_of(self) -> datetime | None: ...
+
+    def jobs_span(self) -> tuple[datetime, datetime] | None: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthDat
     ]
     window_start = as_of - timedelta(minutes=settings.health.evaluation_window_minutes)
     data_as_of = store.data_as_of()
+    span = store.jobs_span()
     return HealthData(
         jobs=store.jobs_created(as_of - 2 * monitoring, as_of),
         open_jobs=store.jobs_open_at(queue_time(as_of, data_as_of)),
@@ -73,6 +76,7 @@ def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthDat
         history=store.table("rollout_history"),
         episode_start=min([window_start, *open_since]),
         data_as_of=data_as_of,
+        data_start=span[0] if span else None,
     )
 
 
@@ -84,8 +88,16 @@ def run_health(
     *,
     sentry: SentryNotifier,
     environ: Mapping[str, str] | None = None,
+    record: bool = True,
 ) -> HealthOutcome:
-    """Gather, evaluate, then alert; wrapped in a Sentry Crons check-in."""
+    """Gather, evaluate, then alert; wrapped in a Sentry Crons check-in.
+
+    With `record` false (an exploratory run) it only gathers and evaluates: no alert state,
+    outbox, audit row, notification or check-in changes anything.
+    """
+    if not record:
+        check = evaluate_health(gather(store, settings, as_of), settings, as_of, check_type)
+        return HealthOutcome(check, None, (EXPLORATORY,))
     with monitored(sentry, HEALTH_MONITOR):
         check = evaluate_health(gather(store, settings, as_of), settings, as_of, check_type)
         outcome = dispatch(
@@ -102,6 +114,23 @@ def run_health(
         )
     notes = tuple(outcome.delivery.errors)
     return HealthOutcome(check, outcome, notes)
+
+
+EXPLORATORY = "exploratory run: alert state unchanged, nothing notified"
+
+
+def records(
+    as_of: datetime, now: datetime, settings: Settings, *, dry_run: bool, record: bool
+) -> bool:
+    """Whether a run advances the alert lifecycle: one that judges the present (`as_of`
+    within one health interval of `now`), or one that asks to (`--record`, to replay
+    history); never a `--dry-run`."""
+    if dry_run and record:
+        raise UsageError("--dry-run and --record contradict each other")
+    if dry_run:
+        return False
+    present = abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
+    return record or present
 
 
 def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -125,8 +154,16 @@ def health_command(
     environ: Mapping[str, str] | None = None,
     width: int = 100,
     color: bool = False,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    record: bool = False,
 ) -> tuple[str, Status]:
-    """`reportgen health`: run the check on the store, print a view, fill the step summary."""
+    """`reportgen health`: run the check on the store, print a view, fill the step summary.
+
+    A run of the past (`as_of` more than one interval before `now`) or a `dry_run` is
+    exploratory: it reads the store only, unless `record` asks to replay history into it.
+    """
+    recording = records(as_of, now or as_of, settings, dry_run=dry_run, record=record)
     from reportgen.store import open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
@@ -137,10 +174,20 @@ def health_command(
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
-        with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
-            outcome = run_health(store, settings, as_of, check_type, sentry=sentry, environ=environ)
+        with open_store(
+            settings.store.path, wait_seconds=settings.store.wait_seconds, read_only=not recording
+        ) as store:
+            outcome = run_health(
+                store,
+                settings,
+                as_of,
+                check_type,
+                sentry=sentry,
+                environ=environ,
+                record=recording,
+            )
     finally:
         sentry.close()  # always flush, whatever happened
-    payload = {**outcome.to_dict(), "auto_rollback": auto_rollback}
+    payload = {**outcome.to_dict(), "auto_rollback": auto_rollback, "recorded": recording}
     write_step_summary(health_markdown(payload), environ)
     return render_health(payload, view, width=width, color=color), outcome.check.status

@@ -47,6 +47,7 @@ class ReportInputs:
     rollout_history: pl.DataFrame
     data_as_of: datetime | None = None
     previous_window: WindowMetrics | None = None
+    data_start: datetime | None = None  # the oldest job pulled: how far back comparisons reach
 
 
 def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
@@ -72,6 +73,7 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         previous=previous,
         queue=queue,
         rollout=rollout,
+        data_start=inputs.data_start,
     )
     found = most_severe_first(findings(evaluate(rule_inputs, settings.thresholds)))
     status = status_of(found)

@@ -42,6 +42,7 @@ class ReportLoader:
         self._store = store
         self._shared: dict[str, pl.DataFrame] = {}
         self._data_as_of: tuple[datetime | None] | None = None
+        self._span: tuple[datetime | None] | None = None
         self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
         self._last: tuple[Settings, WindowMetrics] | None = None
 
@@ -60,6 +61,7 @@ class ReportLoader:
             rollout_configuration=self._table("rollout_configuration"),
             rollout_history=self._table("rollout_history"),
             data_as_of=data_as_of,
+            data_start=self._data_start(),
         )
 
     def report(self, period: Period, settings: Settings) -> Report:
@@ -84,6 +86,12 @@ class ReportLoader:
         if name not in self._shared:
             self._shared[name] = self._store.table(name)
         return self._shared[name]
+
+    def _data_start(self) -> datetime | None:
+        if self._span is None:
+            span = self._store.jobs_span()
+            self._span = (span[0] if span else None,)
+        return self._span[0]
 
     def _pulled_as_of(self) -> datetime | None:
         if self._data_as_of is None:
