@@ -1,7 +1,8 @@
-"""The finished jobs of a window as a sequence of outcomes, for the sequential error-rate test.
+"""What the rules' tests read job by job, beyond the window's summaries.
 
-The rules' CUSUM reads jobs one by one in the order they were created (ties by id), so the
-same jobs always give the same verdict; `True` is a failed job.
+The error-rate CUSUM reads the finished jobs one by one in the order they were created (ties
+by id), so the same jobs always give the same verdict; `True` is a failed job. The p95 trend
+counts how many completed jobs took longer than the previous window's p95.
 """
 
 from __future__ import annotations
@@ -31,3 +32,9 @@ def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, tuple[bool, ...]]:
     for (processor,), group in finished.group_by("processor_type", maintain_order=True):
         sequences[str(processor)] = tuple(group["failed"].to_list())
     return sequences
+
+
+def processing_times(prepared: pl.DataFrame) -> tuple[float, ...]:
+    """The processing times (ms) of the completed jobs, sorted: what a percentile test reads."""
+    column = prepared.get_column("processing_ms").drop_nulls().sort()
+    return tuple(column.to_list())

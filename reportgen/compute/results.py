@@ -256,6 +256,8 @@ class WindowMetrics:
     # Failed-or-not of each finished job in creation order, "overall" and per processor: what
     # the sequential error-rate test reads. Not part of any JSON view.
     outcomes: Mapping[str, tuple[bool, ...]] = field(default_factory=dict)
+    # The completed jobs' processing times (ms), sorted; for the p95 trend's test.
+    processing_times: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ window; the alert lifecycle evaluates it at 15-minute steps and applies the hold
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from reportgen.evaluate.evidence import (
     poisson_zero,
     rate_evidence,
     two_proportion_rise,
+    wilson_bound,
     z_one_sided,
 )
 from reportgen.findings import Finding, Severity, alert_key, is_finding
@@ -415,23 +417,33 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
         ]
     if not inputs.previous_covered:
         return _uncovered(rule, inputs, "p95 processing time", counts)
-    # A p95 from a few dozen jobs is mostly its largest values: Kayenta's 50 a side.
+    # A p95 from a few dozen jobs is mostly its largest values: Kayenta's 50 a side. Fewer is
+    # not compared (the window itself is conclusive, so this is no reason for doubt).
     enough = previous is not None and enough_for_percentile(previous.count, current.count)
     if not enough:
         message = (
             f"p95 processing time: {counts['previous_completed']} and {current.count} completed "
             f"jobs; needs {MIN_PERCENTILE_SAMPLES} a side to compare"
         )
-        if current.count < MIN_PERCENTILE_SAMPLES:
-            return [
-                _result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)
-            ]
         return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
     base = previous.p95 if previous is not None else None
     no_base = "p95 processing time: no conclusive previous window to compare with"
     compared = f"p95 processing time {_ms(current.p95)} vs {_ms(base)} before"
     change = _change_pct(base, current.p95)
-    return _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    found = _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    if base is None or found[0].severity is not Severity.WARNING:
+        return found
+    # The rise counts only when more of this window's jobs took longer than the previous p95
+    # than the 5 % chance allows: the lower bound of their share must be above 5 %.
+    times = inputs.current.processing_times
+    slower = len(times) - bisect.bisect_right(times, base)
+    confidence = thresholds.trend_confidence_pct / 100.0
+    bound = wilson_bound(slower, len(times), confidence) * 100.0
+    shown = f"{slower} of {len(times)} jobs slower than the previous p95 ({bound:.1f}% at least)"
+    if not times or bound > 5.0:
+        return [replace(found[0], message=f"{found[0].message}: {shown}")] if times else found
+    message = f"{found[0].message}, not significant: {shown}: watching"
+    return [replace(found[0], severity=Severity.INCONCLUSIVE, message=message)]
 
 
 def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
