@@ -47,12 +47,8 @@ from reportgen.compute.frame import JOBS_SCHEMA, TIMESTAMP  # noqa: E402
 from reportgen.config import Settings, load_settings  # noqa: E402
 from reportgen.evaluate.rules import CheckType  # noqa: E402
 from reportgen.notify.sentry import SentryNotifier  # noqa: E402
+from reportgen.report.loader import build_reports  # noqa: E402
 from reportgen.store import Store, open_store  # noqa: E402
-
-try:
-    from reportgen.report.loader import build_reports
-except ImportError:  # the layout before the layers (for "before" figures)
-    from reportgen.commands.report import build_reports  # type: ignore[no-redef]
 
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 TICK = timedelta(minutes=15)
@@ -260,7 +256,7 @@ def configuration(percentage: float = 25.0) -> pl.DataFrame:
         "excluded_repositories": None,
         "updated_at": START - timedelta(days=1),
     }
-    schema = {
+    schema: dict[str, Any] = {
         "feature_name": pl.String,
         "rollout_percentage": pl.Float64,
         "is_active": pl.Boolean,
@@ -320,7 +316,7 @@ def run_scenario(
             while moment <= end:
                 view.moment = moment
                 outcome = run_health(
-                    view,  # type: ignore[arg-type]
+                    view,
                     settings,
                     moment,
                     CheckType.FULL,
@@ -471,7 +467,7 @@ def seed_day(workdir: Path) -> dict[str, Any]:
         view = PulledStore(store, jobs, configuration(10.0))
         view.moment = as_of
         notifier = SentryNotifier(None)
-        outcome = run_health(view, settings, as_of, CheckType.FULL, sentry=notifier, environ={})  # type: ignore[arg-type]
+        outcome = run_health(view, settings, as_of, CheckType.FULL, sentry=notifier, environ={})
         snapshot = workdir / "seed-snapshot"
         snapshot.mkdir(exist_ok=True)
         jobs.write_ndjson(snapshot / "jobs-2026-11-10T15.ndjson")
@@ -517,7 +513,8 @@ def run(
 
 HEADER = (
     f"{'scenario':<28} {'runs':>5} {'ok':>5} {'inc':>5} {'warn':>5} {'crit':>5} "
-    f"{'warn%':>6} {'rollbk':>6} {'issues':>6} {'closed':>6} {'t_crit':>7} {'t_rb':>6} {'sentry':>6}"
+    f"{'warn%':>6} {'rollbk':>6} {'issues':>6} {'closed':>6} {'t_crit':>7} {'t_rb':>6} "
+    f"{'sentry':>6}"
 )
 
 
@@ -529,9 +526,11 @@ def line(f: Mapping[str, Any]) -> str:
 
     return (
         f"{f['scenario']:<28} {f['runs']:>5} {by['healthy']:>5} {by['inconclusive']:>5} "
-        f"{by['warning']:>5} {by['critical']:>5} {f['warning_pct']:>6} {f['rollback_decisions']:>6} "
+        f"{by['warning']:>5} {by['critical']:>5} {f['warning_pct']:>6} "
+        f"{f['rollback_decisions']:>6} "
         f"{f['incident_issues_opened']:>6} {f['incident_issues_closed']:>6} "
-        f"{minutes(f['minutes_to_first_critical']):>7} {minutes(f['minutes_to_rollback_decision']):>6} "
+        f"{minutes(f['minutes_to_first_critical']):>7} "
+        f"{minutes(f['minutes_to_rollback_decision']):>6} "
         f"{f['sentry_events']:>6}"
     )
 

@@ -31,7 +31,6 @@ from reportgen.evaluate.evidence import (
     poisson_zero,
     rate_evidence,
     two_proportion_rise,
-    wilson_bound,
     z_one_sided,
 )
 from reportgen.findings import Finding, Severity, alert_key, is_finding
@@ -173,15 +172,30 @@ def critical_error_rate(thresholds: ThresholdSettings, rollout: Rollout | None) 
 
 
 def error_rate_evidence(
-    outcomes: Iterable[bool], inputs: RuleInputs, thresholds: ThresholdSettings
+    outcomes: Iterable[bool],
+    inputs: RuleInputs,
+    thresholds: ThresholdSettings,
+    *,
+    processor: bool = False,
 ) -> RateEvidence:
-    """The evidence about one error rate against the warning and critical lines."""
+    """The evidence about one error rate against the warning and critical lines.
+
+    A processor's rate is one of several judged at once: its alarm levels are raised by the
+    log of their number (a Bonferroni correction of the false-alarm bound), so watching every
+    processor does not multiply false alarms. The overall rate keeps its levels.
+    """
+    settings = evidence_settings(thresholds)
+    if processor:
+        extra = math.log(max(len(inputs.window.processors), 1))
+        settings = replace(
+            settings, h_warning=settings.h_warning + extra, h_critical=settings.h_critical + extra
+        )
     return rate_evidence(
         outcomes,
         thresholds.error_rate_warning / 100.0,
         critical_error_rate(thresholds, inputs.rollout) / 100.0,
         min_jobs=inputs.min_jobs,
-        settings=evidence_settings(thresholds),
+        settings=settings,
     )
 
 
@@ -200,7 +214,7 @@ def _rate_result(
     outcomes: tuple[bool, ...],
     thresholds: ThresholdSettings,
 ) -> Finding:
-    evidence = error_rate_evidence(outcomes, inputs, thresholds)
+    evidence = error_rate_evidence(outcomes, inputs, thresholds, processor=scope != Scope.OVERALL)
     failed, finished = evidence.failures, evidence.trials
     counts = {"failed": failed, "finished": finished}
     name = "error_rate" if scope == Scope.OVERALL else f"{scope} error_rate"
@@ -219,12 +233,14 @@ def _rate_result(
     if stretch is not None:  # a breach, shown with the evidence it rests on
         line = critical if evidence.level is Level.CRITICAL else warning
         alarm = thresholds.cusum_critical if line == critical else thresholds.cusum_warning
+        if scope != Scope.OVERALL:
+            alarm += math.log(max(len(inputs.window.processors), 1))
         counts |= {"stretch_failed": stretch.failures, "stretch_finished": stretch.trials}
         recent = stretch.failures / stretch.trials * 100.0
         message = (
             f"{name} {_pct(recent)} > {_pct(line)} over the last {stretch.trials} finished jobs "
             f"({stretch.failures} failed; {confidence} lower bound {_pct(stretch.lower * 100)}, "
-            f"CUSUM {stretch.statistic:.1f} >= {alarm:g}); {_pct(error_rate)} over all "
+            f"CUSUM {stretch.statistic:.1f} >= {alarm:.3g}); {_pct(error_rate)} over all "
             f"{finished} in the window"
         )
         return _result(rule, inputs, scope, severity, recent, line, message, counts)
@@ -433,15 +449,28 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
     found = _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
     if base is None or found[0].severity is not Severity.WARNING:
         return found
-    # The rise counts only when more of this window's jobs took longer than the previous p95
-    # than the 5 % chance allows: the lower bound of their share must be above 5 %.
-    times = inputs.current.processing_times
+    # The rise counts only when a larger share of this window's jobs than of the previous
+    # window's took longer than the previous p95, by a two-proportion test (a quantile test:
+    # the previous p95 is itself an estimate, so both sides are counted against it).
+    assert previous is not None and inputs.previous is not None
+    times, before = inputs.current.processing_times, inputs.previous.processing_times
     slower = len(times) - bisect.bisect_right(times, base)
-    confidence = thresholds.trend_confidence_pct / 100.0
-    bound = wilson_bound(slower, len(times), confidence) * 100.0
-    shown = f"{slower} of {len(times)} jobs slower than the previous p95 ({bound:.1f}% at least)"
-    if not times or bound > 5.0:
-        return [replace(found[0], message=f"{found[0].message}: {shown}")] if times else found
+    slower_before = len(before) - bisect.bisect_right(before, base)
+    z, significant = two_proportion_rise(
+        slower_before,
+        len(before),
+        slower,
+        len(times),
+        thresholds.trend_confidence_pct / 100.0,
+    )
+    if not times or not before:
+        return found
+    shown = (
+        f"{slower} of {len(times)} jobs slower than the previous p95, vs {slower_before} of "
+        f"{len(before)} before (z = {'n/a' if z is None else f'{z:.1f}'})"
+    )
+    if significant:
+        return [replace(found[0], message=f"{found[0].message}: {shown}")]
     message = f"{found[0].message}, not significant: {shown}: watching"
     return [replace(found[0], severity=Severity.INCONCLUSIVE, message=message)]
 
@@ -657,7 +686,9 @@ def judge_connection_failure(
         share = network / failed * 100.0
         counts = {"network": network, "failed": failed, "finished": processor.counts.finished}
         scope = f"processor:{name}"
-        evidence = error_rate_evidence(inputs.window.outcomes.get(name, ()), inputs, thresholds)
+        evidence = error_rate_evidence(
+            inputs.window.outcomes.get(name, ()), inputs, thresholds, processor=True
+        )
         if share < share_threshold:
             severity = Severity.OK
         elif not processor.counts.conclusive:
