@@ -112,9 +112,8 @@ class ThresholdSettings(Section):
     p95_trend_pct: float = Field(
         25, ge=0, description="p95 processing time rising more than this % warns."
     )
-    cost_warning_pct: float = Field(25, ge=0, description="Cost off expected by this % warns.")
-    cost_critical_pct: float = Field(
-        50, ge=0, description="Cost off expected by this % is critical."
+    cost_warning_pct: float = Field(
+        25, ge=0, description="Cost per billed job rising more than this % warns (never critical)."
     )
     queue_pending: int = Field(100, ge=0, description="More pending jobs than this warns.")
     oldest_pending_minutes: float = Field(
@@ -133,6 +132,24 @@ class ThresholdSettings(Section):
         300_000, description="Score: mean processing time above this many ms → −10."
     )
     trend_dead_band_pct: float = Field(5, ge=0, description="Changes within ±this % are `flat`.")
+    evidence_confidence_pct: float = Field(
+        95, gt=50, lt=100, description="One-sided confidence a rate's bound must have to breach."
+    )
+    trend_confidence_pct: float = Field(
+        99,
+        gt=50,
+        lt=100,
+        description="One-sided confidence a rise vs the previous window must have to warn.",
+    )
+    cusum_warning: float = Field(
+        5.0, gt=0, description="CUSUM log-likelihood ratio at which the error rate warns."
+    )
+    cusum_critical: float = Field(
+        5.0, gt=0, description="CUSUM log-likelihood ratio at which the error rate is critical."
+    )
+    breaker_hold_minutes: int = Field(
+        30, ge=0, description="How long a critical error rate must hold before a rollback."
+    )
     data_stale_minutes: float = Field(
         60, ge=0, description="Health: a newest snapshot older than this warns (`data_stale`)."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -32,6 +33,17 @@ def health(
     view: Annotated[
         ReportFormat, typer.Option("--format", help="The view to print.")
     ] = ReportFormat.JSON,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Judge only: change no alert state and notify nobody."),
+    ] = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Advance the alerts even for a past --as-of (to replay history).",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate the rollout now: findings, alerts, incident issues and the breaker's decision."""
     # Late import: compute and the store load Polars and DuckDB, which `--help` never needs.
@@ -46,6 +58,9 @@ def health(
         auto_rollback=auto_rollback,
         width=shutil.get_terminal_size((100, 24)).columns,
         color=sys.stdout.isatty(),
+        now=datetime.now(UTC),
+        dry_run=dry_run,
+        record=record,
     )
     typer.echo(text, nl=False)
     if status is Status.CRITICAL:

@@ -21,7 +21,7 @@ from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
 from reportgen.control.auto_rollback import AutoRollback, execute_breaker
 from reportgen.control.target import RolloutTarget, open_target
-from reportgen.errors import StoreError
+from reportgen.errors import StoreError, UsageError
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health, evaluated_rules
 from reportgen.evaluate.rules import BREAKER_RULES, CheckType
 from reportgen.findings import State, Status
@@ -44,6 +44,8 @@ class HealthStore(HasConnection, Protocol):
     def table(self, name: str) -> pl.DataFrame: ...
 
     def data_as_of(self) -> datetime | None: ...
+
+    def jobs_span(self) -> tuple[datetime, datetime] | None: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthDat
     ]
     window_start = as_of - timedelta(minutes=settings.health.evaluation_window_minutes)
     data_as_of = store.data_as_of()
+    span = store.jobs_span()
     return HealthData(
         jobs=store.jobs_created(as_of - 2 * monitoring, as_of),
         open_jobs=store.jobs_open_at(queue_time(as_of, data_as_of)),
@@ -79,6 +82,7 @@ def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthDat
         history=store.table("rollout_history"),
         episode_start=min([window_start, *open_since]),
         data_as_of=data_as_of,
+        data_start=span[0] if span else None,
     )
 
 
@@ -91,9 +95,17 @@ def run_health(
     sentry: SentryNotifier,
     environ: Mapping[str, str] | None = None,
     rollback_target: RolloutTarget | None = None,
+    record: bool = True,
 ) -> HealthOutcome:
     """Gather, evaluate, act on the breaker's decision when `rollback_target` is given, then
-    alert; wrapped in a Sentry Crons check-in."""
+    alert; wrapped in a Sentry Crons check-in.
+
+    With `record` false (an exploratory run) it only gathers and evaluates: no alert state,
+    outbox, audit row, notification, check-in or rollback changes anything.
+    """
+    if not record:
+        check = evaluate_health(gather(store, settings, as_of), settings, as_of, check_type)
+        return HealthOutcome(check, None, (EXPLORATORY,))
     with monitored(sentry, HEALTH_MONITOR):
         data = gather(store, settings, as_of)
         check = evaluate_health(data, settings, as_of, check_type)
@@ -125,6 +137,23 @@ def judges_the_present(as_of: datetime, now: datetime, settings: Settings) -> bo
     return abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
 
 
+EXPLORATORY = "exploratory run: alert state unchanged, nothing notified"
+
+
+def records(
+    as_of: datetime, now: datetime, settings: Settings, *, dry_run: bool, record: bool
+) -> bool:
+    """Whether a run advances the alert lifecycle: one that judges the present (`as_of`
+    within one health interval of `now`), or one that asks to (`--record`, to replay
+    history); never a `--dry-run`."""
+    if dry_run and record:
+        raise UsageError("--dry-run and --record contradict each other")
+    if dry_run:
+        return False
+    present = abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
+    return record or present
+
+
 def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
     """Append the Markdown to `$GITHUB_STEP_SUMMARY` when running in GitHub Actions."""
     target = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY")
@@ -148,11 +177,16 @@ def health_command(
     color: bool = False,
     now: datetime | None = None,
     dry_run: bool = False,
+    record: bool = False,
 ) -> tuple[str, Status]:
     """`reportgen health`: run the check on the store, print a view, fill the step summary.
 
-    With `auto_rollback` the breaker's decision is carried out, unless the run is a dry run
-    or looks at the past (`--as-of`): exploring history never changes the rollout."""
+    A run of the past (`as_of` more than one interval before `now`) or a `dry_run` is
+    exploratory: it reads the store only, unless `record` asks to replay history into it.
+    With `auto_rollback` the breaker's decision is carried out, but only by a run that judges
+    the present: never a dry run, nor a past `--as-of` even when `record` replays it.
+    """
+    recording = records(as_of, now or as_of, settings, dry_run=dry_run, record=record)
     from reportgen.store import open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
@@ -165,7 +199,9 @@ def health_command(
     try:
         acts = auto_rollback and not dry_run
         acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
-        with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
+        with open_store(
+            settings.store.path, wait_seconds=settings.store.wait_seconds, read_only=not recording
+        ) as store:
             target = open_target(settings, store, settings.store.path) if acts else None
             outcome = run_health(
                 store,
@@ -174,10 +210,13 @@ def health_command(
                 check_type,
                 sentry=sentry,
                 environ=environ,
+                record=recording,
                 rollback_target=target,
             )
     finally:
         sentry.close()  # always flush, whatever happened
-    payload = health_view({**outcome.to_dict(), "auto_rollback": auto_rollback})
+    payload = health_view(
+        {**outcome.to_dict(), "auto_rollback": auto_rollback, "recorded": recording}
+    )
     write_step_summary(health_markdown(payload), environ)
     return render_health(payload, view, width=width, color=color), outcome.check.status

@@ -229,6 +229,8 @@ class Rollout:
     emergency_stop: bool
     auto_rollback_enabled: bool
     changes: Sequence[RolloutChange]
+    # The row's own critical error-rate line (percent); config is the fallback.
+    max_error_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,11 @@ class WindowMetrics:
     cost: Cost
     health: Health
     detailed: bool = True
+    # Failed-or-not of each finished job in creation order, "overall" and per processor: what
+    # the sequential error-rate test reads. Not part of any JSON view.
+    outcomes: Mapping[str, tuple[bool, ...]] = field(default_factory=dict)
+    # The completed jobs' processing times (ms), sorted; for the p95 trend's test.
+    processing_times: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def rollout_state(
             )
             for row in changes.iter_rows(named=True)
         ),
+        max_error_rate=config.get("max_error_rate"),
     )
 
 

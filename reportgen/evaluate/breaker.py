@@ -1,14 +1,16 @@
 """The circuit breaker (SPEC §4.3): should the rollout be rolled back now? Pure and audited.
 
 Like Argo Rollouts' analysis, an inconclusive measurement never rolls back: only a conclusive
-evaluation window can trip it. Queue and processor warnings alert but never trip it. Every
-rule the breaker considers is recorded with its value and threshold, tripped or not, so the
-audit log shows why it did or did not act.
+evaluation window can trip it. The error-rate and connection rules trip on the same evidence
+their alerts rest on (the sequential test of `evidence`), held: critical in the window ending
+now and in those ending 15, 30, … minutes before, for `breaker_hold_minutes`. Queue and
+processor warnings alert but never trip it. Every rule the breaker considers is recorded with
+its value and threshold, tripped or not, so the audit log shows why it did or did not act.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportgen.compute.results import Rollout
@@ -20,13 +22,15 @@ from reportgen.findings import Check, Decision, Finding, Severity
 class BreakerInputs:
     """`results` are every rule result for the evaluation window ending at `as_of`, `ok`
     included; `scores` the health scores of the windows ending at as_of, as_of−15m, as_of−30m
-    (None where inconclusive)."""
+    (None where inconclusive); `earlier` the breaker rules' results for the windows ending
+    15, 30, … minutes before `as_of`, as far back as the hold reaches."""
 
     rollout: Rollout | None
     already_rolled_back: bool
     results: Sequence[Finding]
     scores: Sequence[float | None]
     min_jobs: int
+    earlier: Sequence[Sequence[Finding]] = ()
 
 
 def decide(inputs: BreakerInputs, thresholds: ThresholdSettings) -> Decision:
@@ -34,7 +38,7 @@ def decide(inputs: BreakerInputs, thresholds: ThresholdSettings) -> Decision:
     checks = (
         _error_rate_check(inputs, thresholds),
         _health_held_check(inputs.scores, thresholds),
-        *_connection_checks(inputs.results),
+        *_connection_checks(inputs, thresholds),
     )
     tripped = [check for check in checks if check.tripped]
     evaluated = tuple(
@@ -63,7 +67,9 @@ def _blocker(inputs: BreakerInputs) -> str | None:
         return "already rolled back in this episode"
     overall = _overall_error_rate(inputs.results)
     if overall is None or overall.severity is Severity.INCONCLUSIVE:
-        return "the evaluation window is inconclusive: too few finished jobs"
+        return "the evaluation window is inconclusive: " + (
+            overall.message if overall is not None else "no error rate"
+        )
     return None
 
 
@@ -71,17 +77,28 @@ def _overall_error_rate(results: Sequence[Finding]) -> Finding | None:
     return next((r for r in results if r.rule == "error_rate" and r.scope == "overall"), None)
 
 
+def _held(
+    inputs: BreakerInputs, rule: str, scope: str, thresholds: ThresholdSettings
+) -> tuple[bool, str]:
+    """Whether the rule was critical for `scope` in every earlier window the hold covers."""
+    hold = thresholds.breaker_hold_minutes
+    for results in inputs.earlier:
+        earlier = next((r for r in results if r.rule == rule and r.scope == scope), None)
+        if earlier is None or earlier.severity is not Severity.CRITICAL:
+            return False, f"critical, not yet held {hold} min"
+    return True, f"critical, held {hold} min"
+
+
 def _error_rate_check(inputs: BreakerInputs, thresholds: ThresholdSettings) -> Check:
-    limit = thresholds.error_rate_critical
     result = _overall_error_rate(inputs.results)
-    counts: Mapping[str, int] = result.counts if result is not None else {}
-    finished, failed = counts.get("finished", 0), counts.get("failed", 0)
-    rate = failed / finished * 100.0 if finished else None
-    tripped = rate is not None and rate > limit and finished > inputs.min_jobs
-    shown = "n/a" if rate is None else f"{rate:.1f}%"
-    sign = ">" if tripped else "<=" if rate is not None and rate <= limit else "vs"
-    message = f"error_rate {shown} {sign} {limit:.1f}% over {finished} finished jobs"
-    return Check("error_rate", "overall", rate, limit, tripped, message)
+    if result is None:
+        return Check("error_rate", "overall", None, None, False, "error_rate: not evaluated")
+    tripped = result.severity is Severity.CRITICAL
+    message = f"{result.severity.value}: {result.message}"
+    if tripped:
+        tripped, held = _held(inputs, "error_rate", "overall", thresholds)
+        message = f"{result.message}; {held}"
+    return Check("error_rate", "overall", result.value, result.threshold, tripped, message)
 
 
 def _health_held_check(scores: Sequence[float | None], thresholds: ThresholdSettings) -> Check:
@@ -96,16 +113,18 @@ def _health_held_check(scores: Sequence[float | None], thresholds: ThresholdSett
     )
 
 
-def _connection_checks(results: Sequence[Finding]) -> list[Check]:
-    return [
-        Check(
-            "connection_failure",
-            r.scope,
-            r.value,
-            r.threshold,
-            r.severity is Severity.CRITICAL,
-            r.message,
+def _connection_checks(inputs: BreakerInputs, thresholds: ThresholdSettings) -> list[Check]:
+    checks = []
+    for result in inputs.results:
+        if result.rule != "connection_failure":
+            continue
+        tripped, message = result.severity is Severity.CRITICAL, result.message
+        if tripped:
+            tripped, held = _held(inputs, "connection_failure", result.scope, thresholds)
+            message = f"{result.message}; {held}"
+        checks.append(
+            Check(
+                "connection_failure", result.scope, result.value, result.threshold, tripped, message
+            )
         )
-        for r in results
-        if r.rule == "connection_failure"
-    ]
+    return checks

@@ -8,7 +8,7 @@ result, whatever the check type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from reportgen.config import Settings
 from reportgen.evaluate.breaker import BreakerInputs, decide
 from reportgen.evaluate.lifecycle import hold_health_score, hold_steps
 from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate
-from reportgen.findings import Decision, Finding, Status, is_finding, status_of
+from reportgen.findings import Decision, Finding, Severity, Status, is_finding, status_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class HealthData:
     history: pl.DataFrame
     episode_start: datetime  # since when a rollback counts as "this episode's"
     data_as_of: datetime | None = None  # the newest snapshot pulled
+    data_start: datetime | None = None  # the oldest job pulled: how far back comparisons reach
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def evaluate_health(
         ),
         rollout=rollout,
         data_age_s=None if data.data_as_of is None else (as_of - data.data_as_of).total_seconds(),
+        data_start=data.data_start,
     )
     # The earlier windows matter only when the score is critical now (the hold, the breaker).
     score = window.health.score
@@ -135,6 +137,24 @@ def evaluate_health(
         return tuple(hold_health_score(r, earlier, settings.thresholds) for r in results)
 
     every_rule = judged(CheckType.FULL)
+    # The breaker's hold: its rules judged again over the windows ending 15, 30, … minutes
+    # before, only when one of them is critical now.
+    breaker_now = any(r.rule in _HELD_RULES and r.severity is Severity.CRITICAL for r in every_rule)
+    held = (
+        [
+            evaluate(
+                replace(
+                    inputs, window=metrics(as_of - step - evaluation, as_of - step, detailed=True)
+                ),
+                settings.thresholds,
+                CheckType.FULL,
+                rules=[rule for rule in RULES if rule.name in _HELD_RULES],
+            )
+            for step in _hold_steps(settings)
+        ]
+        if breaker_now
+        else []
+    )
     decision = decide(
         BreakerInputs(
             rollout=rollout,
@@ -142,6 +162,7 @@ def evaluate_health(
             results=every_rule,
             scores=[window.health.score, *earlier],
             min_jobs=settings.report.min_jobs,
+            earlier=held,
         ),
         settings.thresholds,
     )
@@ -157,6 +178,16 @@ def evaluate_health(
         rollout=rollout,
         conclusive=window.jobs.conclusive,
     )
+
+
+_HELD_RULES = frozenset({"error_rate", "connection_failure"})
+
+
+def _hold_steps(settings: Settings) -> list[timedelta]:
+    """How far back the breaker's earlier windows end: 15, 30 min for a 30-minute hold."""
+    interval = settings.health.interval_minutes
+    steps = settings.thresholds.breaker_hold_minutes // interval
+    return [timedelta(minutes=interval * n) for n in range(1, steps + 1)]
 
 
 def _rollout(

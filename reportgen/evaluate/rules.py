@@ -11,12 +11,28 @@ window; the alert lifecycle evaluates it at 15-minute steps and applies the hold
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
-from reportgen.compute.results import Cost, Queue, Rollout, WindowMetrics
+from reportgen.compute.health import health_score
+from reportgen.compute.outcomes import OVERALL
+from reportgen.compute.results import Cost, JobCounts, Queue, Rollout, WindowMetrics
 from reportgen.config import ThresholdSettings
+from reportgen.evaluate.evidence import (
+    MIN_PERCENTILE_SAMPLES,
+    EvidenceSettings,
+    Level,
+    RateEvidence,
+    enough_for_percentile,
+    poisson_zero,
+    rate_evidence,
+    two_proportion_rise,
+    z_one_sided,
+)
 from reportgen.findings import Finding, Severity, alert_key, is_finding
 from reportgen.schema import KNOWN_PROCESSORS
 
@@ -51,7 +67,28 @@ class RuleInputs:
     queue: Queue | None
     rollout: Rollout | None
     data_age_s: float | None = None  # how old the newest snapshot is; health only
+    # When the data begin: a comparison with a window that starts earlier rests on part of it.
+    data_start: datetime | None = None
 
+    @property
+    def previous_coverage(self) -> float:
+        """The share of the comparison window that the data cover (1 when unknown)."""
+        previous = self.previous
+        if previous is None or self.data_start is None or self.data_start <= previous.start:
+            return 1.0
+        span = (previous.end - previous.start).total_seconds()
+        covered = (previous.end - self.data_start).total_seconds()
+        return max(0.0, min(1.0, covered / span)) if span > 0 else 0.0
+
+    @property
+    def previous_covered(self) -> bool:
+        """Whether the data cover the comparison window, but for a few minutes at its start
+        (the first job of a day rarely comes at midnight)."""
+        return self.previous_coverage >= MIN_COVERAGE
+
+
+# A comparison window the data cover less than this much of is not compared with.
+MIN_COVERAGE = 0.95
 
 Judge = Callable[["Rule", RuleInputs, ThresholdSettings], list[Finding]]
 
@@ -118,45 +155,114 @@ def _level(value: float, warning: float | None, critical: float | None) -> Sever
     return Severity.OK
 
 
+def evidence_settings(thresholds: ThresholdSettings) -> EvidenceSettings:
+    return EvidenceSettings(
+        confidence=thresholds.evidence_confidence_pct / 100.0,
+        h_warning=thresholds.cusum_warning,
+        h_critical=thresholds.cusum_critical,
+    )
+
+
+def critical_error_rate(thresholds: ThresholdSettings, rollout: Rollout | None) -> float:
+    """The critical error-rate line (percent): the rollout row's `max_error_rate` when it has
+    one, else the configured `error_rate_critical`."""
+    if rollout is not None and rollout.max_error_rate is not None:
+        return float(rollout.max_error_rate)
+    return thresholds.error_rate_critical
+
+
+def error_rate_evidence(
+    outcomes: Iterable[bool],
+    inputs: RuleInputs,
+    thresholds: ThresholdSettings,
+    *,
+    processor: bool = False,
+) -> RateEvidence:
+    """The evidence about one error rate against the warning and critical lines.
+
+    A processor's rate is one of several judged at once: its alarm levels are raised by the
+    log of their number (a Bonferroni correction of the false-alarm bound), so watching every
+    processor does not multiply false alarms. The overall rate keeps its levels.
+    """
+    settings = evidence_settings(thresholds)
+    if processor:
+        extra = math.log(max(len(inputs.window.processors), 1))
+        settings = replace(
+            settings, h_warning=settings.h_warning + extra, h_critical=settings.h_critical + extra
+        )
+    return rate_evidence(
+        outcomes,
+        thresholds.error_rate_warning / 100.0,
+        critical_error_rate(thresholds, inputs.rollout) / 100.0,
+        min_jobs=inputs.min_jobs,
+        settings=settings,
+    )
+
+
+_SEVERITY_OF_LEVEL = {
+    Level.OK: Severity.OK,
+    Level.INCONCLUSIVE: Severity.INCONCLUSIVE,
+    Level.WARNING: Severity.WARNING,
+    Level.CRITICAL: Severity.CRITICAL,
+}
+
+
 def _rate_result(
     rule: Rule,
     inputs: RuleInputs,
     scope: str,
-    failed: int,
-    finished: int,
-    error_rate: float | None,
+    outcomes: tuple[bool, ...],
     thresholds: ThresholdSettings,
 ) -> Finding:
+    evidence = error_rate_evidence(outcomes, inputs, thresholds, processor=scope != Scope.OVERALL)
+    failed, finished = evidence.failures, evidence.trials
     counts = {"failed": failed, "finished": finished}
     name = "error_rate" if scope == Scope.OVERALL else f"{scope} error_rate"
+    error_rate = None if evidence.rate is None else evidence.rate * 100.0
+    confidence = f"{thresholds.evidence_confidence_pct:g}%"
+    warning = thresholds.error_rate_warning
+    critical = critical_error_rate(thresholds, inputs.rollout)
+    severity = _SEVERITY_OF_LEVEL[evidence.level]
     if finished <= inputs.min_jobs or error_rate is None:
         message = (
             f"{name} {_pct(error_rate)} over {finished} finished jobs is inconclusive "
             f"(needs more than {inputs.min_jobs})"
         )
-        return _result(
-            rule, inputs, scope, Severity.INCONCLUSIVE, error_rate, None, message, counts
+        return _result(rule, inputs, scope, severity, error_rate, None, message, counts)
+    stretch = evidence.stretch
+    if stretch is not None:  # a breach, shown with the evidence it rests on
+        line = critical if evidence.level is Level.CRITICAL else warning
+        alarm = thresholds.cusum_critical if line == critical else thresholds.cusum_warning
+        if scope != Scope.OVERALL:
+            alarm += math.log(max(len(inputs.window.processors), 1))
+        counts |= {"stretch_failed": stretch.failures, "stretch_finished": stretch.trials}
+        recent = stretch.failures / stretch.trials * 100.0
+        message = (
+            f"{name} {_pct(recent)} > {_pct(line)} over the last {stretch.trials} finished jobs "
+            f"({stretch.failures} failed; {confidence} lower bound {_pct(stretch.lower * 100)}, "
+            f"CUSUM {stretch.statistic:.1f} >= {alarm:.3g}); {_pct(error_rate)} over all "
+            f"{finished} in the window"
         )
-    warning, critical = (
-        rule.threshold(thresholds, "warning"),
-        rule.threshold(thresholds, "critical"),
-    )
-    severity = _level(error_rate, warning, critical)
-    threshold = critical if severity is Severity.CRITICAL else warning
-    sign = ">" if severity is not Severity.OK else "<="
-    message = f"{name} {_pct(error_rate)} {sign} {_pct(threshold)} over {finished} finished jobs"
-    return _result(rule, inputs, scope, severity, error_rate, threshold, message, counts)
+        return _result(rule, inputs, scope, severity, recent, line, message, counts)
+    interval = f"{confidence} bounds {_pct(evidence.lower * 100)}–{_pct(evidence.upper * 100)}"
+    if evidence.level is Level.INCONCLUSIVE:  # over a line without the evidence: watching
+        line = critical if error_rate > critical else warning
+        message = (
+            f"{name} {_pct(error_rate)} over {finished} finished jobs is over {_pct(line)} "
+            f"without evidence ({interval}): watching"
+        )
+        return _result(rule, inputs, scope, severity, error_rate, line, message, counts)
+    message = f"{name} {_pct(error_rate)} <= {_pct(warning)} over {finished} finished jobs"
+    if error_rate > warning:
+        message = f"{name} {_pct(error_rate)} over {finished} finished jobs ({interval})"
+    return _result(rule, inputs, scope, severity, error_rate, warning, message, counts)
 
 
 def judge_error_rate(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
-    jobs = inputs.window.jobs
-    return [
-        _rate_result(
-            rule, inputs, Scope.OVERALL, jobs.failed, jobs.finished, jobs.error_rate, thresholds
-        )
-    ]
+    outcomes = inputs.window.outcomes.get(OVERALL, ())
+    return [_rate_result(rule, inputs, Scope.OVERALL, outcomes, thresholds)]
 
 
 def judge_processor_error_rate(
@@ -169,17 +275,8 @@ def judge_processor_error_rate(
         counts = processor.counts
         if counts.conclusive:
             scope = f"processor:{name}"
-            results.append(
-                _rate_result(
-                    rule,
-                    inputs,
-                    scope,
-                    counts.failed,
-                    counts.finished,
-                    counts.error_rate,
-                    thresholds,
-                )
-            )
+            outcomes = inputs.window.outcomes.get(name, ())
+            results.append(_rate_result(rule, inputs, scope, outcomes, thresholds))
     return results
 
 
@@ -197,13 +294,42 @@ def judge_health_score(
         rule.threshold(thresholds, "warning"),
         rule.threshold(thresholds, "critical"),
     )
-    severity, threshold, sign = Severity.OK, warning, ">="
-    if health.score < critical:
-        severity, threshold, sign = Severity.CRITICAL, critical, "<"
-    elif health.score < warning:
-        severity, threshold, sign = Severity.WARNING, warning, "<"
-    message = f"health score {health.score:.0f} {sign} {threshold:.0f}"
+    # The score the data show with confidence: its rate deductions taken at the error rate's
+    # lower bound (the most favourable plausible rate), the others as they are.
+    shown = _evidence_score(inputs, thresholds)
+
+    def level(score: float) -> tuple[Severity, float]:
+        if score < critical:
+            return Severity.CRITICAL, critical
+        if score < warning:
+            return Severity.WARNING, warning
+        return Severity.OK, warning
+
+    severity, threshold = level(shown)
+    if severity is not Severity.OK:
+        message = f"health score {health.score:.0f} < {threshold:.0f}"
+        if shown != health.score:
+            message += f" (at the error rate's lower bound {shown:.0f})"
+    elif level(health.score)[0] is not Severity.OK:
+        severity, threshold = Severity.INCONCLUSIVE, level(health.score)[1]
+        message = (
+            f"health score {health.score:.0f} < {threshold:.0f} without evidence "
+            f"(at the error rate's lower bound {shown:.0f}): watching"
+        )
+    else:
+        message = f"health score {health.score:.0f} >= {threshold:.0f}"
     return [_result(rule, inputs, "overall", severity, health.score, threshold, message, counts)]
+
+
+def _evidence_score(inputs: RuleInputs, thresholds: ThresholdSettings) -> float:
+    window = inputs.window
+    evidence = error_rate_evidence(window.outcomes.get(OVERALL, ()), inputs, thresholds)
+    lower = max(evidence.lower, evidence.stretch.lower if evidence.stretch else 0.0) * 100.0
+    counts: JobCounts = replace(window.jobs, error_rate=lower, success_rate=100.0 - lower)
+    stop = bool(inputs.rollout and inputs.rollout.emergency_stop)
+    score = health_score(counts, window.processing_time_ms, stop, thresholds).score
+    assert score is not None  # the window is conclusive here
+    return score
 
 
 def _change_pct(previous: float | None, current: float | None) -> float | None:
@@ -252,6 +378,8 @@ def judge_error_rate_trend(
         return [
             _result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)
         ]
+    if not inputs.previous_covered:
+        return _uncovered(rule, inputs, "error_rate trend", counts)
     # Without a conclusive, non-zero previous rate there is nothing to compare with; the
     # error_rate rule still judges the level itself.
     base = previous.error_rate if previous is not None and previous.conclusive else None
@@ -262,7 +390,36 @@ def judge_error_rate_trend(
     )
     compared = f"error_rate {_pct(current.error_rate)} vs {_pct(base)} before"
     change = _change_pct(base, current.error_rate)
-    return _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    found = _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    if previous is None or found[0].severity is not Severity.WARNING:
+        return found
+    # A rise is a finding only when a two-proportion test says it is not chance.
+    z, significant = two_proportion_rise(
+        previous.failed,
+        previous.finished,
+        current.failed,
+        current.finished,
+        thresholds.trend_confidence_pct / 100.0,
+    )
+    if significant:
+        return [replace(found[0], message=f"{found[0].message} (z = {z:.1f})")]
+    shown = "n/a" if z is None else f"{z:.1f}"
+    message = f"{found[0].message}, not significant (z = {shown}): watching"
+    return [replace(found[0], severity=Severity.INCONCLUSIVE, message=message)]
+
+
+def _uncovered(
+    rule: Rule, inputs: RuleInputs, what: str, counts: Mapping[str, int]
+) -> list[Finding]:
+    """A comparison with a window the data only partly cover is inconclusive, and says so."""
+    assert inputs.previous is not None and inputs.data_start is not None
+    start, data = inputs.previous.start, inputs.data_start
+    covered = inputs.previous_coverage
+    message = (
+        f"{what}: the data cover {covered:.0%} of the previous window (from {data.isoformat()}, "
+        f"window from {start.isoformat()}): inconclusive"
+    )
+    return [_result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)]
 
 
 def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
@@ -274,11 +431,48 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
         return [
             _result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)
         ]
-    base = previous.p95 if previous is not None and previous.count > inputs.min_jobs else None
+    if not inputs.previous_covered:
+        return _uncovered(rule, inputs, "p95 processing time", counts)
+    # A p95 from a few dozen jobs is mostly its largest values: Kayenta's 50 a side. Fewer is
+    # not compared (the window itself is conclusive, so this is no reason for doubt).
+    enough = previous is not None and enough_for_percentile(previous.count, current.count)
+    if not enough:
+        message = (
+            f"p95 processing time: {counts['previous_completed']} and {current.count} completed "
+            f"jobs; needs {MIN_PERCENTILE_SAMPLES} a side to compare"
+        )
+        return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
+    base = previous.p95 if previous is not None else None
     no_base = "p95 processing time: no conclusive previous window to compare with"
     compared = f"p95 processing time {_ms(current.p95)} vs {_ms(base)} before"
     change = _change_pct(base, current.p95)
-    return _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    found = _trend_result(rule, inputs, thresholds, change, compared, no_base, counts)
+    if base is None or found[0].severity is not Severity.WARNING:
+        return found
+    # The rise counts only when a larger share of this window's jobs than of the previous
+    # window's took longer than the previous p95, by a two-proportion test (a quantile test:
+    # the previous p95 is itself an estimate, so both sides are counted against it).
+    assert previous is not None and inputs.previous is not None
+    times, before = inputs.current.processing_times, inputs.previous.processing_times
+    slower = len(times) - bisect.bisect_right(times, base)
+    slower_before = len(before) - bisect.bisect_right(before, base)
+    z, significant = two_proportion_rise(
+        slower_before,
+        len(before),
+        slower,
+        len(times),
+        thresholds.trend_confidence_pct / 100.0,
+    )
+    if not times or not before:
+        return found
+    shown = (
+        f"{slower} of {len(times)} jobs slower than the previous p95, vs {slower_before} of "
+        f"{len(before)} before (z = {'n/a' if z is None else f'{z:.1f}'})"
+    )
+    if significant:
+        return [replace(found[0], message=f"{found[0].message}: {shown}")]
+    message = f"{found[0].message}, not significant: {shown}: watching"
+    return [replace(found[0], severity=Severity.INCONCLUSIVE, message=message)]
 
 
 def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) -> list[Finding]:
@@ -303,6 +497,8 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
     if previous is None or not previous.jobs.conclusive or previous.cost.actual == 0:
         message = "cost: no conclusive previous period with spend to compare with"
         return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
+    if not inputs.previous_covered:
+        return _uncovered(rule, inputs, "cost per billed job", counts)
     # Only jobs whose cost is known count on either side: an Actions job still running (cost
     # pending) is not free, and counting it would make every partial day look cheap.
     expected = _cost_per_billed_job(previous.cost, previous.jobs.total) * _billed_jobs(
@@ -312,20 +508,55 @@ def judge_cost(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) ->
     if change is None:  # nothing billed yet in this period
         message = f"cost: nothing billed yet; {pending} Actions jobs' cost pending"
         return [_result(rule, inputs, "overall", Severity.OK, None, None, message, counts)]
-    warning, critical = (
-        rule.threshold(thresholds, "warning"),
-        rule.threshold(thresholds, "critical"),
-    )
-    severity = _level(abs(change), warning, critical)
-    threshold = critical if severity is Severity.CRITICAL else warning
-    sign = ">" if severity is not Severity.OK else "<="
+    # Never critical, and only a rise: a job costing more than it used to, beyond chance.
+    # A drop is a saving, and a change of volume alone is already divided out.
+    threshold = rule.threshold(thresholds, "warning")
+    z = _cost_rise_z(previous.cost, previous.jobs.total, current.cost, current.jobs.total)
+    significant = z is not None and z > z_one_sided(thresholds.trend_confidence_pct / 100.0)
+    severity = Severity.WARNING if change > threshold and significant else Severity.OK
+    sign = ">" if change > threshold else "<="
     message = (
         f"cost ${current.cost.actual:.4f} vs ${expected:.4f} expected at the previous "
-        f"period's cost per job: {change:+.1f}% (|change| {sign} {threshold:.1f}%)"
+        f"period's cost per billed job: {change:+.1f}% ({sign} +{threshold:.1f}%"
     )
+    if change > threshold:
+        shown = "n/a" if z is None else f"{z:.1f}"
+        message += f", {'significant' if significant else 'not significant'}: z = {shown}"
+    message += ")"
     if pending:
         message += f"; {pending} Actions jobs' cost pending"
     return [_result(rule, inputs, "overall", severity, change, threshold, message, counts)]
+
+
+def _cost_moments(cost: Cost, jobs: int) -> tuple[int, float, float] | None:
+    """Billed jobs, mean and variance of one billed job's cost, or None without billed jobs.
+
+    Each inngest job costs the same; an Actions job costs its billed minutes, whose spread is
+    taken as Poisson's (variance = mean) since only their total is known.
+    """
+    actions = max(cost.github_actions_jobs - cost.pending_jobs, 0)
+    billed = _billed_jobs(cost, jobs)
+    if billed <= 0:
+        return None
+    per_job = cost.inngest / cost.inngest_jobs if cost.inngest_jobs else 0.0
+    per_minute = (
+        cost.github_actions / cost.github_actions_minutes if cost.github_actions_minutes else 0.0
+    )
+    minutes = cost.github_actions_minutes / actions if actions else 0.0
+    mean = cost.actual / billed
+    second = (
+        cost.inngest_jobs * per_job**2 + actions * per_minute**2 * (minutes + minutes**2)
+    ) / billed
+    return billed, mean, max(second - mean * mean, 0.0)
+
+
+def _cost_rise_z(before: Cost, jobs_before: int, now: Cost, jobs_now: int) -> float | None:
+    """Welch's z of the rise in cost per billed job, or None when it cannot be judged."""
+    a, b = _cost_moments(before, jobs_before), _cost_moments(now, jobs_now)
+    if a is None or b is None:
+        return None
+    spread = math.sqrt(a[2] / a[0] + b[2] / b[0])
+    return None if spread == 0 else (b[1] - a[1]) / spread
 
 
 def _billed_jobs(cost: Cost, jobs: int) -> int:
@@ -395,13 +626,28 @@ def judge_silent(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) 
     rollout = inputs.rollout
     if rollout is None or not rollout.percentage:
         return []
+    # Each processor's usual share of the traffic, from the window the rules compare with (a
+    # report's previous period, health's monitoring window), times the jobs this window had:
+    # a quiet night expects few jobs of each, and zero of a few is no evidence of silence.
+    reference = inputs.previous if inputs.current is inputs.window else inputs.current
+    total = inputs.window.jobs.total
     results = []
     for name in KNOWN_PROCESSORS:
         processor = inputs.window.processors.get(name)
         jobs = processor.jobs if processor is not None else 0
-        severity = Severity.WARNING if jobs == 0 else Severity.OK
+        usual = reference.processors.get(name) if reference is not None else None
+        share = (
+            usual.jobs / reference.jobs.total
+            if usual and reference and reference.jobs.total
+            else 0.0
+        )
+        expected = share * total
+        chance = poisson_zero(expected)
+        silent = jobs == 0 and chance < SILENCE_CHANCE
+        severity = Severity.WARNING if silent else Severity.OK
         message = (
-            f"{name} had {jobs} jobs in the window with the rollout at {rollout.percentage:g}%"
+            f"{name} had {jobs} jobs in the window with the rollout at {rollout.percentage:g}% "
+            f"({expected:.1f} expected from its {share:.0%} share; P(0) = {chance:.2g})"
         )
         results.append(
             _result(
@@ -410,7 +656,7 @@ def judge_silent(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) 
                 f"processor:{name}",
                 severity,
                 float(jobs),
-                0.0,
+                expected,
                 message,
                 {"jobs": jobs},
             )
@@ -418,16 +664,18 @@ def judge_silent(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings) 
     return results
 
 
+# Zero jobs from a processor is evidence of silence only when it had less than a 1 % chance.
+SILENCE_CHANCE = 0.01
+
+
 def judge_connection_failure(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
-    # Guard: "most failures are network" only rolls the rollout back when the processor has a
-    # conclusive number of finished jobs AND is confidently failing above the warning error
-    # rate (the 95 % Wilson lower bound of its error rate is above it). One ECONNRESET among
-    # 30 jobs is 100 % of that processor's failures, and even 3.3 % > 2.5 %, but its lower
-    # bound is 0.6 %: not a reason to roll back.
+    # Guard: "most failures are network" only rolls the rollout back when the processor is
+    # failing above the warning error rate with the same sequential evidence as the error-rate
+    # rule. One ECONNRESET among 30 jobs is 100 % of that processor's failures, and even
+    # 3.3 % > 2.5 %, but it is no evidence of anything: not a reason to roll back.
     share_threshold = rule.threshold(thresholds, "critical")
-    rate_threshold = thresholds.error_rate_warning
     results = []
     for name, by_category in inputs.window.errors.by_processor.items():
         processor = inputs.window.processors.get(name)
@@ -438,13 +686,14 @@ def judge_connection_failure(
         share = network / failed * 100.0
         counts = {"network": network, "failed": failed, "finished": processor.counts.finished}
         scope = f"processor:{name}"
-        interval = processor.counts.error_rate_ci
-        lower_bound = interval[0] if interval is not None else 0.0
+        evidence = error_rate_evidence(
+            inputs.window.outcomes.get(name, ()), inputs, thresholds, processor=True
+        )
         if share < share_threshold:
             severity = Severity.OK
         elif not processor.counts.conclusive:
             severity = Severity.INCONCLUSIVE
-        elif lower_bound > rate_threshold:
+        elif evidence.level in (Level.WARNING, Level.CRITICAL):
             severity = Severity.CRITICAL
         else:
             severity = Severity.OK
@@ -514,7 +763,7 @@ RULES: tuple[Rule, ...] = (
     Rule("processing_p95_trend", Scope.OVERALL, "current vs previous processing_time_ms.p95",
          "p95_trend_pct", None, judge_p95_trend, _FULL, rests_on_rate=True),
     Rule("cost_vs_expected", Scope.OVERALL, "current vs previous cost.actual",
-         "cost_warning_pct", "cost_critical_pct", judge_cost, _FULL),
+         "cost_warning_pct", None, judge_cost, _FULL),
     Rule("data_stale", Scope.OVERALL, "as_of − data_as_of",
          "data_stale_minutes", None, judge_data_stale, _ALL),
     Rule("queue_backlog", Scope.OVERALL, "queue.pending",

@@ -8,6 +8,7 @@ from datetime import datetime
 import polars as pl
 
 from reportgen.compute.frame import prepare
+from reportgen.compute.outcomes import with_sequences
 from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.repositories import repository_metrics, repository_metrics_of_counts
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
@@ -53,6 +54,7 @@ class ReportInputs:
     previous_window: WindowMetrics | None = None
     rollup: WindowRollup | None = None
     previous_rollup: WindowRollup | None = None
+    data_start: datetime | None = None  # the oldest job pulled: how far back comparisons reach
 
 
 def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
@@ -69,8 +71,11 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         )
         repositories = repository_metrics(prepared, inputs.categories)
     else:
-        window = metrics_of_rollup(
-            inputs.rollup, start, end, settings, emergency_stop=rollout.emergency_stop
+        window = with_sequences(
+            metrics_of_rollup(
+                inputs.rollup, start, end, settings, emergency_stop=rollout.emergency_stop
+            ),
+            inputs.jobs,
         )
         repositories = repository_metrics_of_counts(inputs.rollup.repositories, inputs.categories)
     previous = _previous(inputs, settings, emergency_stop=rollout.emergency_stop)
@@ -84,6 +89,7 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         previous=previous,
         queue=queue,
         rollout=rollout,
+        data_start=inputs.data_start,
     )
     found = most_severe_first(findings(evaluate(rule_inputs, settings.thresholds)))
     status = status_of(found)
@@ -126,7 +132,7 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
     if known is not None and known.detailed and (known.start, known.end) == (start, end):
         return as_comparison(known, start, end)
     if inputs.previous_rollup is not None:
-        return metrics_of_rollup(
+        rolled = metrics_of_rollup(
             inputs.previous_rollup,
             start,
             end,
@@ -134,6 +140,7 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
             emergency_stop=emergency_stop,
             detailed=False,
         )
+        return with_sequences(rolled, inputs.previous_jobs)
     prepared = prepare(inputs.previous_jobs, start, end)
     return metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=emergency_stop, detailed=False

@@ -15,7 +15,8 @@ from typing import Any
 import polars as pl
 
 from reportgen.compute.errors import RECENT_ERRORS
-from reportgen.compute.frame import JOBS_READ, empty_jobs
+from reportgen.compute.frame import JOBS_READ
+from reportgen.compute.outcomes import OUTCOME_COLUMNS
 from reportgen.compute.queue import queue_time
 from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
@@ -52,6 +53,7 @@ class ReportLoader:
         self._rollups = rollups
         self._shared: dict[str, pl.DataFrame] = {}
         self._data_as_of: tuple[datetime | None] | None = None
+        self._span: tuple[datetime | None] | None = None
         self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
         self._rollup_windows: dict[tuple[datetime, datetime], WindowRollup] = {}
         self._last: tuple[Settings, WindowMetrics] | None = None
@@ -68,12 +70,12 @@ class ReportLoader:
             jobs=(
                 self._jobs_created(period.start_utc, period.elapsed_end_utc)
                 if rollup is None
-                else empty_jobs()
+                else self._outcome_rows(period.start_utc, period.elapsed_end_utc)
             ),
             previous_jobs=(
                 self._jobs_created(previous_start, previous_end)
                 if previous_rollup is None
-                else empty_jobs()
+                else self._outcome_rows(previous_start, previous_end)
             ),
             # Jobs still open when the queue is judged are its queue, whenever created.
             open_jobs=self._store.jobs_open_at(queue_at, columns=JOBS_READ),
@@ -83,6 +85,7 @@ class ReportLoader:
             data_as_of=data_as_of,
             rollup=rollup,
             previous_rollup=previous_rollup,
+            data_start=self._data_start(),
         )
 
     def report(self, period: Period, settings: Settings) -> Report:
@@ -94,6 +97,10 @@ class ReportLoader:
         report = compute_report(inputs, settings)
         self._last = (settings, report.window)
         return report
+
+    def _outcome_rows(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """The narrow rows a rollup window still needs: the judges' job-by-job sequences."""
+        return self._store.jobs_created(start, end, columns=OUTCOME_COLUMNS)
 
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
         key = (start, end)
@@ -124,6 +131,12 @@ class ReportLoader:
         if name not in self._shared:
             self._shared[name] = self._store.table(name)
         return self._shared[name]
+
+    def _data_start(self) -> datetime | None:
+        if self._span is None:
+            span = self._store.jobs_span()
+            self._span = (span[0] if span else None,)
+        return self._span[0]
 
     def _pulled_as_of(self) -> datetime | None:
         if self._data_as_of is None:

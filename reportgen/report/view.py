@@ -11,7 +11,7 @@ by data (processors, job types, categories) are plain dicts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, NotRequired, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 ReportKind = Literal["daily", "weekly", "monthly", "custom"]
 StatusName = Literal["healthy", "warning", "critical", "inconclusive"]
@@ -180,6 +180,7 @@ class RolloutView(TypedDict):
     is_active: bool | None
     emergency_stop: bool
     auto_rollback_enabled: bool
+    max_error_rate: float | None  # the row's critical error-rate line, when it has one
     changes: list[RolloutChangeView]
 
 
@@ -275,12 +276,8 @@ class NotificationsView(TypedDict):
     waiting: int
 
 
-class HealthView(TypedDict):
-    """A health check's JSON form: `reportgen health --format json`.
-
-    `HealthCheck.to_dict()` has the keys up to `breaker_checks`; the command adds what it did
-    with them (notifications, the auto-rollback flag).
-    """
+class _HealthCheckView(TypedDict):
+    """What `HealthCheck.to_dict()` writes."""
 
     schema_version: str
     as_of: str
@@ -294,8 +291,19 @@ class HealthView(TypedDict):
     findings: list[FindingView]
     decision: DecisionView
     breaker_checks: list[BreakerCheckView]
-    notifications: NotRequired[NotificationsView | None]
-    auto_rollback: NotRequired[bool]
+
+
+class HealthView(_HealthCheckView, total=False):
+    """A health check's JSON form: `reportgen health --format json`.
+
+    `HealthCheck.to_dict()` has the keys up to `breaker_checks`; the command adds what it did
+    with them (notifications, the auto-rollback flag).
+    """
+
+    notifications: NotificationsView | None
+    rollback: dict[str, Any]  # what an executed auto-rollback did
+    auto_rollback: bool
+    recorded: bool  # false for an exploratory run (the store was only read)
 
 
 def report_view(data: Mapping[str, Any]) -> ReportView:

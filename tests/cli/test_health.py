@@ -53,7 +53,7 @@ def test_health_critical_prints_json_and_exits_3(
     tmp_path: Path, store_path: Path, wired: tuple[FakeSentry, FakeGitHub]
 ) -> None:
     pull_into(store_path, tmp_path / "snapshots", incident())
-    code, out, err = health(store_path, "--auto-rollback")
+    code, out, err = health(store_path, "--auto-rollback", "--record")
     assert code == 3
     assert err == "Error: the rollout's health is critical\n"
     payload = json.loads(out)
@@ -110,13 +110,13 @@ def test_health_outage_still_reports_and_delivers_next_run(
     pull_into(store_path, tmp_path / "snapshots", incident())
     sentry.down = "sentry" in down
     github.down = "github" in down
-    code, out, _ = health(store_path)
+    code, out, _ = health(store_path, "--record")
     assert code == 3
     failed = 3 * ("sentry" in down) + ("github" in down)
     assert json.loads(out)["notifications"]["failed"] == failed
     assert json.loads(out)["status"] == "critical"
     sentry.down = github.down = False
-    code, out, _ = health(store_path, as_of="2026-11-25T00:00:30Z")
+    code, out, _ = health(store_path, "--record", as_of="2026-11-25T00:00:30Z")
     assert code == 3
     notifications = json.loads(out)["notifications"]
     assert (notifications["notifications"], notifications["delivered"]) == (0, failed)
@@ -151,3 +151,38 @@ def test_health_runs_as_a_subprocess(tmp_path: Path, store_path: Path) -> None:
     )  # fmt: skip
     assert completed.returncode == 0
     assert json.loads(completed.stdout)["status"] == "healthy"
+
+
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)])
+def test_health_of_the_past_or_dry_run_changes_nothing_and_notifies_nobody(
+    tmp_path: Path,
+    store_path: Path,
+    wired: tuple[FakeSentry, FakeGitHub],
+    flags: tuple[str, ...],
+) -> None:
+    # A look at an old incident (the --as-of is long past), or a dry run: the same verdict,
+    # but no alert state, no Sentry event or check-in, no issue, nothing in the store.
+    sentry, github = wired
+    pull_into(store_path, tmp_path / "snapshots", incident())
+    before = store_path.read_bytes()
+    code, out, err = health(store_path, "--auto-rollback", *flags)
+    assert (code, err) == (3, "Error: the rollout's health is critical\n")
+    payload = json.loads(out)
+    assert (payload["status"], payload["recorded"], payload["notifications"]) == (
+        "critical",
+        False,
+        None,
+    )
+    assert payload["decision"]["rollback"] is True
+    assert (sentry.events(), sentry.check_ins(), github.issues) == ([], [], {})
+    assert store_path.read_bytes() == before
+
+
+def test_health_dry_run_and_record_contradict(store_path: Path, tmp_path: Path) -> None:
+    pull_into(store_path, tmp_path / "snapshots", incident())
+    code, out, err = health(store_path, "--dry-run", "--record")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "Error: --dry-run and --record contradict each other",
+        "Hint: See `reportgen health --help`.",
+    ]

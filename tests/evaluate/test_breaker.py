@@ -21,17 +21,19 @@ def rollout(percentage: float | None = 25.0, auto: bool = True) -> Rollout:
     )
 
 
-def error_rate(failed: int, finished: int) -> Finding:
-    conclusive = finished > 10
+def error_rate(failed: int, finished: int, severity: Severity | None = None) -> Finding:
+    """The error-rate rule's result; its severity is the evidence's (critical by default when
+    the rate is over 5 %), as the rules decide it."""
     rate = failed / finished * 100 if finished else None
-    severity = Severity.INCONCLUSIVE
-    if conclusive and rate is not None:
-        severity = (
-            Severity.CRITICAL if rate > 5 else Severity.WARNING if rate > 2.5 else Severity.OK
-        )
+    if severity is None:
+        severity = Severity.INCONCLUSIVE
+        if finished > 10 and rate is not None:
+            severity = Severity.CRITICAL if rate > 5 else Severity.OK
+    shown = "n/a" if rate is None else f"{rate:.1f}%"
     return Finding(
         key="e", rule="error_rate", scope="overall", severity=severity, value=rate,
-        threshold=5.0, message="", counts={"failed": failed, "finished": finished},
+        threshold=5.0, message=f"error_rate {shown} over {finished} finished jobs",
+        counts={"failed": failed, "finished": finished},
     )  # fmt: skip
 
 
@@ -48,27 +50,27 @@ def inputs(
     percentage: float | None = 25.0,
     auto: bool = True,
     rolled_back: bool = False,
+    earlier: tuple[tuple[Finding, ...], ...] | None = None,
 ) -> BreakerInputs:
+    """By default the windows ending 15 and 30 minutes before said the same as this one."""
     return BreakerInputs(
         rollout=rollout(percentage, auto),
         already_rolled_back=rolled_back,
         results=results,
         scores=scores,
         min_jobs=10,
+        earlier=(results, results) if earlier is None else earlier,
     )
 
 
-def test_breaker_trips_on_conclusive_error_rate_and_records_every_check() -> None:
+def test_breaker_trips_on_held_critical_error_rate_and_records_every_check() -> None:
     decision = decide(inputs(error_rate(48, 120), connection(Severity.OK)), THRESHOLDS)
     assert decision.rollback
-    assert decision.reason == "error_rate 40.0% > 5.0% over 120 finished jobs"
-    assert decision.to_dict() == {
-        "rollback": True,
-        "reason": "error_rate 40.0% > 5.0% over 120 finished jobs",
-        "executed": False,
-    }
+    reason = "error_rate 40.0% over 120 finished jobs; critical, held 30 min"
+    assert decision.reason == reason
+    assert decision.to_dict() == {"rollback": True, "reason": reason, "executed": False}
     assert decision.checks == (
-        Check("error_rate", "overall", 40.0, 5.0, True, decision.reason),
+        Check("error_rate", "overall", 40.0, 5.0, True, reason),
         Check(
             "health_score", "overall", 100.0, 50.0, False,
             "health score 100, 100, 100: not < 50 for 30 min",
@@ -80,20 +82,34 @@ def test_breaker_trips_on_conclusive_error_rate_and_records_every_check() -> Non
     )  # fmt: skip
 
 
+def test_breaker_waits_for_the_critical_error_rate_to_hold() -> None:
+    now = error_rate(48, 120)
+    half_hour_ago = error_rate(4, 100, Severity.INCONCLUSIVE)
+    decision = decide(inputs(now, earlier=((now,), (half_hour_ago,))), THRESHOLDS)
+    assert (decision.rollback, decision.reason) == (False, "no breaker rule tripped")
+    assert decision.checks[0].message == (
+        "error_rate 40.0% over 120 finished jobs; critical, not yet held 30 min"
+    )
+
+
 @pytest.mark.parametrize(
-    ("failed", "finished", "rollback", "reason"),
+    ("failed", "finished", "severity", "rollback", "reason"),
     [
-        (1, 4, False, "the evaluation window is inconclusive: too few finished jobs"),
-        (6, 10, False, "the evaluation window is inconclusive: too few finished jobs"),
-        (1, 11, True, "error_rate 9.1% > 5.0% over 11 finished jobs"),
-        (3, 300, False, "no breaker rule tripped"),
-        (15, 300, False, "no breaker rule tripped"),  # exactly 5.0 % is not above
+        (1, 4, Severity.INCONCLUSIVE, False,
+         "the evaluation window is inconclusive: error_rate 25.0% over 4 finished jobs"),
+        # Over the line without the evidence ("watching"): never a rollback.
+        (2, 28, Severity.INCONCLUSIVE, False,
+         "the evaluation window is inconclusive: error_rate 7.1% over 28 finished jobs"),
+        (12, 100, Severity.CRITICAL, True,
+         "error_rate 12.0% over 100 finished jobs; critical, held 30 min"),
+        (3, 300, Severity.OK, False, "no breaker rule tripped"),
+        (9, 300, Severity.WARNING, False, "no breaker rule tripped"),
     ],
-)
-def test_breaker_error_rate_needs_a_conclusive_window(
-    failed: int, finished: int, rollback: bool, reason: str
+)  # fmt: skip
+def test_breaker_error_rate_needs_conclusive_evidence(
+    failed: int, finished: int, severity: Severity, rollback: bool, reason: str
 ) -> None:
-    decision = decide(inputs(error_rate(failed, finished)), THRESHOLDS)
+    decision = decide(inputs(error_rate(failed, finished, severity)), THRESHOLDS)
     assert (decision.rollback, decision.reason) == (rollback, reason)
 
 
@@ -117,7 +133,10 @@ def test_breaker_health_score_must_hold_thirty_minutes(
 
 def test_breaker_trips_on_processor_connection_failure() -> None:
     decision = decide(inputs(error_rate(4, 200), connection(Severity.CRITICAL)), THRESHOLDS)
-    assert (decision.rollback, decision.reason) == (True, "inngest: 40 of 40 failures are network")
+    assert (decision.rollback, decision.reason) == (
+        True,
+        "inngest: 40 of 40 failures are network; critical, held 30 min",
+    )
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 from datetime import timedelta
 from pathlib import Path
@@ -31,10 +32,16 @@ def window(
     minutes: float = 1.0,
     extra: list[dict[str, Any]] | None = None,
 ) -> WindowMetrics:
-    """A window of `completed` jobs taking `minutes` each and `failed` jobs failing with `error`."""
-    rows = [
-        job(f"c{i}", "completed", processor, started=0, completed=minutes) for i in range(completed)
-    ] + [job(f"f{i}", "failed", processor, error=error) for i in range(failed)]
+    """A window of `completed` jobs taking `minutes` each and `failed` jobs failing with `error`,
+    the failures spread evenly through the window (the order the sequential test reads)."""
+    total = completed + failed
+    rows = []
+    for i in range(total):
+        fails = (i + 1) * failed // total > i * failed // total
+        if fails:
+            rows.append(job(f"j{i:05d}", "failed", processor, error=error))
+        else:
+            rows.append(job(f"j{i:05d}", "completed", processor, started=0, completed=minutes))
     return window_metrics(jobs_frame(*rows, *(extra or [])), T0, END, SETTINGS)
 
 
@@ -68,8 +75,22 @@ def one(results: list[Finding], rule: str, scope: str = "overall") -> Finding:
     [
         (40, 0, Severity.OK, 2.5, "error_rate 0.0% <= 2.5% over 40 finished jobs"),
         (39, 1, Severity.OK, 2.5, "error_rate 2.5% <= 2.5% over 40 finished jobs"),
-        (38, 2, Severity.WARNING, 2.5, "error_rate 5.0% > 2.5% over 40 finished jobs"),
-        (46, 4, Severity.CRITICAL, 5.0, "error_rate 8.0% > 5.0% over 50 finished jobs"),
+        (
+            38,
+            2,
+            Severity.INCONCLUSIVE,
+            2.5,
+            "error_rate 5.0% over 40 finished jobs is over 2.5% without evidence "
+            "(95% bounds 1.7%–14.0%): watching",
+        ),
+        (
+            46,
+            4,
+            Severity.INCONCLUSIVE,
+            5.0,
+            "error_rate 8.0% over 50 finished jobs is over 5.0% without evidence "
+            "(95% bounds 3.6%–16.7%): watching",
+        ),
         (
             5,
             5,
@@ -94,6 +115,29 @@ def test_rules_error_rate(
     assert result.counts == {"failed": failed, "finished": completed + failed}
 
 
+def test_rules_error_rate_critical_states_its_evidence() -> None:
+    result = one(run(window(88, 12)), "error_rate")
+    assert (result.severity, result.threshold) == (Severity.CRITICAL, 5.0)
+    assert result.message == (
+        "error_rate 13.0% > 5.0% over the last 92 finished jobs (12 failed; 95% lower bound "
+        "8.3%, CUSUM 9.0 >= 5); 12.0% over all 100 in the window"
+    )
+    assert result.counts == {
+        "failed": 12,
+        "finished": 100,
+        "stretch_failed": 12,
+        "stretch_finished": 92,
+    }
+
+
+def test_rules_error_rate_critical_line_is_the_rollout_rows_max_error_rate() -> None:
+    # 12 % is critical against the default 5 % line, and not against a row allowing 15 %.
+    row = dataclasses.replace(rollout(25.0), max_error_rate=15.0)
+    result = one(run(window(88, 12), rollout=row), "error_rate")
+    assert result.severity is Severity.WARNING
+    assert result.threshold == 2.5
+
+
 def test_rules_error_rate_per_processor_only_when_conclusive() -> None:
     current = window(
         30,
@@ -105,7 +149,8 @@ def test_rules_error_rate_per_processor_only_when_conclusive() -> None:
     actions = one(results, "error_rate", "processor:github_actions")
     assert actions.severity is Severity.CRITICAL
     assert actions.message == (
-        "processor:github_actions error_rate 100.0% > 5.0% over 12 finished jobs"
+        "processor:github_actions error_rate 100.0% > 5.0% over the last 12 finished jobs "
+        "(12 failed; 95% lower bound 81.6%, CUSUM 13.2 >= 6.1); 100.0% over all 12 in the window"
     )
     assert one(results, "error_rate", "processor:inngest").severity is Severity.OK
     assert not [r for r in results if r.scope == "processor:mystery" and r.rule == "error_rate"]
@@ -116,8 +161,15 @@ def test_rules_error_rate_per_processor_only_when_conclusive() -> None:
     [
         (100, 0, 1.0, Severity.OK, "health score 100 >= 70"),
         (94, 6, 1.0, Severity.OK, "health score 85 >= 70"),
-        (88, 12, 1.0, Severity.WARNING, "health score 50 < 70"),
-        (88, 12, 6.0, Severity.CRITICAL, "health score 40 < 50"),
+        (
+            88,
+            12,
+            1.0,
+            Severity.INCONCLUSIVE,
+            "health score 50 < 70 without evidence (at the error rate's lower bound 85): watching",
+        ),
+        (70, 30, 1.0, Severity.WARNING, "health score 50 < 70"),
+        (60, 40, 6.0, Severity.CRITICAL, "health score 40 < 50"),
         (3, 3, 1.0, Severity.INCONCLUSIVE, "health score is inconclusive: too few finished jobs"),
     ],
 )
@@ -131,7 +183,8 @@ def test_rules_health_score(
 @pytest.mark.parametrize(
     ("previous", "current", "severity", "value"),
     [
-        ((98, 2), (96, 4), Severity.WARNING, 100.0),
+        ((980, 20), (960, 40), Severity.WARNING, 100.0),
+        ((98, 2), (96, 4), Severity.INCONCLUSIVE, 100.0),  # doubled, but 2 vs 4 jobs
         ((98, 2), (97, 3), Severity.OK, 50.0),
         ((5, 1), (90, 10), Severity.OK, None),
         ((50, 0), (90, 10), Severity.OK, None),
@@ -147,8 +200,12 @@ def test_rules_error_rate_trend(
 
 
 def test_rules_error_rate_trend_message() -> None:
+    result = one(run(window(960, 40), window(980, 20)), "error_rate_trend")
+    assert result.message == "error_rate 4.0% vs 2.0% before: +100.0% > +50.0% (z = 2.6)"
     result = one(run(window(96, 4), window(98, 2)), "error_rate_trend")
-    assert result.message == "error_rate 4.0% vs 2.0% before: +100.0% > +50.0%"
+    assert result.message == (
+        "error_rate 4.0% vs 2.0% before: +100.0% > +50.0%, not significant (z = 0.8): watching"
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,9 +213,17 @@ def test_rules_error_rate_trend_message() -> None:
     [(4.0, 5.2, Severity.WARNING), (4.0, 5.0, Severity.OK), (4.0, 2.0, Severity.OK)],
 )
 def test_rules_p95_trend(before: float, now: float, severity: Severity) -> None:
-    result = one(run(window(20, minutes=now), window(20, minutes=before)), "processing_p95_trend")
+    result = one(run(window(60, minutes=now), window(60, minutes=before)), "processing_p95_trend")
     assert result.severity is severity
     assert result.value == pytest.approx((now - before) / before * 100)
+
+
+def test_rules_p95_trend_needs_fifty_completed_jobs_a_side() -> None:
+    result = one(run(window(20, minutes=5.2), window(20, minutes=4.0)), "processing_p95_trend")
+    assert result.severity is Severity.OK
+    assert result.message == (
+        "p95 processing time: 20 and 20 completed jobs; needs 50 a side to compare"
+    )
 
 
 def test_rules_p95_trend_inconclusive_on_few_completed_jobs() -> None:
@@ -173,10 +238,11 @@ def test_rules_p95_trend_inconclusive_on_few_completed_jobs() -> None:
         # (jobs, minutes per job) on GitHub Actions, billed per started minute.
         ((20, 2), (40, 2), Severity.OK, 25.0),  # twice the volume at the same cost per job
         ((20, 5), (20, 6), Severity.OK, 25.0),  # +20 %
-        ((20, 2), (20, 3), Severity.WARNING, 25.0),
-        ((20, 2), (20, 4), Severity.CRITICAL, 50.0),
-        ((20, 5), (20, 3), Severity.WARNING, 25.0),  # -40 %
-        ((20, 4), (20, 1), Severity.CRITICAL, 50.0),
+        ((20, 2), (20, 3), Severity.OK, 25.0),  # +50 %, but not significant over 20 jobs
+        ((60, 2), (60, 3), Severity.WARNING, 25.0),  # +50 %, significant
+        ((20, 2), (20, 4), Severity.WARNING, 25.0),  # +100 %: never critical
+        ((20, 5), (20, 3), Severity.OK, 25.0),  # -40 %: a saving
+        ((20, 4), (20, 1), Severity.OK, 25.0),
         ((5, 2), (20, 4), Severity.OK, None),  # no conclusive previous period
         ((20, 2), (5, 4), Severity.INCONCLUSIVE, None),
     ],
@@ -203,8 +269,8 @@ def test_rules_cost_message_names_the_expected_cost() -> None:
         "cost_vs_expected",
     )
     assert result.message == (
-        "cost $0.4800 vs $0.1600 expected at the previous period's cost per job: "
-        "+200.0% (|change| > 50.0%)"
+        "cost $0.4800 vs $0.1600 expected at the previous period's cost per billed job: "
+        "+200.0% (> +25.0%, significant: z = 4.5)"
     )
 
 
@@ -222,8 +288,8 @@ def test_rules_cost_leaves_unbilled_actions_jobs_out_of_the_expectation() -> Non
     assert (result.severity, result.value) == (Severity.OK, 0.0)
     assert result.counts == {"jobs": 40, "previous_jobs": 20, "cost_pending_jobs": 20}
     assert result.message == (
-        "cost $0.3200 vs $0.3200 expected at the previous period's cost per job: "
-        "+0.0% (|change| <= 25.0%); 20 Actions jobs' cost pending"
+        "cost $0.3200 vs $0.3200 expected at the previous period's cost per billed job: "
+        "+0.0% (<= +25.0%); 20 Actions jobs' cost pending"
     )
 
 
@@ -268,11 +334,23 @@ def rollout(percentage: float | None, *changes: RolloutChange) -> Rollout:
 
 
 def test_rules_processor_silent_while_rollout_is_on() -> None:
-    results = run(window(20), rollout=rollout(10.0))
+    # Before, 30 % of the jobs ran on Actions: of 20 jobs now, 6 were expected there.
+    before = window(35, extra=[job(f"g{i}", "completed", "github_actions") for i in range(15)])
+    results = run(window(20), before, rollout=rollout(10.0))
     silent = one(results, "processor_silent", "processor:github_actions")
     assert silent.severity is Severity.WARNING
-    assert silent.message == "github_actions had 0 jobs in the window with the rollout at 10%"
+    assert silent.message == (
+        "github_actions had 0 jobs in the window with the rollout at 10% "
+        "(6.0 expected from its 30% share; P(0) = 0.0025)"
+    )
     assert one(results, "processor_silent", "processor:inngest").severity is Severity.OK
+    # Of 10 jobs only 3 were expected on Actions: zero of them is no evidence (P(0) = 5 %).
+    quiet = one(
+        run(window(10), before, rollout=rollout(10.0)),
+        "processor_silent",
+        "processor:github_actions",
+    )
+    assert quiet.severity is Severity.OK
     assert not [r for r in run(window(20), rollout=rollout(0.0)) if r.rule == "processor_silent"]
     assert not [r for r in run(window(20), rollout=rollout(None)) if r.rule == "processor_silent"]
 
@@ -313,14 +391,11 @@ def change(action: str, before: float, after: float) -> RolloutChange:
 
 
 def test_rules_rollback_executed_is_critical_and_change_is_info() -> None:
-    results = findings(run(window(20), rollout=rollout(0.0, change("rollback", 25.0, 0.0))))
+    results = findings(run(window(60), rollout=rollout(0.0, change("rollback", 25.0, 0.0))))
     assert [(r.rule, r.severity) for r in results] == [("rollback_executed", Severity.CRITICAL)]
     assert results[0].message == "rollback executed: 25.0% -> 0.0% (too many errors)"
-    changed = findings(run(window(20), rollout=rollout(25.0, change("updated", 10.0, 25.0))))
-    assert [(r.rule, r.severity) for r in changed] == [
-        ("processor_silent", Severity.WARNING),
-        ("rollout_changed", Severity.INFO),
-    ]
+    changed = findings(run(window(60), rollout=rollout(25.0, change("updated", 10.0, 25.0))))
+    assert [(r.rule, r.severity) for r in changed] == [("rollout_changed", Severity.INFO)]
 
 
 @pytest.mark.parametrize(
@@ -350,9 +425,13 @@ def test_rules_table_thresholds_name_real_settings() -> None:
 
 def test_rules_thresholds_come_from_settings() -> None:
     strict = ThresholdSettings(error_rate_warning=0.5, error_rate_critical=1.0)
-    inputs = RuleInputs("f", 10, window(39, 1), window(39, 1), None, None, None)
+    inputs = RuleInputs("f", 10, window(380, 20), window(380, 20), None, None, None)
     result = one(evaluate(inputs, strict, CheckType.ERROR_RATES), "error_rate")
     assert (result.severity, result.threshold) == (Severity.CRITICAL, 1.0)
+    # The same 5 % over 400 jobs against the defaults: over 2.5 %, not yet shown to be.
+    assert one(evaluate(inputs, THRESHOLDS, CheckType.ERROR_RATES), "error_rate").severity is (
+        Severity.INCONCLUSIVE
+    )
 
 
 def test_rules_keys_are_stable_hashes_of_feature_rule_scope() -> None:
@@ -389,9 +468,9 @@ def test_rules_inconclusive_window_never_critical_on_rates() -> None:
         assert one(results, rule).severity is Severity.INCONCLUSIVE
     connection = one(results, "connection_failure", "processor:github_actions")
     assert connection.severity is Severity.INCONCLUSIVE
-    # Not critical: the worst is inngest being silent while the rollout is on.
-    assert status_of(findings(results)) is Status.WARNING
-    assert one(results, "processor_silent", "processor:inngest").severity is Severity.WARNING
+    # Not critical, nor a warning: inngest had no jobs before either, so none were expected.
+    assert status_of(findings(results)) is Status.INCONCLUSIVE
+    assert one(results, "processor_silent", "processor:inngest").severity is Severity.OK
 
 
 def test_rules_evaluate_reads_no_clock() -> None:

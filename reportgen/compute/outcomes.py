@@ -1,0 +1,61 @@
+"""What the rules' tests read job by job, beyond the window's summaries.
+
+The error-rate CUSUM reads the finished jobs one by one in the order they were created (ties
+by id), so the same jobs always give the same verdict; `True` is a failed job. The p95 trend
+counts how many completed jobs took longer than the previous window's p95.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import polars as pl
+
+from reportgen.compute.results import WindowMetrics
+
+OVERALL = "overall"
+# The job columns the sequences need: what a window read from rollups also reads as rows.
+OUTCOME_COLUMNS = ("id", "processor_type", "status", "created_at", "started_at", "completed_at")
+
+
+def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, tuple[bool, ...]]:
+    """Failed-or-not of every finished job, overall and per processor, in creation order."""
+    finished = (
+        prepared.lazy()
+        .filter(pl.col("status").cast(pl.String).is_in(["completed", "failed"]))
+        .select(
+            "processor_type",
+            (pl.col("status").cast(pl.String) == "failed").alias("failed"),
+            "created_at",
+            "id",
+        )
+        .sort("created_at", "id")
+        .collect()
+    )
+    sequences: dict[str, tuple[bool, ...]] = {OVERALL: tuple(finished["failed"].to_list())}
+    for (processor,), group in finished.group_by("processor_type", maintain_order=True):
+        sequences[str(processor)] = tuple(group["failed"].to_list())
+    return sequences
+
+
+def processing_times(prepared: pl.DataFrame) -> tuple[float, ...]:
+    """The processing times (ms) of the completed jobs, sorted: what a percentile test reads."""
+    column = prepared.get_column("processing_ms").drop_nulls().sort()
+    return tuple(column.to_list())
+
+
+def with_sequences(metrics: WindowMetrics, rows: pl.DataFrame) -> WindowMetrics:
+    """Metrics read from the rollups, with the job-by-job sequences the rules' tests read
+    taken from the window's rows (`OUTCOME_COLUMNS` only): rollups keep counts, not order."""
+    processing = (pl.col("completed_at") - pl.col("started_at")).dt.total_microseconds().cast(
+        pl.Float64
+    ) / 1000.0
+    frame = rows.with_columns(
+        pl.when((pl.col("status") == "completed") & (processing >= 0))
+        .then(processing)
+        .alias("processing_ms")
+    )
+    return replace(
+        metrics, outcomes=outcome_sequences(frame), processing_times=processing_times(frame)
+    )
