@@ -49,6 +49,15 @@ class StoreSettings(Section):
     wait_seconds: float = Field(
         30.0, ge=0, description="How long a command waits for another process to free the store."
     )
+    memory_limit: str = Field(
+        "2GB",
+        pattern=r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description="DuckDB's memory cap per command (e.g. `2GB`); beyond it DuckDB spills.",
+    )
+    threads: int = Field(2, ge=1, le=256, description="DuckDB's worker threads per command.")
+    temp_directory: Path | None = Field(
+        None, description="Where DuckDB spills past `memory_limit`; unset: `<store path>.tmp`."
+    )
 
 
 class SourceSettings(Section):

@@ -16,12 +16,12 @@ import polars as pl
 
 from reportgen.errors import StoreError
 from reportgen.store import migrations, queries
-from reportgen.store.connection import connect
+from reportgen.store.connection import DEFAULT_RESOURCES, Resources, connect
 from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
 from reportgen.store.staging import Reject
 
-__all__ = ["PullResult", "Reject", "Store", "TableCounts", "open_store"]
+__all__ = ["PullResult", "Reject", "Resources", "Store", "TableCounts", "open_store"]
 
 
 class Store:
@@ -73,13 +73,18 @@ class Store:
 
 @contextmanager
 def open_store(
-    path: Path, *, wait_seconds: float = 30.0, read_only: bool = False
+    path: Path,
+    *,
+    wait_seconds: float = 30.0,
+    read_only: bool = False,
+    resources: Resources = DEFAULT_RESOURCES,
 ) -> Iterator[Store]:
-    """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users."""
+    """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users;
+    DuckDB keeps within `resources` (memory, threads) and spills past them."""
     if read_only:
-        connection = _read_only_connection(path, wait_seconds)
+        connection = _read_only_connection(path, wait_seconds, resources)
     else:
-        connection = connect(path, wait_seconds=wait_seconds, read_only=False)
+        connection = connect(path, wait_seconds=wait_seconds, read_only=False, resources=resources)
     try:
         if not read_only:
             migrations.migrate(connection)
@@ -88,7 +93,9 @@ def open_store(
         connection.close()
 
 
-def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _read_only_connection(
+    path: Path, wait_seconds: float, resources: Resources
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection to an up-to-date store.
 
     A read-only open cannot migrate: an older store is brought up to date by a read-write
@@ -97,7 +104,7 @@ def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyCon
     """
     if not path.exists():
         raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
-    connection = connect(path, wait_seconds=wait_seconds, read_only=True)
+    connection = connect(path, wait_seconds=wait_seconds, read_only=True, resources=resources)
     try:
         stale = bool(migrations.pending(connection))
     except BaseException:
@@ -106,9 +113,9 @@ def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyCon
     if not stale:
         return connection
     connection.close()
-    writer = connect(path, wait_seconds=wait_seconds, read_only=False)
+    writer = connect(path, wait_seconds=wait_seconds, read_only=False, resources=resources)
     try:
         migrations.migrate(writer)
     finally:
         writer.close()
-    return connect(path, wait_seconds=wait_seconds, read_only=True)
+    return connect(path, wait_seconds=wait_seconds, read_only=True, resources=resources)

@@ -1,0 +1,49 @@
+"""Every store connection is bounded: DuckDB's memory cap, threads and spill folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.config import load_settings
+from reportgen.errors import ConfigError
+from reportgen.store import Resources, open_store
+
+
+def _settings_in_force(path: Path, *, read_only: bool, resources: Resources) -> list[object]:
+    with open_store(path, read_only=read_only, resources=resources) as store:
+        return list(
+            store.connection.sql(
+                "SELECT current_setting('memory_limit'), current_setting('threads'),"
+                " current_setting('temp_directory')"
+            ).fetchall()[0]
+        )
+
+
+def test_default_resources_fit_a_small_runner(tmp_path: Path) -> None:
+    store = tmp_path / "store.duckdb"
+    defaults = Resources.of(load_settings(environ={}).store)
+    assert defaults == Resources("2GB", 2, None)
+    # DuckDB shows 2GB (10^9 bytes) in GiB.
+    expected = ["1.8 GiB", 2, f"{store}.tmp"]
+    assert _settings_in_force(store, read_only=False, resources=defaults) == expected
+    assert _settings_in_force(store, read_only=True, resources=defaults) == expected
+
+
+def test_configured_resources_reach_the_connection(tmp_path: Path) -> None:
+    settings = load_settings(
+        environ={
+            "REPORTGEN_STORE__MEMORY_LIMIT": "512MiB",
+            "REPORTGEN_STORE__THREADS": "1",
+            "REPORTGEN_STORE__TEMP_DIRECTORY": str(tmp_path / "spill"),
+        }
+    )
+    resources = Resources.of(settings.store)
+    in_force = _settings_in_force(tmp_path / "s.duckdb", read_only=False, resources=resources)
+    assert in_force == ["512.0 MiB", 1, str(tmp_path / "spill")]
+
+
+def test_a_memory_limit_without_a_unit_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"store\.memory_limit"):
+        load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": "lots"})
