@@ -32,7 +32,8 @@ def setup() -> None:
         sys.exit("reportgen needs Python 3.11 or newer")
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    lock = LOCK.read_text(encoding="utf-8")
+    # The stamp covers pyproject.toml too: a change of the package's layout needs a reinstall.
+    lock = LOCK.read_text(encoding="utf-8") + (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     if STAMP.exists() and STAMP.read_text(encoding="utf-8") == lock:
         return
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")

@@ -32,9 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_report import AS_OF, generate
 from measure import measure
 
-from reportgen.commands.build import BuildOptions, StoreReports, run_build
+from reportgen.commands.build import BuildOptions, run_build
 from reportgen.config import Settings, StoreSettings
-from reportgen.render.site_manifest import plan_site
+from reportgen.render.site.plan import plan_site
+from reportgen.report.loader import StoreReports
 from reportgen.store import open_store
 
 BUILT_AT = datetime(2026, 1, 1, 6, 5, tzinfo=UTC)

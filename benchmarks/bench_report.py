@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import Measurement, measure
 
-from reportgen.commands.report import build_report, build_reports
 from reportgen.config import Settings, StoreSettings
 from reportgen.periods import Period, daily, monthly
+from reportgen.report.loader import build_report, build_reports
 from reportgen.store import open_store
 
 YEAR = 2025

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from reportgen.errors import ConfigError
+from reportgen.periods import RANGE_SLUG, parse_bound
 
 DEFAULT_CONFIG_FILE = Path("reportgen.toml")
 
@@ -167,6 +167,9 @@ class SiteSettings(Section):
         default_factory=dict, description="Named custom ranges: slug = 'START..END'."
     )
     base_url: str = Field("", description="Public URL of the site, used in issue links.")
+    templates: Path | None = Field(
+        None, description="A folder of template overrides (a file there replaces the shipped one)."
+    )
 
     @field_validator("ranges")
     @classmethod
@@ -181,9 +184,6 @@ class SiteSettings(Section):
         return ranges
 
 
-RANGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-
-
 def _range_problem(slug: str, span: str) -> str | None:
     """What is wrong with one `[site.ranges]` entry, or None."""
     if not RANGE_SLUG.fullmatch(slug):
@@ -192,13 +192,17 @@ def _range_problem(slug: str, span: str) -> str | None:
     if not separator:
         return f"{slug}: {span!r} is not START..END"
     try:
-        start, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
+        start, end = _moment(parse_bound(first)), _moment(parse_bound(last))
     except ValueError:
         return f"{slug}: {span!r} is not START..END of ISO 8601 dates or times"
     # Naive and aware ends are compared later, in the report time zone.
     if (start.tzinfo is None) == (end.tzinfo is None) and end <= start:
         return f"{slug}: END {last!r} is not after START {first!r}"
     return None
+
+
+def _moment(bound: date | datetime) -> datetime:
+    return bound if isinstance(bound, datetime) else datetime.combine(bound, time())
 
 
 class GithubSettings(Section):
@@ -226,9 +230,9 @@ class Secrets(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="REPORTGEN_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    # The environment is read by `load_settings`, not by pydantic-settings: the seed's HYBRID_*
+    # names map into nested sections, and every layer's faults must be reported together.
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
     store: StoreSettings = StoreSettings()
     source: SourceSettings = SourceSettings()

@@ -7,6 +7,7 @@ subtracts two datetimes that share one tzinfo by their wall clocks, which is wro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 from reportgen.errors import UsageError
 
 MAX_CUSTOM_DAYS = 366
+# The name of a named range: a folder of the site, so lowercase letters, digits and `-`.
+RANGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 class PeriodKind(StrEnum):

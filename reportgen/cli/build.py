@@ -11,7 +11,7 @@ import typer
 from reportgen.cli import common
 from reportgen.cli.app import app
 from reportgen.errors import ThresholdReached
-from reportgen.evaluate.findings import Status
+from reportgen.findings import Status
 
 
 class FailOn(StrEnum):
@@ -53,13 +53,9 @@ def build(
     # Late import: the build loads Polars, DuckDB, Altair and Jinja, which `--help` never needs.
     from datetime import UTC, datetime
 
-    from reportgen.commands.build import (
-        BuildOptions,
-        current_commit,
-        health_notifier,
-        run_monitored_build,
-    )
-    from reportgen.render.site_manifest import parse_range_option
+    from reportgen.commands.build import BuildOptions, health_notifier, run_monitored_build
+    from reportgen.render.site.commit import current_commit
+    from reportgen.render.site.plan import parse_range_option
 
     settings = common.settings(site={"out": out})
     extra = dict(parse_range_option(text) for text in ranges or [])

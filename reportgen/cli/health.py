@@ -36,7 +36,7 @@ def health(
     """Evaluate the rollout now: findings, alerts, incident issues and the breaker's decision."""
     # Late import: compute and the store load Polars and DuckDB, which `--help` never needs.
     from reportgen.commands.health import health_command
-    from reportgen.evaluate.findings import Status
+    from reportgen.findings import Status
 
     text, status = health_command(
         common.settings(),

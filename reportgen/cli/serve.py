@@ -23,7 +23,7 @@ def serve(
     ] = 8000,
 ) -> None:
     """Preview the built site locally (Ctrl-C stops it)."""
-    from reportgen.render.site_serve import preview_server
+    from reportgen.render.site.serve import preview_server
 
     folder = site or common.settings().site.out
     with preview_server(folder, port) as server:

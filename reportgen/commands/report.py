@@ -1,9 +1,8 @@
-"""`reportgen report`: the one place that turns the store into a report, and its views.
+"""`reportgen report`: one report of a period, in one view.
 
-Stages, in order: resolve the period, read its frames from the store, compute the report,
-render one view, write it (atomically) or hand it back to the CLI to print. The site and
-health commands reuse `build_report` / `build_reports`, so every report of a period is
-computed the same way.
+Stages, in order: resolve the period the flags ask for, load and compute its report from the
+store (`report.loader`, shared with the site), render one view, write it atomically or hand it
+back to the CLI to print.
 """
 
 from __future__ import annotations
@@ -12,27 +11,20 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import polars as pl
-
 from reportgen import periods
-from reportgen.compute.frame import JOBS_READ
-from reportgen.compute.queue import queue_time
-from reportgen.compute.report import Report, ReportInputs, compute_report
-from reportgen.compute.results import WindowMetrics
 from reportgen.config import Settings
 from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
 from reportgen.render import ReportFormat
-from reportgen.render.markdown import report_markdown
-from reportgen.render.table import as_text, report_table
-from reportgen.store import Store, open_store
+from reportgen.render.text.markdown import report_markdown
+from reportgen.render.text.table import as_text, report_table
+from reportgen.report.loader import build_report
+from reportgen.store import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -76,96 +68,6 @@ def resolve_period(
     if start is None or end is None:
         raise UsageError("a custom report needs --start and --end, or --hours")
     return periods.custom(start, end, timezone, as_of)
-
-
-class ReportLoader:
-    """Reads the inputs of many reports from one store, reading what they share only once.
-
-    The repository categories and the rollout tables do not depend on the period, and in a
-    series of consecutive periods (the site's 365 daily pages) one period's jobs are the next
-    one's comparison, so the last few job windows are kept. Only the jobs columns a report
-    reads are read.
-
-    `report` also hands each report's own window to the next one, whose comparison window it
-    is in a series, so that window's metrics are not computed twice.
-    """
-
-    KEPT_WINDOWS = 3
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._shared: dict[str, pl.DataFrame] = {}
-        self._data_as_of: tuple[datetime | None] | None = None
-        self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
-        self._last: tuple[Settings, WindowMetrics] | None = None
-
-    def inputs(self, period: Period) -> ReportInputs:
-        """Every frame the report of `period` reads, and nothing else."""
-        previous_start, previous_end = period.comparison_window()
-        data_as_of = self._pulled_as_of()
-        queue_at = queue_time(period.elapsed_end_utc, data_as_of)
-        return ReportInputs(
-            period=period,
-            jobs=self._jobs_created(period.start_utc, period.elapsed_end_utc),
-            previous_jobs=self._jobs_created(previous_start, previous_end),
-            # Jobs still open when the queue is judged are its queue, whenever created.
-            open_jobs=self._store.jobs_open_at(queue_at, columns=JOBS_READ),
-            categories=self._table("repository_categories"),
-            rollout_configuration=self._table("rollout_configuration"),
-            rollout_history=self._table("rollout_history"),
-            data_as_of=data_as_of,
-        )
-
-    def report(self, period: Period, settings: Settings) -> Report:
-        """The report of `period` (judged at `period.as_of`), reusing the previous report's
-        window as this one's comparison when it is exactly that window."""
-        inputs = self.inputs(period)
-        if self._last is not None and self._last[0] is settings:
-            inputs = replace(inputs, previous_window=self._last[1])
-        report = compute_report(inputs, settings)
-        self._last = (settings, report.window)
-        return report
-
-    def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
-        key = (start, end)
-        if key not in self._windows:
-            if len(self._windows) >= self.KEPT_WINDOWS:
-                del self._windows[next(iter(self._windows))]
-            self._windows[key] = self._store.jobs_created(start, end, columns=JOBS_READ)
-        return self._windows[key]
-
-    def _table(self, name: str) -> pl.DataFrame:
-        if name not in self._shared:
-            self._shared[name] = self._store.table(name)
-        return self._shared[name]
-
-    def _pulled_as_of(self) -> datetime | None:
-        if self._data_as_of is None:
-            self._data_as_of = (self._store.data_as_of(),)
-        return self._data_as_of[0]
-
-
-def load_report_inputs(store: Store, period: Period, settings: Settings) -> ReportInputs:
-    """Every frame the report of `period` reads; no input depends on `settings` yet."""
-    return ReportLoader(store).inputs(period)
-
-
-def build_report(store: Store, period: Period, settings: Settings, as_of: datetime) -> Report:
-    """The report of `period` judged at `as_of` (the period is re-anchored at `as_of`)."""
-    return build_reports(store, [period], settings, as_of)[0]
-
-
-def build_reports(
-    store: Store, periods: Sequence[Period], settings: Settings, as_of: datetime
-) -> list[Report]:
-    """The reports of many periods judged at `as_of`, sharing what they read; oldest first
-    is fastest, since each period's jobs are then the next one's comparison."""
-    loader = ReportLoader(store)
-    reports = []
-    for period in periods:
-        anchored = period if period.as_of == as_of else replace(period, as_of=as_of)
-        reports.append(loader.report(anchored, settings))
-    return reports
 
 
 def report_json(report: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from reportgen.evaluate.findings import Finding, Status
+from reportgen.findings import Finding, Status
 
 SCHEMA_VERSION = "1.0"
 # The published JSON Schema of `Report.to_dict()`; tests validate every report against it.

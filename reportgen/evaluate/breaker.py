@@ -9,47 +9,11 @@ audit log shows why it did or did not act.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from reportgen.compute.results import Rollout
 from reportgen.config import ThresholdSettings
-from reportgen.evaluate.findings import Finding, Severity
-
-
-@dataclass(frozen=True)
-class Check:
-    """One breaker rule's value against its threshold."""
-
-    rule: str
-    scope: str
-    value: float | None
-    threshold: float | None
-    tripped: bool
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "scope": self.scope,
-            "value": self.value,
-            "threshold": self.threshold,
-            "tripped": self.tripped,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class Decision:
-    rollback: bool
-    reason: str
-    executed: bool = False
-    checks: tuple[Check, ...] = field(default_factory=tuple)  # the breaker's own rules
-    evaluated: tuple[Check, ...] = field(default_factory=tuple)  # every rule, for the audit
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `decision` object of `reportgen health --format json`."""
-        return {"rollback": self.rollback, "reason": self.reason, "executed": self.executed}
+from reportgen.findings import Check, Decision, Finding, Severity
 
 
 @dataclass(frozen=True)

@@ -13,23 +13,20 @@ that nor reset it (a quiet night must not resolve an incident, nor keep it open 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
 
 from reportgen.config import HealthSettings, ThresholdSettings
-from reportgen.evaluate.findings import Finding, Severity
-
-NoticeKind = Literal["firing", "escalated", "repeat", "resolved"]
-
-
-class State(StrEnum):
-    NORMAL = "normal"
-    PENDING = "pending"
-    FIRING = "firing"
-    RESOLVED = "resolved"
-    INCONCLUSIVE = "inconclusive"
+from reportgen.findings import (
+    AlertState,
+    Finding,
+    NoticeKind,
+    Notification,
+    Severity,
+    State,
+    Transition,
+)
 
 
 class Observation(StrEnum):
@@ -38,48 +35,6 @@ class Observation(StrEnum):
     BREACH = "breach"
     HEALTHY = "healthy"
     INCONCLUSIVE = "inconclusive"
-
-
-_RANK = {"info": 0, "warning": 1, "critical": 2}
-
-
-@dataclass(frozen=True)
-class AlertState:
-    """One alert's persisted state; `firing_since` is set while an episode is open."""
-
-    key: str
-    rule: str
-    scope: str
-    state: State = State.NORMAL
-    severity: str | None = None  # the peak severity of the current (or last) episode
-    first_seen: datetime | None = None  # when the current breach was first seen
-    firing_since: datetime | None = None
-    last_notified: datetime | None = None
-    last_evaluated: datetime | None = None
-    healthy_streak: int = 0
-    message: str = ""
-    value: float | None = None
-    threshold: float | None = None
-    sentry_event_id: str | None = None
-    issue_number: int | None = None
-
-
-@dataclass(frozen=True)
-class Notification:
-    key: str
-    kind: NoticeKind
-    severity: str
-
-
-@dataclass(frozen=True)
-class Transition:
-    previous: State
-    state: AlertState
-    notification: Notification | None
-
-    @property
-    def changed(self) -> bool:
-        return self.previous is not self.state.state
 
 
 def observe(result: Finding | None, run_conclusive: bool) -> Observation:
@@ -127,7 +82,7 @@ def _breach(
     state = replace(state, healthy_streak=0)
     if state.firing_since is not None:  # an open episode, firing or briefly inconclusive
         peak = state.severity or "info"
-        if _RANK[severity] > _RANK[peak]:
+        if Severity(severity).rank > Severity(peak).rank:
             return replace(state, state=State.FIRING, severity=severity), "escalated"
         state = replace(state, state=State.FIRING)
         repeat = timedelta(hours=health.repeat_interval_hours)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from reportgen.compute.results import Cost, Queue, Rollout, WindowMetrics
 from reportgen.config import ThresholdSettings
-from reportgen.evaluate.findings import Finding, Severity, alert_key, is_finding
+from reportgen.findings import Finding, Severity, alert_key, is_finding
 from reportgen.schema import KNOWN_PROCESSORS
 
 
@@ -533,6 +533,10 @@ RULES: tuple[Rule, ...] = (
     Rule("rollout_changed", Scope.OVERALL, "rollout.changes[action=updated]",
          None, None, judge_rollout_changed, _FULL),
 )  # fmt: skip
+
+
+# The rules the circuit breaker acts on, named once: by `trips_breaker` in the table above.
+BREAKER_RULES = frozenset(rule.name for rule in RULES if rule.trips_breaker)
 
 
 def evaluate(

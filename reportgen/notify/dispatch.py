@@ -12,16 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from reportgen.config import HealthSettings, Settings
-from reportgen.evaluate.breaker import Decision
-from reportgen.evaluate.findings import Finding
-from reportgen.evaluate.lifecycle import (
-    AlertState,
-    Observation,
-    State,
-    Transition,
-    advance,
-    observe,
-)
+from reportgen.evaluate.lifecycle import Observation, advance, observe
+from reportgen.findings import AlertState, Decision, Finding, State, Transition
 from reportgen.notify import outbox
 from reportgen.notify.github import IssueTracker
 from reportgen.notify.incident import IncidentUpdate, plan_incident
@@ -190,3 +182,31 @@ def dispatch(
         if tracker is not None:
             tracker.close_client()
     return NotifyOutcome(planned.transitions, planned.notices, planned.incident, delivery)
+
+
+def notify_findings(
+    store: HasConnection,
+    findings: Sequence[Finding],
+    settings: Settings,
+    as_of: datetime,
+    *,
+    environ: Mapping[str, str] | None = None,
+    rollout_percentage: float | None = None,
+) -> NotifyOutcome:
+    """Alert on a report's findings (`reportgen build --notify`): only the alerts these
+    findings name move; none is resolved by their absence (health does that)."""
+    dsn = settings.secrets.sentry_dsn
+    sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
+    try:
+        return dispatch(
+            store,
+            findings,
+            settings,
+            as_of,
+            sentry=sentry,
+            environ=environ,
+            evaluated_rules=None,
+            rollout_percentage=rollout_percentage,
+        )
+    finally:
+        sentry.close()

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from reportgen.evaluate.findings import alert_key
-from reportgen.evaluate.lifecycle import AlertState
+from reportgen.findings import AlertState, alert_key
 from reportgen.notify.message import AlertNotice
 
 IssueAction = Literal["open", "comment", "close"]

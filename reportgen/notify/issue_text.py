@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reportgen.config import Settings
 from reportgen.notify.message import AlertNotice
 from reportgen.render.formatting import plain_text
-from reportgen.render.markdown import escape_markdown
+from reportgen.render.text.markdown import escape_markdown
 
 TITLE_LIMIT = 256
 MESSAGE_LIMIT = 500  # an error message quoted in a finding can be huge

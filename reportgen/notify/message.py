@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from reportgen.evaluate.lifecycle import NoticeKind
+from reportgen.findings import NoticeKind
 
 SentryLevel = Literal["fatal", "warning", "info"]
 

@@ -14,8 +14,7 @@ from typing import Any, Protocol
 
 import duckdb
 
-from reportgen.evaluate.breaker import Decision
-from reportgen.evaluate.lifecycle import AlertState, State, Transition
+from reportgen.findings import AlertState, Decision, State, Transition
 
 _STATE_COLUMNS = (
     "key", "rule", "scope", "state", "severity", "first_seen", "firing_since", "last_notified",
@@ -133,8 +132,8 @@ def remember_delivery(
 
 
 def transitions(store: HasConnection, limit: int = 500) -> list[dict[str, Any]]:
-    """Alert history, newest first, with the incident issue of each alert."""
-    return _rows(
+    """Alert history, newest first, with the incident issue of each alert (times ISO 8601)."""
+    rows = _rows(
         store,
         "SELECT t.key, t.rule, t.scope, t.changed_at, t.from_state, t.to_state, t.severity, "
         "t.notified, t.message, t.value, t.threshold, s.issue_number "
@@ -142,6 +141,7 @@ def transitions(store: HasConnection, limit: int = 500) -> list[dict[str, Any]]:
         "ORDER BY t.changed_at DESC, t.id DESC LIMIT ?",
         [limit],
     )
+    return [{**row, "changed_at": row["changed_at"].astimezone(UTC).isoformat()} for row in rows]
 
 
 def decisions(store: HasConnection, limit: int = 100) -> list[dict[str, Any]]:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from datasets import Dataset, incident_day, normal_week, steady_day, write_snapshot
 
-from reportgen.commands.build import BuildOptions, BuildResult, current_commit, run_build
+from reportgen.commands.build import BuildOptions, BuildResult, run_build
 from reportgen.config import Settings, load_settings
 from reportgen.errors import ReportgenError, StoreError, UsageError
-from reportgen.evaluate.findings import Status
+from reportgen.findings import Status
+from reportgen.render.site.commit import current_commit
 
 BUILT_AT = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 

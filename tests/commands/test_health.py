@@ -19,19 +19,14 @@ from fakes.github_server import REPOSITORY, FakeGitHub
 from fakes.rollout_frames import history_frame
 from fakes.sentry_server import FakeSentry
 
-from reportgen.commands.health import (
-    HealthCheck,
-    HealthData,
-    HealthOutcome,
-    alert_history,
-    evaluate_health,
-    notify_findings,
-    run_health,
-)
+from reportgen.commands.health import HealthOutcome, run_health
 from reportgen.config import Settings, load_settings
+from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health
 from reportgen.evaluate.rules import CheckType
+from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.sentry import SentryNotifier
 from reportgen.store import alerts, open_store
+from reportgen.store.alerts import transitions as alert_history
 
 SETTINGS = load_settings(environ={})
 NOW = hours(48)

@@ -18,9 +18,6 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from reportgen.commands.report import (
-    ReportLoader,
-    build_report,
-    build_reports,
     render_report,
     report_json,
     resolve_period,
@@ -32,6 +29,7 @@ from reportgen.config import Settings, StoreSettings
 from reportgen.errors import StoreError, UsageError
 from reportgen.periods import Period, PeriodKind, period_of
 from reportgen.render import ReportFormat
+from reportgen.report.loader import ReportLoader, build_report, build_reports
 from reportgen.store import open_store
 
 KINDS = {

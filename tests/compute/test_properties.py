@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.compute.report import ReportInputs, compute_report
 from reportgen.config import Settings
 from reportgen.periods import daily
+from reportgen.report.assemble import ReportInputs, compute_report
 
 from .jobs_frames import (
     assert_valid_report,

@@ -7,7 +7,7 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 
 from reportgen.compute.results import Latency, Trend, to_plain
-from reportgen.evaluate.findings import Severity
+from reportgen.findings import Severity
 
 
 def test_to_plain_turns_non_finite_numbers_into_null() -> None:

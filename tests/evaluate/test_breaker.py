@@ -4,8 +4,8 @@ import pytest
 
 from reportgen.compute.results import Rollout
 from reportgen.config import ThresholdSettings
-from reportgen.evaluate.breaker import BreakerInputs, Check, decide
-from reportgen.evaluate.findings import Finding, Severity
+from reportgen.evaluate.breaker import BreakerInputs, decide
+from reportgen.findings import Check, Finding, Severity
 
 THRESHOLDS = ThresholdSettings()
 

@@ -5,15 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reportgen.config import HealthSettings, ThresholdSettings
-from reportgen.evaluate.findings import Finding, Severity
 from reportgen.evaluate.lifecycle import (
-    AlertState,
     Observation,
     advance,
     hold_health_score,
     hold_steps,
     observe,
 )
+from reportgen.findings import AlertState, Finding, Severity
 
 T0 = datetime(2026, 11, 25, 10, 3, tzinfo=UTC)
 HEALTH = HealthSettings()

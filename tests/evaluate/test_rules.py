@@ -12,8 +12,8 @@ from compute.jobs_frames import T0, job, jobs_frame
 from reportgen.compute.results import Queue, Rollout, RolloutChange, WindowMetrics
 from reportgen.compute.window import window_metrics
 from reportgen.config import Settings, ThresholdSettings
-from reportgen.evaluate.findings import Finding, Severity, Status, alert_key, status_of
 from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate, findings
+from reportgen.findings import Finding, Severity, Status, alert_key, status_of
 
 SETTINGS = Settings()
 THRESHOLDS = ThresholdSettings()

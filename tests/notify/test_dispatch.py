@@ -11,7 +11,7 @@ from fakes.github_server import REPOSITORY, FakeGitHub
 from fakes.sentry_server import FakeSentry
 
 from reportgen.config import Settings, load_settings
-from reportgen.evaluate.findings import Finding, Severity, alert_key
+from reportgen.findings import Finding, Severity, alert_key
 from reportgen.notify.dispatch import NotifyOutcome, dispatch
 from reportgen.notify.github import marker
 from reportgen.notify.incident import incident_key

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from reportgen.evaluate.findings import alert_key
-from reportgen.evaluate.lifecycle import AlertState, State
+from reportgen.findings import AlertState, State, alert_key
 from reportgen.notify.incident import incident_key, plan_incident
 from reportgen.notify.message import AlertNotice
 

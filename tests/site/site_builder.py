@@ -11,8 +11,8 @@ from datasets import REPOSITORIES, Row, incident_rows, job, steady_day
 from site_frames import FrameReports
 
 from reportgen.config import Settings, SiteSettings, load_settings
-from reportgen.render.site import WriteResult, read_manifest, write_site
-from reportgen.render.site_gather import BuildInputs, Gathered, Gatherer
+from reportgen.render.site.write import WriteResult, read_manifest, write_site
+from reportgen.render.site.gather import BuildInputs, Gathered, Gatherer
 
 BUILT_AT = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)
 AS_OF = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from compute.jobs_frames import (
 )
 from datasets import Row
 
-from reportgen.compute.report import ReportInputs, compute_report
+from reportgen.report.assemble import ReportInputs, compute_report
 from reportgen.config import Settings
 from reportgen.periods import Period
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from site_builder import build, days, settings
 
-from reportgen.render.site import read_manifest
+from reportgen.render.site.write import read_manifest
 
 
 def inodes(site: Path) -> dict[str, int]:

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from fakes.alert_store import AlertStore
 
-from reportgen.evaluate.breaker import Check, Decision
-from reportgen.evaluate.lifecycle import AlertState, Notification, State, Transition
+from reportgen.findings import AlertState, Check, Decision, Notification, State, Transition
 from reportgen.store import alerts
 from reportgen.store.alerts import OutboxEntry
 

@@ -12,7 +12,7 @@ from datasets import HOSTILE_REPOSITORY, example_report
 from syrupy.assertion import SnapshotAssertion
 
 from reportgen.config import ThresholdSettings
-from reportgen.render import charts
+from reportgen.render.site import charts
 
 THRESHOLDS = ThresholdSettings()
 VALIDATOR = jsonschema.Draft7Validator(core.load_schema())

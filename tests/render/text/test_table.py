@@ -5,7 +5,7 @@ from typing import Any
 from datasets import example_report
 from rich.console import Console
 
-from reportgen.render.table import report_table
+from reportgen.render.text.table import report_table
 
 
 def _render(report: dict[str, Any]) -> str:

@@ -8,17 +8,20 @@ the site also works opened from disk (`file://` serves no directory index).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from reportgen.errors import UsageError
-from reportgen.periods import Period, PeriodKind, custom, parse_bound, periods_covering
-
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-
+from reportgen.periods import (
+    RANGE_SLUG,
+    Period,
+    PeriodKind,
+    custom,
+    parse_bound,
+    periods_covering,
+)
 
 class PageKind(StrEnum):
     INDEX = "index"
@@ -73,7 +76,7 @@ class SiteManifest:
 
 def validate_slug(slug: str) -> str:
     """A range name usable as a folder: lowercase letters, digits and `-`, no leading `_`/`-`."""
-    if not SLUG.fullmatch(slug):
+    if not RANGE_SLUG.fullmatch(slug):
         raise UsageError(
             f"range name {slug!r} is not a valid slug",
             hint="Use lowercase letters, digits and '-', e.g. black-friday-2026.",

@@ -12,17 +12,17 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from reportgen.config import ThresholdSettings
-from reportgen.render import charts as chart_lib
+from reportgen.render.site import charts as chart_lib
 from reportgen.render import formatting
-from reportgen.render.csv_export import to_csv
-from reportgen.render.site_manifest import Page, PageKind
-from reportgen.render.site_pages import (
+from reportgen.render.site.csv_export import to_csv
+from reportgen.render.site.plan import Page, PageKind
+from reportgen.render.site.pages import (
     ArchiveGroup,
     Assets,
     FeedEntry,
@@ -34,7 +34,8 @@ from reportgen.render.site_pages import (
     page_meta,
     render,
 )
-from reportgen.render.site_tables import Column, DataTable, report_tables, table
+from reportgen.render.site.templates import read_asset
+from reportgen.render.site.tables import Column, DataTable, report_tables, table
 
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
@@ -66,11 +67,10 @@ def _hashed(name: str, content: bytes) -> str:
     return f"assets/{stem}-{hashlib.sha256(content).hexdigest()[:12]}.{suffix}"
 
 
-def asset_files(vega_bundle: bytes) -> tuple[Assets, Files]:
+def asset_files(vega_bundle: bytes, folders: Sequence[Path]) -> tuple[Assets, Files]:
     """The stylesheet, the page script and the Vega bundle under content-hashed names."""
-    templates = resources.files("reportgen").joinpath("site_templates")
-    style = templates.joinpath("style.css").read_bytes()
-    script = templates.joinpath("site.js").read_bytes()
+    style = read_asset("style.css", folders)
+    script = read_asset("site.js", folders)
     assets = Assets(
         style=_hashed("style.css", style),
         script=_hashed("site.js", script),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reportgen.findings import Severity
 from reportgen.render import formatting as fmt
 
 STATUS_BADGES = {
@@ -19,7 +20,6 @@ STATUS_BADGES = {
     "critical": "🔴 critical",
     "inconclusive": "⚪ inconclusive",
 }
-SEVERITY_ORDER = ("critical", "warning", "inconclusive", "info")
 RECENT_ERRORS_SHOWN = 5
 MAX_TABLE_ROWS = 30
 ERROR_MESSAGE_CHARS = 200
@@ -412,10 +412,7 @@ def _trends(report: Mapping[str, Any]) -> list[str]:
 
 
 def _findings(report: Mapping[str, Any]) -> list[str]:
-    findings = sorted(
-        report["findings"],
-        key=lambda f: SEVERITY_ORDER.index(f["severity"]) if f["severity"] in SEVERITY_ORDER else 9,
-    )
+    findings = sorted(report["findings"], key=lambda f: -_severity_rank(f["severity"]))
     lines = ["## Findings", ""]
     if not findings:
         return [*lines, "No findings: every rule passed."]
@@ -425,6 +422,14 @@ def _findings(report: Mapping[str, Any]) -> list[str]:
             f"({escape_markdown(finding['scope'])}): {escape_markdown(finding['message'])}"
         )
     return lines
+
+
+def _severity_rank(severity: str) -> int:
+    """A known severity's rank; an unknown one (a hand-edited report) sorts last."""
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return -1
 
 
 def _recommendations(report: Mapping[str, Any]) -> list[str]:

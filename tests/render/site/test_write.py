@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import ReportgenError
-from reportgen.render.site import (
+from reportgen.render.site.write import (
     BUILD_MANIFEST,
     BuildManifest,
     SiteOutput,

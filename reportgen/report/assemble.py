@@ -1,8 +1,7 @@
-"""Assemble one report (SPEC §3): metrics of the period and the one before, rules, advice."""
+"""Assemble one report: metrics of the period and the one before, rules, advice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,26 +9,18 @@ import polars as pl
 
 from reportgen.compute.frame import prepare
 from reportgen.compute.queue import queue_state, queue_time
-from reportgen.compute.recommendations import recommendations
 from reportgen.compute.repositories import repository_metrics
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
 from reportgen.compute.rollout import rollout_state
 from reportgen.compute.trends import trend
 from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
-from reportgen.evaluate.findings import Finding, Severity, status_of
 from reportgen.evaluate.rules import RuleInputs, evaluate, findings
+from reportgen.findings import most_severe_first, status_of
 from reportgen.periods import Period
+from reportgen.report.recommendations import recommendations
 
 __all__ = ["Report", "ReportInputs", "compute_report"]
-
-_SEVERITY_ORDER = {
-    Severity.CRITICAL: 0,
-    Severity.WARNING: 1,
-    Severity.INCONCLUSIVE: 2,
-    Severity.INFO: 3,
-    Severity.OK: 4,
-}
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         queue=queue,
         rollout=rollout,
     )
-    found = _ordered(findings(evaluate(rule_inputs, settings.thresholds)))
+    found = most_severe_first(findings(evaluate(rule_inputs, settings.thresholds)))
     status = status_of(found)
     return Report(
         kind=period.kind.value,
@@ -126,11 +117,6 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
     return metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=emergency_stop, detailed=False
     )
-
-
-def _ordered(found: Sequence[Finding]) -> tuple[Finding, ...]:
-    # Most severe first; within a severity the rule table's order (sorted() is stable).
-    return tuple(sorted(found, key=lambda f: _SEVERITY_ORDER[f.severity]))
 
 
 def trends(previous: WindowMetrics, current: WindowMetrics, settings: Settings) -> dict[str, Trend]:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from reportgen.render.site_pages import cell, environment, script_json
+from reportgen.render.site.pages import cell, environment, script_json
 
 
 def test_script_json_cannot_end_its_script_element() -> None:
@@ -49,8 +49,8 @@ def test_environment_autoescapes_and_is_strict() -> None:
 
 
 def test_not_found_page_links_from_the_site_root_when_it_is_known() -> None:
-    from reportgen.render.site_manifest import Page, PageKind
-    from reportgen.render.site_pages import Assets, Freshness, SiteCommon, page_meta
+    from reportgen.render.site.pages import Assets, Freshness, SiteCommon, page_meta
+    from reportgen.render.site.plan import Page, PageKind
 
     freshness = Freshness(None, "2026-11-30T00:00:00+00:00", "abc", False, 36)
     common = SiteCommon("T", "1", freshness, Assets("a.css", "a.js", "v.js"))

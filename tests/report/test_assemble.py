@@ -8,13 +8,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-
-from reportgen.compute.report import ReportInputs, compute_report
-from reportgen.compute.results import Report
-from reportgen.config import PriceSettings, Settings
-from reportgen.periods import Period, daily
-
-from .jobs_frames import (
+from compute.jobs_frames import (
     assert_valid_report,
     categories_frame,
     configuration_frame,
@@ -22,6 +16,11 @@ from .jobs_frames import (
     job,
     jobs_frame,
 )
+
+from reportgen.compute.results import Report
+from reportgen.config import PriceSettings, Settings
+from reportgen.periods import Period, daily
+from reportgen.report.assemble import ReportInputs, compute_report
 
 AFTER = datetime(2026, 11, 26, 6, tzinfo=UTC)
 DAY = daily(date(2026, 11, 25), "UTC", AFTER)

@@ -16,8 +16,8 @@ from rich.text import Text
 
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
-from reportgen.render.markdown import escape_markdown
-from reportgen.render.table import SEVERITY_STYLES, STATUS_STYLES, as_text, untrusted
+from reportgen.render.text.markdown import escape_markdown
+from reportgen.render.text.table import SEVERITY_STYLES, STATUS_STYLES, as_text, untrusted
 
 
 def _number(value: float | None) -> str:

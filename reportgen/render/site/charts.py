@@ -23,7 +23,7 @@ from typing import Any
 import altair as alt
 
 from reportgen.config import ThresholdSettings
-from reportgen.render.site_tables import Column, DataTable, table
+from reportgen.render.site.tables import Column, DataTable, table
 
 Report = Mapping[str, Any]
 Row = dict[str, Any]

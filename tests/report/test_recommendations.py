@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reportgen.compute.recommendations import recommendations
 from reportgen.compute.results import CategoryMetrics, Cost, Repositories
-from reportgen.evaluate.findings import Finding, Severity, Status
+from reportgen.findings import Finding, Severity, Status
+from reportgen.report.recommendations import recommendations
 
 
 def cost(savings_pct: float | None) -> Cost:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from reportgen.render.site_manifest import Page, PageKind
-from reportgen.render.site_render import ALERT_ROWS, alert_history, alert_transitions
+from reportgen.render.site.page_files import ALERT_ROWS, alert_history, alert_transitions
+from reportgen.render.site.plan import Page, PageKind
 
 
 def day_page(n: int) -> tuple[Page, dict[str, Any]]:

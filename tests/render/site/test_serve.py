@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from reportgen.render.site_serve import preview_server
+from reportgen.render.site.serve import preview_server
 
 
 def test_preview_server_answers_a_missing_page_with_the_sites_404(tmp_path: Path) -> None:

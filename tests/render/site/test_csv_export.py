@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.csv_export import safe_cell, to_csv
-from reportgen.render.site_tables import Column, DataTable
+from reportgen.render.site.csv_export import safe_cell, to_csv
+from reportgen.render.site.tables import Column, DataTable
 
 
 @pytest.mark.parametrize(

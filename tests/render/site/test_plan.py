@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from reportgen.errors import UsageError
-from reportgen.render.site_manifest import (
+from reportgen.render.site.plan import (
     PageKind,
     parse_range_option,
     plan_site,

@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from reportgen.render import formatting
-from reportgen.render.charts import Chart
-from reportgen.render.site_manifest import Page
-from reportgen.render.site_tables import Cell, DataTable
+from reportgen.render.site.templates import shipped_folder
+from reportgen.render.site.charts import Chart
+from reportgen.render.site.plan import Page
+from reportgen.render.site.tables import Cell, DataTable
 
-TEMPLATE_PACKAGE = ("reportgen", "site_templates")
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,10 @@ def cell(value: Cell, fmt: str) -> str:
     return formatting.plain_text(str(value), limit=500)
 
 
-def environment() -> jinja2.Environment:
+def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
+    """The Jinja environment over `folders` (overrides first; default the shipped templates)."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader(*TEMPLATE_PACKAGE),
+        loader=jinja2.FileSystemLoader(list(folders) or [shipped_folder()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

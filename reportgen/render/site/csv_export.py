@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from reportgen.render.site_tables import Cell, DataTable
+from reportgen.render.site.tables import Cell, DataTable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

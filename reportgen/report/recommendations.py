@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportgen.compute.results import Cost, Recommendation, Repositories
-from reportgen.evaluate.findings import Finding, Severity, Status
+from reportgen.findings import Finding, Severity, Status
 
 EXPAND_SAVINGS_PCT = 50.0
 LOW_PARTICIPATION_PCT = 25.0

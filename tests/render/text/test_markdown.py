@@ -6,7 +6,7 @@ import pytest
 from datasets import HOSTILE_ERROR, HOSTILE_REPOSITORY, example_report
 from syrupy.assertion import SnapshotAssertion
 
-from reportgen.render.markdown import escape_markdown, report_markdown
+from reportgen.render.text.markdown import escape_markdown, report_markdown
 
 # A pipe that ends a GFM table cell: not preceded by an odd run of backslashes.
 _CELL_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")

@@ -23,10 +23,11 @@ from typing import Any, Protocol
 from reportgen import __version__
 from reportgen.config import Settings
 from reportgen.periods import Period
-from reportgen.render import site_render
-from reportgen.render.site import BuildManifest, SiteOutput, Unit
-from reportgen.render.site_manifest import Page, PageKind, SiteManifest, plan_site
-from reportgen.render.site_pages import Assets, Freshness, Link, SiteCommon, environment
+from reportgen.render.site import page_files as site_render
+from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
+from reportgen.render.site.templates import template_folders, templates_fingerprint
+from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site.pages import Assets, Freshness, Link, SiteCommon, environment
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,11 @@ class Gathered:
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of reportgen's code and templates: any change to them rebuilds every page."""
+    """A hash of reportgen's code: any change to it rebuilds every page."""
     digest = hashlib.sha256(__version__.encode())
     root = Path(str(resources.files("reportgen")))
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".xml", ".json"}:
+        if path.is_file() and path.suffix in {".py", ".json"}:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -131,11 +132,16 @@ class Gatherer:
         self.units: dict[str, Unit] = {}
         self.reports: dict[str, Report] = {}
         self.computed: list[str] = []
-        self.env = environment()
+        self.templates = template_folders(settings.site.templates)
+        self.env = environment(self.templates)
         data_as_of = source.data_as_of()
         self.stale = is_stale(data_as_of, inputs.as_of, settings)
         self.base = _hash(
-            settings_fingerprint(settings), code_fingerprint(), self.stale, __version__
+            settings_fingerprint(settings),
+            code_fingerprint(),
+            templates_fingerprint(self.templates),
+            self.stale,
+            __version__,
         )
         self.common = SiteCommon(
             site_title=settings.site.title,
@@ -175,13 +181,17 @@ class Gatherer:
     def assets(self) -> Assets:
         import vl_convert
 
-        fingerprint = _hash(vl_convert.get_vega_embed_version(), code_fingerprint())
+        fingerprint = _hash(
+            vl_convert.get_vega_embed_version(),
+            code_fingerprint(),
+            templates_fingerprint(self.templates),
+        )
         unit = self._reusable(ASSETS_UNIT, fingerprint)
         if unit is not None:
             self._keep(ASSETS_UNIT, unit)
             by_stem = {path.split("/")[-1].split("-")[0]: path for path in unit.files}
             return Assets(by_stem["style"], by_stem["site"], by_stem["vega"])
-        assets, files = site_render.asset_files(self.vega_bundle())
+        assets, files = site_render.asset_files(self.vega_bundle(), self.templates)
         self._add(ASSETS_UNIT, fingerprint, files)
         return assets
 

@@ -1,0 +1,1 @@
+"""Text views of reports and health checks: Markdown and the terminal table."""

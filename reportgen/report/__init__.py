@@ -1,0 +1,1 @@
+"""A report assembled from the store: loader, assembly, recommendations."""
