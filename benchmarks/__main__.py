@@ -40,7 +40,20 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def result_table(result: dict[str, Any]) -> str:
-    rows = [["stage", "wall s", "cpu s", "peak MiB", "bare wall s", "bare MiB", "x bare", "target"]]
+    rows = [
+        [
+            "stage",
+            "wall s",
+            "cpu s",
+            "peak MiB",
+            "bare wall s",
+            "bare cpu s",
+            "bare MiB",
+            "x wall",
+            "x cpu",
+            "target",
+        ]
+    ]
     for stage in result["stages"]:
         tool, bare = stage["tool"], stage["baseline"]
         failed = "" if tool["exit_code"] == 0 else f" (exit {tool['exit_code']})"
@@ -51,8 +64,10 @@ def result_table(result: dict[str, Any]) -> str:
                 f"{tool['cpu_s']:.2f}",
                 f"{tool['peak_mib']:.0f}",
                 f"{bare['wall_s']:.2f}" if bare else "-",
+                f"{bare['cpu_s']:.2f}" if bare else "-",
                 f"{bare['peak_mib']:.0f}" if bare else "-",
                 f"{stage['ratio']:.1f}" if stage["ratio"] is not None else "-",
+                f"{tool['cpu_s'] / bare['cpu_s']:.1f}" if bare and bare["cpu_s"] else "-",
                 stage["target"],
             ]
         )
@@ -67,23 +82,31 @@ def result_table(result: dict[str, Any]) -> str:
 
 def compare_table(old: dict[str, Any], new: dict[str, Any]) -> str:
     before = {stage["name"]: stage["tool"] for stage in old["stages"]}
-    rows = [["stage", "wall before", "wall after", "change", "peak MiB before", "after"]]
+    rows = [
+        ["stage", "wall before", "after", "cpu before", "after", "change", "MiB before", "after"]
+    ]
     for stage in new["stages"]:
         was, now = before.get(stage["name"]), stage["tool"]
         if was is None:
             continue
-        change = now["wall_s"] / was["wall_s"] if was["wall_s"] else float("nan")
+        # CPU time: on a shared machine the steadier measure of work done.
+        change = now["cpu_s"] / was["cpu_s"] if was["cpu_s"] else float("nan")
         rows.append(
             [
                 stage["name"],
                 f"{was['wall_s']:.2f}",
                 f"{now['wall_s']:.2f}",
+                f"{was['cpu_s']:.2f}",
+                f"{now['cpu_s']:.2f}",
                 f"{change:.2f}x",
                 f"{was['peak_mib']:.0f}",
                 f"{now['peak_mib']:.0f}",
             ]
         )
-    title = f"tier {new['tier']}: {old['started_at']} -> {new['started_at']}"
+    title = (
+        f"tier {new['tier']}: {old['started_at']} {old.get('settings') or ''}"
+        f" -> {new['started_at']} {new.get('settings') or ''}"
+    )
     return title + "\n" + _table(rows)
 
 
@@ -100,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         "--generate-only", action="store_true", help="generate the tier's files and stop"
     )
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a store setting for every command, e.g. --set memory_limit=512MB --set threads=1",
+    )
+    parser.add_argument(
         "--compare", nargs=2, type=Path, metavar=("OLD", "NEW"), help="before/after of two runs"
     )
     args = parser.parse_args(argv)
@@ -107,15 +137,21 @@ def main(argv: list[str] | None = None) -> int:
         old, new = (json.loads(path.read_text(encoding="utf-8")) for path in args.compare)
         print(compare_table(old, new))
         return 0
+    settings = dict(item.split("=", 1) for item in args.set if "=" in item)
     tier = TIERS[args.tier]
     print(f"== tier {tier.name}: {tier.jobs:,} jobs over {tier.days} days, data in {args.data}")
     files = ensure_tier(tier, args.data)
     if args.generate_only:
         return 0
     result = Result(
-        tier.name, tier.jobs, tier.days, datetime.now(UTC).isoformat(timespec="seconds"), machine()
+        tier.name,
+        tier.jobs,
+        tier.days,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        machine(),
+        settings,
     )
-    result.stages = Bench(files, args.data / f"run-{tier.name}").run()
+    result.stages = Bench(files, args.data / f"run-{tier.name}", settings=settings).run()
     data = result.to_dict()
     print(result_table(data))
     out = args.json or args.data / f"result-{tier.name}.json"

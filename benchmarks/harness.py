@@ -64,6 +64,7 @@ class Result:
     days: int
     started_at: str
     machine: dict[str, Any]
+    settings: dict[str, str]
     stages: list[Stage] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +100,9 @@ def run_process(label: str, command: list[str], cwd: Path, env: dict[str, str]) 
 
 
 class Bench:
-    def __init__(self, files: TierFiles, work: Path, log: Any = print) -> None:
+    def __init__(
+        self, files: TierFiles, work: Path, log: Any = print, settings: dict[str, str] | None = None
+    ) -> None:
         self.files = files
         self.tier: Tier = files.tier
         self.work = work
@@ -110,6 +113,9 @@ class Bench:
         self.env = {
             key: value for key, value in os.environ.items() if not key.startswith("REPORTGEN_")
         }
+        # Store settings under test (`--set memory_limit=512MB`), as the environment gives them.
+        for name, value in (settings or {}).items():
+            self.env[f"REPORTGEN_STORE__{name.upper()}"] = value
         self.env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [os.environ.get("PYTHONPATH", ""), str(Path(__file__).parent.parent)])
         )

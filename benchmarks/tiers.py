@@ -208,9 +208,7 @@ def _prepare(connection: duckdb.DuckDBPyConnection, world: Any) -> None:
         "CREATE MACRO gauss(i, k, salt) AS"
         " sqrt(-2 * ln(uni(i, k, salt))) * cos(2 * pi() * uni(i, k + 1000, salt))"
     )
-    active = [repo for repo in world.repositories if repo.activity > 0] or list(
-        world.repositories
-    )
+    active = [repo for repo in world.repositories if repo.activity > 0] or list(world.repositories)
     total = sum(repo.activity or 1.0 for repo in active)
     slots: list[tuple[int, str, str, int, float]] = []
     cumulative, index = 0.0, 0

@@ -83,13 +83,14 @@ def bare_query(database: str, which: str, start: datetime, end: datetime) -> int
 
 def reports(store: str, as_of: datetime) -> int:
     """Every report the site shows, computed as `build` does, nothing rendered or written."""
-    from reportgen.commands.build import StoreReports
     from reportgen.config import load_settings
-    from reportgen.render.site_manifest import plan_site
-    from reportgen.store import open_store
+    from reportgen.render.site.plan import plan_site
+    from reportgen.report.loader import StoreReports
+    from reportgen.store import Resources, open_store
 
-    settings = load_settings(overrides={"store": {"path": store}}, environ={})
-    with open_store(Path(store), wait_seconds=30, read_only=True) as opened:
+    settings = load_settings(overrides={"store": {"path": store}})
+    resources = Resources.of(settings.store)
+    with open_store(Path(store), wait_seconds=30, read_only=True, resources=resources) as opened:
         source = StoreReports(opened, settings, as_of)
         plan = plan_site(source.span(), settings.report.timezone, as_of, {})
         return sum(1 for page in plan.pages if page.period and source.report(page.period))

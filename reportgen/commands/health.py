@@ -127,7 +127,7 @@ def health_command(
     color: bool = False,
 ) -> tuple[str, Status]:
     """`reportgen health`: run the check on the store, print a view, fill the step summary."""
-    from reportgen.store import open_store  # late: the store loads DuckDB
+    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
         raise StoreError(
@@ -137,7 +137,11 @@ def health_command(
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
-        with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
+        with open_store(
+            settings.store.path,
+            wait_seconds=settings.store.wait_seconds,
+            resources=Resources.of(settings.store),
+        ) as store:
             outcome = run_health(store, settings, as_of, check_type, sentry=sentry, environ=environ)
     finally:
         sentry.close()  # always flush, whatever happened

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reportgen.config import Settings
-from reportgen.store import PullResult, open_store
+from reportgen.store import PullResult, Resources, open_store
 
 
 def run_pull(
@@ -16,5 +16,9 @@ def run_pull(
     progress: Callable[[int, int], None] | None = None,
 ) -> PullResult:
     """Pull `source` (default: the configured source) into the configured store."""
-    with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
+    with open_store(
+        settings.store.path,
+        wait_seconds=settings.store.wait_seconds,
+        resources=Resources.of(settings.store),
+    ) as store:
         return store.pull(source or settings.source.path, strict=strict, progress=progress)

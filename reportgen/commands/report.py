@@ -24,7 +24,7 @@ from reportgen.render import ReportFormat
 from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
-from reportgen.store import open_store
+from reportgen.store import Resources, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,10 @@ def run_report(
     """Build the report of `period` and render it; write it to `out` when given."""
     # A missing store is a StoreError with the hint to pull first, raised by open_store.
     with open_store(
-        settings.store.path, wait_seconds=settings.store.wait_seconds, read_only=True
+        settings.store.path,
+        wait_seconds=settings.store.wait_seconds,
+        read_only=True,
+        resources=Resources.of(settings.store),
     ) as store:
         report = build_report(store, period, settings, period.as_of)
     text = render_report(report.to_dict(), view, width=width, color=color and out is None)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = Path(__file__).resolve().parent.parent
 STAGES = [
     "pull",
     "monthly report",
@@ -58,7 +58,8 @@ def test_s_tier_runs_every_stage_beside_its_baseline(tmp_path: Path) -> None:
     compared = _harness("--compare", str(figures), str(figures))
     assert compared.returncode == 0, compared.stderr
     assert compared.stdout.splitlines()[1].split() == [
-        "stage", "wall", "before", "wall", "after", "change", "peak", "MiB", "before", "after"
+        "stage", "wall", "before", "after", "cpu", "before", "after", "change", "MiB", "before",
+        "after",
     ]  # fmt: skip
     assert len(compared.stdout.splitlines()) == 3 + len(STAGES)
     assert all(line.split()[-3] == "1.00x" for line in compared.stdout.splitlines()[3:])
