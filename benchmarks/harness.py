@@ -157,6 +157,8 @@ class Bench:
         bare = self._work("bare: CREATE TABLE AS", "bare-load", str(self.bare), jobs_files)
         pull = self._reportgen("pull", t0, "pull", "--source", str(files.initial))
         stages.append(Stage("pull", pull, bare, "<= 2x bare"))
+        if not pull.ok:
+            return stages  # every later stage would measure an empty store
 
         month_start = datetime.combine(MONTH, datetime.min.time(), UTC)
         month_end = datetime.combine(date(2025, 12, 1), datetime.min.time(), UTC)

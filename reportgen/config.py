@@ -52,7 +52,7 @@ class StoreSettings(Section):
     memory_limit: str = Field(
         "2GB",
         pattern=r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
-        description="DuckDB's memory cap per command (e.g. `2GB`); beyond it DuckDB spills.",
+        description="DuckDB's memory cap per command, at least `1GB`; beyond it DuckDB spills.",
     )
     threads: int = Field(2, ge=1, le=256, description="DuckDB's worker threads per command.")
     temp_directory: Path | None = Field(
