@@ -34,16 +34,26 @@ def test_default_resources_fit_a_small_runner(tmp_path: Path) -> None:
 def test_configured_resources_reach_the_connection(tmp_path: Path) -> None:
     settings = load_settings(
         environ={
-            "REPORTGEN_STORE__MEMORY_LIMIT": "512MiB",
+            "REPORTGEN_STORE__MEMORY_LIMIT": "1536MiB",
             "REPORTGEN_STORE__THREADS": "1",
             "REPORTGEN_STORE__TEMP_DIRECTORY": str(tmp_path / "spill"),
         }
     )
     resources = Resources.of(settings.store)
     in_force = _settings_in_force(tmp_path / "s.duckdb", read_only=False, resources=resources)
-    assert in_force == ["512.0 MiB", 1, str(tmp_path / "spill")]
+    assert in_force == ["1.5 GiB", 1, str(tmp_path / "spill")]
 
 
 def test_a_memory_limit_without_a_unit_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"store\.memory_limit"):
         load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": "lots"})
+
+
+def test_a_memory_limit_below_one_gigabyte_is_refused() -> None:
+    # The JSON and CSV readers ask DuckDB for a 512 MiB buffer: a smaller cap fails every pull.
+    with pytest.raises(
+        ConfigError, match=r"store\.memory_limit.*512MB is below the minimum of 1GB"
+    ):
+        load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": "512MB"})
+    settings = load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": " 1.5GiB "})
+    assert settings.store.memory_limit == "1.5GiB"
