@@ -3,10 +3,15 @@
 
 python3 dev.py demo   # create .venv, pull data/sample/ into the store, build site/
 python3 dev.py test   # lint, format check, types and the whole test suite
+
+`test` installs the headless browser the site tests drive when it is missing (apt-get as
+root, else through sudo), or says in one line what to run.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -17,6 +22,11 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock"
+
+# The browser the site tests drive: Debian's package, found as tests/site/site_browser.py does.
+BROWSER_PACKAGE = "chromium-headless-shell"
+BROWSER_PATHS = ("/usr/lib/chromium/chromium-headless-shell",)
+INSTALL = ("apt-get", "install", "-y", "-qq", "--no-install-recommends", BROWSER_PACKAGE)
 
 
 def run(*args: str | Path) -> None:
@@ -58,8 +68,50 @@ def demo() -> None:
     run(BIN / "reportgen", "build", "--out", "site")
 
 
+def browser_installed() -> bool:
+    return shutil.which(BROWSER_PACKAGE) is not None or any(
+        Path(path).is_file() for path in BROWSER_PATHS
+    )
+
+
+def browser_install_plan(*, is_root: bool, has_apt: bool, has_sudo: bool) -> list[list[str]] | str:
+    """The commands that install the browser here, or the one line telling the user what to do."""
+    if not has_apt:
+        return (
+            f"The site tests need {BROWSER_PACKAGE} (Debian/Ubuntu: `apt-get install "
+            f"{BROWSER_PACKAGE}`); install it, then run `python3 dev.py test` again."
+        )
+    steps = [["apt-get", "update", "-qq"], list(INSTALL)]
+    if is_root:
+        return steps
+    if has_sudo:
+        return [["sudo", *step] for step in steps]
+    return (
+        f"The site tests need {BROWSER_PACKAGE}: run `sudo apt-get install {BROWSER_PACKAGE}` "
+        "as an administrator, then `python3 dev.py test` again."
+    )
+
+
+def ensure_browser() -> None:
+    """Install the headless browser when it is missing, so `dev.py test` alone passes."""
+    if browser_installed():
+        return
+    plan = browser_install_plan(
+        is_root=hasattr(os, "geteuid") and os.geteuid() == 0,
+        has_apt=shutil.which("apt-get") is not None,
+        has_sudo=shutil.which("sudo") is not None,
+    )
+    if isinstance(plan, str):
+        sys.exit(plan)
+    print(f"{BROWSER_PACKAGE} is missing; installing it for the site tests", flush=True)
+    os.environ.setdefault("DEBIAN_FRONTEND", "noninteractive")
+    for step in plan:
+        run(*step)
+
+
 def test() -> None:
     setup()
+    ensure_browser()
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")

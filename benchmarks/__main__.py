@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a store setting for every command, e.g. --set memory_limit=512MB --set threads=1",
+        help="a store setting for every command, e.g. --set memory_limit=1GB --set threads=1",
     )
     parser.add_argument(
         "--compare", nargs=2, type=Path, metavar=("OLD", "NEW"), help="before/after of two runs"

@@ -89,6 +89,24 @@ class SourceSettings(Section):
     path: str = Field(
         "data/sample", description="Where `pull` reads snapshots: a directory, a glob or a file."
     )
+    jobs_table: str = Field(
+        "progressive_capture_jobs", description="PostgreSQL table (or schema.table) of the jobs."
+    )
+    rollout_configuration_table: str = Field(
+        "rollout_configuration", description="PostgreSQL table of the rollout configuration."
+    )
+    rollout_history_table: str = Field(
+        "rollout_history", description="PostgreSQL table of the rollout history."
+    )
+    repository_categories_table: str = Field(
+        "repository_categories", description="PostgreSQL table of the repository categories."
+    )
+    batch_rows: int = Field(
+        100_000, ge=1, description="PostgreSQL: rows read per batch (bounds the pull's memory)."
+    )
+    overlap_seconds: float = Field(
+        60, ge=0, description="PostgreSQL: rows changed this long before the watermark are re-read."
+    )
 
 
 class ReportSettings(Section):

@@ -9,8 +9,6 @@ import pytest
 from fakes.github_server import FakeGitHub
 from fakes.sentry_server import FakeSentry
 
-from reportgen.cli import common
-
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
@@ -30,9 +28,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
         if name.startswith(("REPORTGEN_", "HYBRID_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    common.options = common.GlobalOptions()
     yield
-    common.options = common.GlobalOptions()
 
 
 @pytest.fixture

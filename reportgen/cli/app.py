@@ -9,9 +9,12 @@ import typer
 
 from reportgen import __version__
 from reportgen.cli import common
+from reportgen.cli.usage import HELP_OPTIONS, ReportgenGroup
 
 app = typer.Typer(
     name="reportgen",
+    cls=ReportgenGroup,
+    context_settings={"help_option_names": HELP_OPTIONS},
     help="Reports, alerts and rollback for a progressive rollout of a background-job system.",
     no_args_is_help=True,
     add_completion=False,
@@ -28,6 +31,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 @common.reports_errors
 def main_options(
+    ctx: typer.Context,
     config: Annotated[
         Path | None, typer.Option("--config", help="Config file (default reportgen.toml).")
     ] = None,
@@ -47,7 +51,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Reports, alerts and rollback for a progressive rollout of a background-job system."""
-    common.options = common.GlobalOptions(
+    ctx.obj = common.GlobalOptions(
         config_file=config,
         store=store,
         as_of=common.parse_timestamp(as_of, "--as-of") if as_of else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from reportgen.cli import common
 from reportgen.cli.app import app
 from reportgen.errors import ThresholdReached
 from reportgen.findings import Status
+
+if TYPE_CHECKING:
+    from reportgen.commands.build import BuildResult
 
 
 class FailOn(StrEnum):
@@ -71,14 +74,33 @@ def build(
             notifier=health_notifier,
             progress=progress,
         )
-    verb = "wrote" if result.changed else "unchanged:"
-    typer.echo(
-        f"Site {verb} {result.pages} pages, {result.computed} reports computed, "
-        f"{result.written} files written, {result.reused} kept"
-    )
+    typer.echo(summary(result))
     typer.echo(f"Open {result.site.resolve() / 'index.html'}")
     if result.threshold_reached:
         raise ThresholdReached(
             f"the newest daily report ({result.newest_daily}) is {result.status}"
             f" (--fail-on {threshold})"
         )
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
+def summary(result: BuildResult) -> str:
+    """The build in one sentence: `Built 44 pages: 40 reports computed, 287 files written.`"""
+    pages = _counted(result.pages, "page")
+    if not result.changed:
+        recomputed = (
+            f"{_counted(result.computed, 'report')} recomputed"
+            if result.computed
+            else "no report recomputed"
+        )
+        return f"Up to date: {pages}, {recomputed}, no file rewritten."
+    parts = [
+        f"{_counted(result.computed, 'report')} computed",
+        f"{_counted(result.written, 'file')} written",
+    ]
+    if result.reused:
+        parts.append(f"{result.reused:,} unchanged")
+    return f"Built {pages}: {', '.join(parts)}."

@@ -1,10 +1,15 @@
-"""What every command shares: the global options, settings loading and error mapping."""
+"""What every command shares: the global options, settings loading and error mapping.
+
+The global options live on the Click context (`ctx.obj` of the root context, set by the app's
+callback), so helpers such as `settings()` and `as_of()` read the invocation they run in.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +18,8 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from typer._click.core import Context as ClickContext
+from typer._click.globals import get_current_context
 
 from reportgen.config import Settings, load_settings
 from reportgen.errors import ReportgenError, UsageError
@@ -35,8 +42,23 @@ class GlobalOptions:
 
 OS_ERROR_HINT = "Check that the path exists, is writable and is a file or folder as expected."
 
-# The CLI is one process and one invocation; the callback fills this before any command runs.
-options = GlobalOptions()
+
+def current_options() -> GlobalOptions:
+    """The global options of the running invocation; defaults outside one (a direct call)."""
+    context = get_current_context(silent=True)
+    if context is not None:
+        found = context.find_root().obj
+        if isinstance(found, GlobalOptions):
+            return found
+    return GlobalOptions()
+
+
+def __getattr__(name: str) -> GlobalOptions:
+    """`common.options`: the running invocation's options, read from the context (commands
+    written before the options moved onto the context still read them this way)."""
+    if name == "options":
+        return current_options()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_timestamp(text: str, flag: str) -> datetime:
@@ -53,6 +75,7 @@ def parse_timestamp(text: str, flag: str) -> datetime:
 
 def settings(**overrides: dict[str, Any]) -> Settings:
     """The settings for this invocation, with the command's own flags applied last."""
+    options = current_options()
     layers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in options.overrides.items()}
     for section, values in overrides.items():
         layers.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
@@ -61,7 +84,7 @@ def settings(**overrides: dict[str, Any]) -> Settings:
 
 def as_of() -> datetime:
     """The moment a command judges: `--as-of`, else now."""
-    return options.as_of or datetime.now(UTC)
+    return current_options().as_of or datetime.now(UTC)
 
 
 def configure_logging(verbose: bool, quiet: bool) -> None:
@@ -73,14 +96,32 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
 
 def show_progress() -> bool:
     """Progress bars only for a person at a terminal."""
-    return not options.quiet and sys.stderr.isatty()
+    return not current_options().quiet and sys.stderr.isatty()
+
+
+# Without a terminal (CI logs, a pipe) a long run still says how far it is, this often.
+PROGRESS_LINE_SECONDS = 10.0
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A bar on stderr yielding `advance(done, total)`, or None when `show_progress()` is off."""
-    if not show_progress():
+def progress_bar(
+    description: str, *, clock: Callable[[], float] = time.monotonic
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar on stderr yielding `advance(done, total)` at a terminal; elsewhere a plain
+    `description: done of total` line every PROGRESS_LINE_SECONDS; None with --quiet."""
+    if current_options().quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        last = clock()
+
+        def log_line(done: int, total: int) -> None:
+            nonlocal last
+            if clock() - last >= PROGRESS_LINE_SECONDS:
+                last = clock()
+                logging.getLogger("reportgen").info("%s: %d of %d", description, done, total)
+
+        yield log_line
         return
     # rich is imported only when a bar is actually drawn.
     from rich.console import Console
@@ -103,20 +144,20 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ReportgenError as exc:
-            if options.verbose:
+            if current_options().verbose:
                 logging.getLogger("reportgen").exception("traceback")
             typer.echo(f"Error: {exc}", err=True)
             hint = exc.hint
             if hint is None and isinstance(exc, UsageError):
                 # Every misuse gets a next step, even where the message alone has to do.
-                hint = f"See `reportgen {command.__name__} --help`."
+                hint = help_hint()
             if hint:
                 typer.echo(f"Hint: {hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A path the user gave is a folder where a file belongs (or the reverse), missing
             # or not writable: say which path and why, not a traceback.
-            if options.verbose:
+            if current_options().verbose:
                 logging.getLogger("reportgen").exception("traceback")
             path = exc.filename2 if exc.filename2 is not None else exc.filename
             where = f"{path}: " if path is not None else ""
@@ -125,3 +166,21 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def command_path(context: ClickContext | None) -> str:
+    """`reportgen report`, however the program was started (`python -m reportgen`, a test)."""
+    names: list[str] = []
+    while context is not None and context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(["reportgen", *reversed(names)])
+
+
+def help_hint() -> str:
+    """Where to read about the command that is running (and was misused)."""
+    return help_hint_for(get_current_context(silent=True))
+
+
+def help_hint_for(context: ClickContext | None) -> str:
+    return f"See `{command_path(context)} --help`."

@@ -1,4 +1,4 @@
-"""`reportgen pull [--source PATH] [--strict]`: pull snapshots and print what changed."""
+"""`reportgen pull [--source PATH|URL] [--strict]`: pull snapshots and print what changed."""
 
 from __future__ import annotations
 
@@ -20,15 +20,16 @@ def pull(
         str | None,
         typer.Option(
             "--source",
-            metavar="PATH",
-            help="Snapshot directory, glob or file (default: source.path in the config).",
+            metavar="PATH|URL",
+            help="Snapshot directory, glob or file, or a postgresql:// URL (default:"
+            " REPORTGEN_DATABASE_URL, else source.path in the config).",
         ),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail, changing nothing, if any row is rejected.")
     ] = False,
 ) -> None:
-    """Pull snapshot files into the store: validate, keep the newest state, log rejects."""
+    """Pull snapshots into the store: validate, keep the newest state, log rejects."""
     from reportgen.commands.pull import run_pull  # late: the store loads DuckDB
 
     settings = common.settings()
@@ -41,10 +42,13 @@ def describe(result: PullResult) -> str:
     """The pull as a few lines and a plain aligned table of counts per table."""
     skipped = f", skipped {len(result.skipped)}" if result.skipped else ""
     as_of = result.data_as_of.isoformat() if result.data_as_of else "unknown (no jobs files)"
+    parts = f"{len(result.origins)} {result.unit}(s)"
+    header = (f"{result.unit}s", *COLUMNS[1:])
     lines = [
-        f"Pulled {len(result.files)} file(s) from {result.source}{skipped}; data as of {as_of}",
+        f"Pulled {parts} from {result.source}{skipped}; data as of {as_of}",
+        *result.notes,
         "",
-        f"{'table':<24}" + "".join(f"{name:>11}" for name in COLUMNS),
+        f"{'table':<24}" + "".join(f"{name:>11}" for name in header),
     ]
     for counts in result.tables:
         values = (getattr(counts, name) for name in COLUMNS)

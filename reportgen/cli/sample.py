@@ -71,7 +71,7 @@ def _integer(text: str, flag: str) -> int:
 def _end(text: str | None) -> datetime:
     if text is not None:
         return common.parse_timestamp(text, "--end")
-    return common.options.as_of or defaults.DEFAULT_END
+    return common.current_options().as_of or defaults.DEFAULT_END
 
 
 def _incident(text: str | None) -> defaults.IncidentChoice:

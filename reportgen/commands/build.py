@@ -25,6 +25,7 @@ from reportgen.render.site.gather import BuildInputs, Gatherer
 from reportgen.render.site.plan import validate_slug
 from reportgen.render.site.write import check_site_folder, read_manifest, write_site
 from reportgen.report.loader import StoreReports
+from reportgen.sources import open_source
 from reportgen.store import Resources, Store, alerts, open_store
 
 log = logging.getLogger(__name__)
@@ -125,14 +126,14 @@ def run_build(
     check_site_folder(site)  # before the work, not after it
     with _store(settings, writable=options.pull or options.notify) as store:
         if options.pull:
-            pulled = store.pull(settings.source.path)
-            log.info("pulled %s: %d rows rejected", settings.source.path, pulled.rejected)
+            pulled = store.pull(open_source(settings))
+            log.info("pulled %s: %d rows rejected", pulled.source, pulled.rejected)
         history = tuple(alerts.transitions(store))
         inputs = BuildInputs(as_of, built_at, commit, ranges, options.full, history)
         source = StoreReports(store, settings, as_of)
         gatherer = Gatherer(source, settings, inputs, site, read_manifest(site), progress=progress)
         gathered = gatherer.gather()
-        log.info(
+        log.debug(
             "computed %d reports; %d files new, %d kept",
             len(gathered.computed),
             len(gathered.output.files),

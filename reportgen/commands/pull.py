@@ -1,10 +1,11 @@
-"""`pull`: bring the snapshots of a source into the store (SPEC §2.3)."""
+"""`pull`: bring the snapshots of a source (files or the job system's database) into the store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from reportgen.config import Settings
+from reportgen.sources import open_source
 from reportgen.store import PullResult, Resources, open_store
 
 
@@ -15,10 +16,11 @@ def run_pull(
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> PullResult:
-    """Pull `source` (default: the configured source) into the configured store."""
+    """Pull `source` (default: REPORTGEN_DATABASE_URL, else source.path) into the store."""
+    pulled = open_source(settings, source)
     with open_store(
         settings.store.path,
         wait_seconds=settings.store.wait_seconds,
         resources=Resources.of(settings.store),
     ) as store:
-        return store.pull(source or settings.source.path, strict=strict, progress=progress)
+        return store.pull(pulled, strict=strict, progress=progress)

@@ -21,6 +21,7 @@ from reportgen.config import Settings
 from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
 from reportgen.render import ReportFormat
+from reportgen.render import formatting as fmt
 from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
@@ -70,6 +71,30 @@ def resolve_period(
     return periods.custom(start, end, timezone, as_of)
 
 
+# What `--out` names, when `--format` does not: the view its extension means.
+VIEW_BY_EXTENSION = {
+    ".json": ReportFormat.JSON,
+    ".md": ReportFormat.MARKDOWN,
+    ".markdown": ReportFormat.MARKDOWN,
+    ".txt": ReportFormat.TABLE,
+}
+
+
+def view_for(view: ReportFormat | None, out: Path | None) -> ReportFormat:
+    """`--format` if given, else the `--out` file's extension, else JSON; a clash is misuse."""
+    implied = VIEW_BY_EXTENSION.get(out.suffix.lower()) if out is not None else None
+    if view is not None and implied is not None and view is not implied:
+        raise UsageError(
+            f"--format {view} does not match --out {out} (a {implied} file)",
+            hint=f"Drop --format, or name the file {_extension(view)}.",
+        )
+    return view or implied or ReportFormat.JSON
+
+
+def _extension(view: ReportFormat) -> str:
+    return next(suffix for suffix, known in VIEW_BY_EXTENSION.items() if known is view)
+
+
 def report_json(report: dict[str, Any]) -> str:
     """The JSON view: the contract's key order, two-space indent, no NaN."""
     return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -103,6 +128,19 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def stale_data_warning(period: Period, data_as_of: datetime | None) -> str | None:
+    """One line when the newest pulled data end before the period starts: the report is
+    empty because nothing was pulled for it, not because nothing happened."""
+    if data_as_of is None or data_as_of >= period.start_utc:
+        return None
+    gap = (period.start_utc - data_as_of).total_seconds()
+    return (
+        f"Warning: the data end {fmt.timestamp(data_as_of.isoformat())}, "
+        f"{fmt.duration_s(gap)} before this {period.kind} period starts; pull newer data, "
+        "or pick an earlier period with --date or --as-of"
+    )
+
+
 def run_report(
     settings: Settings,
     period: Period,
@@ -121,6 +159,10 @@ def run_report(
         resources=Resources.of(settings.store),
     ) as store:
         report = build_report(store, period, settings, period.as_of)
+        data_as_of = store.data_as_of()
+    stale = stale_data_warning(period, data_as_of)
+    if stale:
+        logger.warning("%s", stale)
     text = render_report(report.to_dict(), view, width=width, color=color and out is None)
     if out is not None:
         write_atomically(out, text)

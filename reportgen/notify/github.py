@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,11 +58,16 @@ class IssueTracker:
         write_interval_seconds: float,
         timeout: float = 10.0,
         max_wait_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.repository = repository
         self.label = label
         self.write_interval_seconds = write_interval_seconds
         self.max_wait_seconds = max_wait_seconds
+        # Injected so tests can check the spacing and the rate-limit waits without waiting.
+        self._clock = clock
+        self._sleep = sleep
         self._client_options: dict[str, Any] = {
             "base_url": api_url.rstrip("/"),
             "timeout": timeout,
@@ -167,13 +172,13 @@ class IssueTracker:
 
     def _write(self, method: str, url: str, payload: dict[str, Any]) -> dict[str, Any]:
         if self._last_write is not None:
-            wait = self._last_write + self.write_interval_seconds - time.monotonic()
+            wait = self._last_write + self.write_interval_seconds - self._clock()
             if wait > 0:
-                time.sleep(wait)
+                self._sleep(wait)
         try:
             result: dict[str, Any] = _json(self._send(method, url, json=payload), dict)
         finally:
-            self._last_write = time.monotonic()
+            self._last_write = self._clock()
         return result
 
     def _send(
@@ -200,7 +205,7 @@ class IssueTracker:
             if wait > self.max_wait_seconds:
                 raise NotifyError(f"GitHub rate limit: retry in {wait:.0f} s")
             log.warning("GitHub rate limit: waiting %.1f s", wait)
-            time.sleep(wait)
+            self._sleep(wait)
         raise NotifyError(f"GitHub {method} {url}: still rate limited")
 
 

@@ -1,20 +1,65 @@
-"""Where snapshots come from (SPEC §2.2): files now, PostgreSQL in a later issue."""
+"""Where snapshots come from: exported files, or the job system's PostgreSQL database.
+
+Both are a `Source` (see `source.py`); the store pulls from either the same way.
+"""
 
 from __future__ import annotations
 
-from reportgen.errors import InputError
-from reportgen.sources.files import Discovery, FileFormat, SnapshotFile, discover
+from reportgen.config import Settings
+from reportgen.sources.files import Discovery, FilesSource, SnapshotFile, discover
+from reportgen.sources.source import (
+    Chunk,
+    FileFormat,
+    Part,
+    Source,
+    StampFrom,
+    is_database_url,
+)
 
-__all__ = ["Discovery", "FileFormat", "SnapshotFile", "discover", "discover_source"]
+__all__ = [
+    "Chunk",
+    "Discovery",
+    "FileFormat",
+    "FilesSource",
+    "Part",
+    "SnapshotFile",
+    "Source",
+    "StampFrom",
+    "discover",
+    "open_source",
+    "source_of",
+]
 
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+def source_of(location: str) -> Source:
+    """The source at `location` with default settings: a database URL, else files."""
+    if not is_database_url(location):
+        return FilesSource(location)
+    from reportgen.sources.postgres import PostgresSource  # late: loads psycopg
+
+    return PostgresSource(location)
 
 
-def discover_source(source: str) -> Discovery:
-    """The snapshot files of `source`; a database URL is refused until that source exists."""
-    if source.strip().lower().startswith(DATABASE_SCHEMES):
-        raise InputError(
-            "PostgreSQL sources are not supported yet",
-            hint="Pull from exported snapshot files: --source DIR, a glob or one file.",
-        )
-    return discover(source)
+def open_source(settings: Settings, location: str | None = None) -> Source:
+    """The source to pull: `location` (--source) if given, else REPORTGEN_DATABASE_URL if set,
+    else `source.path`."""
+    if location is None:
+        url = settings.secrets.database_url
+        location = url.get_secret_value() if url is not None else settings.source.path
+    if not is_database_url(location):
+        return FilesSource(location)
+    from reportgen.sources.postgres import PostgresSource, TableNames  # late: loads psycopg
+
+    config = settings.source
+    tables = TableNames(
+        jobs=config.jobs_table,
+        rollout_configuration=config.rollout_configuration_table,
+        rollout_history=config.rollout_history_table,
+        repository_categories=config.repository_categories_table,
+    )
+    return PostgresSource(
+        location,
+        tables=tables,
+        batch_rows=config.batch_rows,
+        overlap_seconds=config.overlap_seconds,
+    )

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from reportgen.errors import StoreError
+from reportgen.sources import Source
 from reportgen.store import migrations, queries
 from reportgen.store.connection import DEFAULT_RESOURCES, Resources, connect
 from reportgen.store.pull import PullResult, TableCounts
@@ -33,12 +34,13 @@ class Store:
 
     def pull(
         self,
-        source: str,
+        source: Source | str,
         *,
         strict: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> PullResult:
-        """Pull snapshots into the store; `progress(done, total)` is called per file."""
+        """Pull a source (or a location: files, or a database URL) into the store;
+        `progress(done, total)` is called per part (file or table)."""
         return pull_source(self.connection, source, strict=strict, progress=progress)
 
     def jobs_created(

@@ -85,6 +85,11 @@ def connect(
                 raise StoreBusyError(
                     f"store {path} is busy: another process held it for over {wait_seconds:g}s"
                 ) from None
+            if pause == RETRY_SECONDS:
+                # Said once, so a wait of up to `wait_seconds` is never silent.
+                logger.info(
+                    "store %s is in use by another process; waiting up to %gs", path, wait_seconds
+                )
             logger.debug("store %s is locked; retrying in %.1fs", path, pause)
             time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
             pause = min(pause * 2, MAX_RETRY_SECONDS)

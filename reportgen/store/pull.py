@@ -1,32 +1,41 @@
-"""One pull: read every snapshot file, validate, then merge into the store in one transaction.
+"""One pull: read every part of a source, validate, then merge into the store in one transaction.
 
-First gather, then write: each file is scanned and validated into a temporary table (a file
-that cannot be read at all stops the pull before anything is written); then one transaction
-merges the newest accepted state of every key, replaces the files' rejects and logs the pull.
+First gather, then write: each part (a file, or a database table in bounded chunks) is scanned
+and validated into a temporary table (a part that cannot be read at all, or a database that
+goes away, stops the pull before anything is written); then one transaction merges the newest
+accepted state of every key, records the rejects, the watermarks and the pull.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
 from reportgen.errors import StoreError, StrictPullError
 from reportgen.schema import TABLES
-from reportgen.sources import SnapshotFile, discover_source
+from reportgen.sources import Part, Source, source_of
 from reportgen.store import merge, staging
 from reportgen.store.staging import Reject
 
 Progress = Callable[[int, int], None]
 
+_NOT_RECORDED_YET = (
+    " AND NOT EXISTS (SELECT 1 FROM rejects AS r WHERE r.table_name = ? AND r.source_file = ?"
+    " AND r.raw = c.__raw AND r.reason = c.__reason)"
+)
+
 
 @dataclass(frozen=True)
 class TableCounts:
-    """What one pull did to one table; accepted = inserted + updated + unchanged."""
+    """What one pull did to one table; accepted = inserted + updated + unchanged.
+
+    `files` counts the parts read: files, or for a database the table itself.
+    """
 
     table: str
     files: int
@@ -43,12 +52,14 @@ class PullResult:
 
     pull_id: int
     source: str
-    files: tuple[Path, ...]
-    skipped: tuple[Path, ...]
+    unit: str
+    origins: tuple[str, ...]
+    skipped: tuple[str, ...]
     tables: tuple[TableCounts, ...]
     data_as_of: datetime | None
     watermark: datetime | None
     first_rejects: tuple[Reject, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def rejected(self) -> int:
@@ -57,100 +68,157 @@ class PullResult:
 
 def pull(
     connection: duckdb.DuckDBPyConnection,
-    source: str,
+    source: Source | str,
     *,
     strict: bool = False,
     progress: Progress | None = None,
 ) -> PullResult:
-    """Pull every snapshot file of `source` into the store; see SPEC §2.3."""
-    discovery = discover_source(source)
+    """Pull every part of `source` into the store: idempotent, atomic, nothing lost."""
+    if isinstance(source, str):
+        source = source_of(source)
+    since = watermarks(connection, source.label)
     started_at = datetime.now(UTC)
-    steps = len(discovery.files) + 1
-    tables = sorted({file.table for file in discovery.files}, key=list(TABLES).index)
-    with staging.staging(connection, tables):
-        for number, file in enumerate(discovery.files, start=1):
-            staging.stage_file(connection, file, number)
-            if progress is not None:
-                progress(number, steps)
-        first_rejects = staging.first_rejects(connection, tables, discovery.files)
-        rejected = staging.count(connection, tables, "__reason IS NOT NULL")
-        if strict and rejected:
-            first = first_rejects[0]
-            raise StrictPullError(
-                f"{rejected} row(s) rejected (first: {first.source_file} row {first.row_number}:"
-                f" {first.reason}); the store was left unchanged",
-                hint="Fix those rows, or pull without --strict to keep the good rows"
-                " and record the rejects.",
-            )
-        result = _write(connection, source, discovery.files, discovery.skipped, tables, started_at)
+    with _memory_limit(connection, source.memory_budget), source.open(since) as parts:
+        steps = len(parts) + 1
+        tables = sorted({part.table for part in parts}, key=list(TABLES).index)
+        origins = [part.origin for part in parts]
+        with staging.staging(connection, tables):
+            for number, part in enumerate(parts, start=1):
+                staging.stage_part(connection, part, number)
+                if progress is not None:
+                    progress(number, steps)
+            first_rejects = staging.first_rejects(connection, tables, origins)
+            rejected = staging.count(connection, tables, "__reason IS NOT NULL")
+            if strict and rejected:
+                first = first_rejects[0]
+                raise StrictPullError(
+                    f"{rejected} row(s) rejected (first: {first.source_file} row"
+                    f" {first.row_number}: {first.reason}); the store was left unchanged",
+                    hint="Fix those rows, or pull without --strict to keep the good rows"
+                    " and record the rejects.",
+                )
+            result = _write(connection, source, parts, tables, since, started_at)
     if progress is not None:
         progress(steps, steps)
     return dataclasses.replace(result, first_rejects=first_rejects)
 
 
+@contextmanager
+def _memory_limit(connection: duckdb.DuckDBPyConnection, budget: int | None) -> Iterator[None]:
+    """Bound DuckDB's memory for this pull (it spills beyond), then lift the bound.
+
+    The store never sets a limit of its own, so DuckDB's default is what comes back.
+    """
+    if budget is None:
+        yield
+        return
+    connection.execute(f"SET memory_limit = '{int(budget)}B'")
+    try:
+        yield
+    finally:
+        connection.execute("RESET memory_limit")
+
+
+def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, datetime]:
+    """The newest watermark per table of the pulls from the source named `label`."""
+    rows = connection.sql(
+        "SELECT w.table_name, max(w.watermark) FROM pull_watermarks AS w"
+        " JOIN pulls AS p ON p.id = w.pull_id WHERE p.source = ? GROUP BY w.table_name",
+        params=[label],
+    ).fetchall()
+    return {str(name): value for name, value in rows if isinstance(value, datetime)}
+
+
 def _write(
     connection: duckdb.DuckDBPyConnection,
-    source: str,
-    files: Sequence[SnapshotFile],
-    skipped: Sequence[Path],
+    source: Source,
+    parts: Sequence[Part],
     tables: Sequence[str],
+    since: dict[str, datetime],
     started_at: datetime,
 ) -> PullResult:
-    """Merge, record rejects and log the pull, all or nothing."""
+    """Merge, record rejects and watermarks, and log the pull, all or nothing."""
     connection.execute("BEGIN TRANSACTION")
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
         counts = []
         for name in tables:
-            numbers = [n for n, f in enumerate(files, start=1) if f.table == name]
+            numbers = [n for n, p in enumerate(parts, start=1) if p.table == name]
             merged = merge.merge_table(
                 connection, TABLES[name], staging.checked_table(name), pull_id
             )
             counts.append(TableCounts(name, len(numbers), **dataclasses.asdict(merged)))
-            _replace_rejects(connection, name, files, numbers)
-        data_as_of = max((f.snapshot_at for f in files if f.table == "jobs"), default=None)
-        watermark = _watermark(connection, tables)
-        _log_pull(connection, pull_id, source, started_at, files, skipped, data_as_of, watermark)
+            _record_rejects(connection, name, parts, numbers)
+        data_as_of = max((p.snapshot_at for p in parts if p.table == "jobs"), default=None)
+        reached = _watermarks(parts, since)
+        watermark = reached.get("jobs") if reached else _staged_watermark(connection, tables)
+        _log_pull(connection, pull_id, source, started_at, len(parts), data_as_of, watermark)
         _log_counts(connection, pull_id, counts)
+        for name, value in reached.items():
+            connection.execute(
+                "INSERT INTO pull_watermarks VALUES (?, ?, ?)", [pull_id, name, value]
+            )
         connection.execute("COMMIT")
     except BaseException as exc:
         connection.execute("ROLLBACK")
         if isinstance(exc, duckdb.Error):
             raise StoreError(f"pull failed: {str(exc).strip().splitlines()[0]}") from None
         raise
+    notes = tuple(part.note for part in parts if part.note is not None)
     return PullResult(
         pull_id,
-        source,
-        tuple(f.path for f in files),
-        tuple(skipped),
+        source.label,
+        source.unit,
+        tuple(p.origin for p in parts),
+        source.skipped,
         tuple(counts),
         data_as_of,
         watermark,
         (),
+        notes,
     )
 
 
-def _replace_rejects(
+def _watermarks(parts: Sequence[Part], since: dict[str, datetime]) -> dict[str, datetime]:
+    """Each table's newest change time read, carried forward when nothing newer came."""
+    reached = dict(since)
+    for part in parts:
+        if part.watermark is not None:
+            reached[part.table] = max(part.watermark, reached.get(part.table, part.watermark))
+    return {name: reached[name] for name in TABLES if name in reached}
+
+
+def _record_rejects(
     connection: duckdb.DuckDBPyConnection,
     name: str,
-    files: Sequence[SnapshotFile],
+    parts: Sequence[Part],
     numbers: Sequence[int],
 ) -> None:
-    """A file pulled again replaces its rejects, so the same pull twice leaves one copy."""
+    """A file pulled again replaces its rejects, so the same pull twice leaves one copy.
+
+    A database is read incrementally, so its rejects add up; a row read again (the overlap
+    before the watermark) is recorded once.
+    """
     for number in numbers:
-        path = str(files[number - 1].path)
-        connection.execute(
-            "DELETE FROM rejects WHERE table_name = ? AND source_file = ?", [name, path]
-        )
+        part = parts[number - 1]
+        if part.replaces_rejects:
+            connection.execute(
+                "DELETE FROM rejects WHERE table_name = ? AND source_file = ?",
+                [name, part.origin],
+            )
+        new = "" if part.replaces_rejects else _NOT_RECORDED_YET
         connection.execute(
             "INSERT INTO rejects SELECT ?, ?, __line, __reason, __raw, _snapshot_at"
-            f" FROM {staging.checked_table(name)} WHERE __file = ? AND __reason IS NOT NULL"
-            " ORDER BY __line",
-            [name, path, number],
+            f" FROM {staging.checked_table(name)} AS c"
+            f" WHERE __file = ? AND __reason IS NOT NULL{new} ORDER BY __line",
+            [name, part.origin, number] + ([] if part.replaces_rejects else [name, part.origin]),
         )
 
 
-def _watermark(connection: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> datetime | None:
+def _staged_watermark(
+    connection: duckdb.DuckDBPyConnection, tables: Sequence[str]
+) -> datetime | None:
+    """Files carry no watermark of their own: the newest change time of their accepted jobs."""
     if "jobs" not in tables:
         return None
     value = connection.sql(
@@ -163,10 +231,9 @@ def _watermark(connection: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> 
 def _log_pull(
     connection: duckdb.DuckDBPyConnection,
     pull_id: int,
-    source: str,
+    source: Source,
     started_at: datetime,
-    files: Sequence[SnapshotFile],
-    skipped: Sequence[Path],
+    parts: int,
     data_as_of: datetime | None,
     watermark: datetime | None,
 ) -> None:
@@ -174,11 +241,11 @@ def _log_pull(
         "INSERT INTO pulls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             pull_id,
-            source,
+            source.label,
             started_at,
             datetime.now(UTC),
-            len(files),
-            len(skipped),
+            parts,
+            len(source.skipped),
             data_as_of,
             watermark,
         ],

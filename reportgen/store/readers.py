@@ -122,6 +122,22 @@ def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     )
 
 
+def copy_csv(path: str, table: Table, rows_before: int) -> Scan:
+    """A batch of PostgreSQL's `COPY (SELECT <the schema's columns>) TO STDOUT (FORMAT csv,
+    HEADER)`: the dialect is known, so nothing is sniffed. `""` is an empty string and only an
+    unquoted empty field is NULL. A row's number is its place in the table's read."""
+    columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in table.column_names)
+    values = ", ".join(f"{identifier(c)} AS {identifier('__v_' + c)}" for c in table.column_names)
+    number = f"row_number() OVER () + {int(rows_before)}"
+    return Scan(
+        f"SELECT {number} AS __record, {number} AS __line, NULL::VARCHAR AS __parse_error,"
+        f" NULL::VARCHAR AS __raw, {values} FROM read_csv({literal(path)}, header=true,"
+        f" auto_detect=false, columns={{{columns}}}, delim=',', quote='\"', escape='\"',"
+        f" allow_quoted_nulls=false, parallel=false, max_line_size={MAX_RECORD_BYTES},"
+        f" buffer_size={2 * MAX_RECORD_BYTES})"
+    )
+
+
 def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     """Columns of a matching native type are taken as they are; the rest go through text."""
     reader = f"read_parquet({literal(path)}, file_row_number=true)"

@@ -1,7 +1,9 @@
-"""Gather: scan and validate every snapshot file into temporary tables, one per table.
+"""Gather: scan and validate every part of a source into temporary tables, one per table.
 
-Nothing here touches the store's own tables: a file that cannot be read at all stops the pull
-with an InputError naming it, before anything is written.
+A part (a file, or a database table) arrives as chunks that DuckDB scans: the file itself, or
+a bounded batch of rows in a temporary CSV file. Nothing here touches the store's own tables:
+a file that cannot be read at all stops the pull with an InputError naming it, before anything
+is written.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ import duckdb
 
 from reportgen.errors import InputError
 from reportgen.schema import TABLES, Table
-from reportgen.sources import SnapshotFile
-from reportgen.sources.files import FileFormat
+from reportgen.sources import Chunk, FileFormat, Part
 from reportgen.store import readers
 from reportgen.store.readers import Scan, identifier
 from reportgen.store.validate import checked_select
@@ -62,42 +63,86 @@ def _checked_table_ddl(table: Table) -> str:
     )
 
 
-def stage_file(connection: duckdb.DuckDBPyConnection, file: SnapshotFile, number: int) -> None:
-    table = TABLES[file.table]
-    if file.path.stat().st_size == 0:
-        logger.warning("%s is empty: no rows", file.path)
-        return
-    insert = (
+_BATCHES = "temp.__batches"
+
+
+def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -> None:
+    """Scan and validate every chunk of `part` as part number `number` of the pull.
+
+    A database table's batches are first copied as text into one temporary table, and then
+    validated in one pass: one plan for the whole table rather than one per batch.
+    """
+    table = TABLES[part.table]
+    batched = False
+    try:
+        for chunk in part.chunks():
+            if chunk.format is not FileFormat.COPY_CSV:
+                _stage_chunk(connection, part, chunk, number)
+                continue
+            scan = readers.copy_csv(str(chunk.path), table, chunk.rows_before)
+            if not batched:
+                connection.execute(f"CREATE OR REPLACE TEMP TABLE __batches AS {scan.sql} LIMIT 0")
+                batched = True
+            try:
+                connection.execute(f"INSERT INTO {_BATCHES} {scan.sql}")
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0]
+                raise InputError(
+                    f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT
+                ) from None
+        if batched:
+            _validate(connection, table, readers.Scan(f"SELECT * FROM {_BATCHES}"), part, number)
+    finally:
+        if batched:
+            connection.execute(f"DROP TABLE IF EXISTS {_BATCHES}")
+
+
+def _validate(
+    connection: duckdb.DuckDBPyConnection, table: Table, scan: Scan, part: Part, number: int
+) -> None:
+    connection.execute(_insert(table) + checked_select(table, scan, number), [part.snapshot_at])
+
+
+def _insert(table: Table) -> str:
+    return (
         f"INSERT INTO {checked_table(table.name)}"
         " (__file, __record, __line, "
         + ", ".join(identifier(c) for c in table.column_names)
         + ", _snapshot_at, _version_at, __reason, __raw) "
     )
+
+
+def _stage_chunk(
+    connection: duckdb.DuckDBPyConnection, part: Part, chunk: Chunk, number: int
+) -> None:
+    table = TABLES[part.table]
+    if chunk.path.stat().st_size == 0:
+        logger.warning("%s is empty: no rows", chunk.path)
+        return
+    insert = _insert(table)
     last_error: duckdb.Error | None = None
-    for scan in _scans(connection, file, table):
+    for scan in _scans(connection, chunk, table):
         try:
-            connection.execute(insert + checked_select(table, scan, number), [file.snapshot_at])
+            connection.execute(insert + checked_select(table, scan, number), [part.snapshot_at])
         except duckdb.Error as exc:
-            logger.debug("scan of %s failed: %s", file.path, exc)
+            logger.debug("scan of %s failed: %s", chunk.path, exc)
             last_error = exc
             continue
         if scan.lines_to_fill:
-            _fill_reject_lines(connection, file, table, number)
+            _fill_reject_lines(connection, chunk.path, table, number)
         return
     message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
-    raise InputError(f"cannot read {file.path}: {message}", hint=UNREADABLE_HINT)
+    raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT)
 
 
-def _scans(
-    connection: duckdb.DuckDBPyConnection, file: SnapshotFile, table: Table
-) -> Iterator[Scan]:
-    """The ways to read a file, fastest first; a later one only if an earlier one fails."""
-    path = str(file.path)
+def _scans(connection: duckdb.DuckDBPyConnection, chunk: Chunk, table: Table) -> Iterator[Scan]:
+    """The ways to read a chunk, fastest first; a later one only if an earlier one fails."""
+    path = str(chunk.path)
     try:
-        match file.format:
+        match chunk.format:
             case FileFormat.NDJSON:
                 yield readers.ndjson_fast(path, table)
-                yield readers.ndjson_lines(path, table, crlf=_has_crlf(file.path))
+                yield readers.ndjson_lines(path, table, crlf=_has_crlf(chunk.path))
             case FileFormat.JSON_ARRAY:
                 yield readers.json_array(path, table)
             case FileFormat.CSV:
@@ -106,7 +151,7 @@ def _scans(
                 yield readers.parquet(connection, path, table)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {file.path}: {message}", hint=UNREADABLE_HINT) from None
+        raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT) from None
 
 
 def _has_crlf(path: Path) -> bool:
@@ -115,7 +160,7 @@ def _has_crlf(path: Path) -> bool:
 
 
 def _fill_reject_lines(
-    connection: duckdb.DuckDBPyConnection, file: SnapshotFile, table: Table, number: int
+    connection: duckdb.DuckDBPyConnection, path: Path, table: Table, number: int
 ) -> None:
     """Give a fast-read file's rejects their line number and raw line (read only when needed)."""
     checked = checked_table(table.name)
@@ -125,7 +170,7 @@ def _fill_reject_lines(
     if not rejects:
         return
     # DuckDB's JSON reader skips blank lines, so its n-th record is the n-th non-blank line.
-    lines = readers.lines(str(file.path), _has_crlf(file.path))
+    lines = readers.lines(str(path), _has_crlf(path))
     connection.execute(
         f"UPDATE {checked} AS c SET __line = l.__line, __raw = l.__text FROM"
         f" (SELECT row_number() OVER () AS __record, __line, __text FROM ({lines})"
@@ -144,7 +189,7 @@ def count(connection: duckdb.DuckDBPyConnection, tables: Sequence[str], where: s
 def first_rejects(
     connection: duckdb.DuckDBPyConnection,
     tables: Sequence[str],
-    files: Sequence[SnapshotFile],
+    origins: Sequence[str],
     limit: int = 5,
 ) -> tuple[Reject, ...]:
     found: list[Reject] = []
@@ -153,5 +198,5 @@ def first_rejects(
             f"SELECT __file, __line, __reason FROM {checked_table(name)}"
             f" WHERE __reason IS NOT NULL ORDER BY __file, __line LIMIT {limit}"
         ).fetchall()
-        found += [Reject(name, str(files[n - 1].path), line, reason) for n, line, reason in rows]
+        found += [Reject(name, origins[n - 1], line, reason) for n, line, reason in rows]
     return tuple(found[:limit])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,32 @@ def test_pull_prints_counts_per_table(tmp_path: Path) -> None:
     ]
 
 
+def test_pull_says_where_an_unusual_name_got_its_snapshot_time(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "jobs-2026-11-25T09-a.ndjson").write_text(job("a"), encoding="utf-8")
+    export = source / "jobs_export.ndjson"
+    export.write_text(job("b"), encoding="utf-8")
+    os.utime(export, (1795600800, 1795600800))  # 2026-11-25T10:00Z
+    result = CliRunner().invoke(app, ["--store", "s.duckdb", "pull", "--source", str(source)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:4] == [
+        f"Pulled 2 file(s) from {source}; data as of 2026-11-25T10:00:00+00:00",
+        "jobs-2026-11-25T09-a.ndjson: snapshot time 2026-11-25T09:00:00+00:00 from the name",
+        "jobs_export.ndjson: no snapshot time in the name; took the file's modification time"
+        " 2026-11-25T10:00:00+00:00",
+        "",
+    ]
+
+
+def test_pull_explicit_file_that_is_no_snapshot_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "export.ndjson"
+    path.write_text(job("a"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["pull", "--source", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"Error: {path} is not a snapshot file"
+
+
 def test_pull_names_how_many_rejects_it_lists(tmp_path: Path) -> None:
     lost = "".join(job(f"x{n}", status="lost") for n in range(7))
     source = snapshots(tmp_path / "in", lost)
@@ -89,11 +116,17 @@ def test_pull_strict_with_a_reject_exits_1(tmp_path: Path) -> None:
     ]
 
 
-def test_pull_postgresql_source_is_not_supported_yet() -> None:
-    result = CliRunner().invoke(app, ["pull", "--source", "postgresql://u:pw@db/rollout"])
+def test_pull_unreachable_database_is_one_error_line_without_the_password() -> None:
+    dsn = "postgresql://reader:pw-s3cret@127.0.0.1:1/rollout?sslmode=disable"
+    result = CliRunner().invoke(app, ["pull", "--source", dsn])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == "Error: PostgreSQL sources are not supported yet"
-    assert "pw" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Error: cannot connect to postgresql://reader@127.0.0.1:1/rollout: ")
+    assert lines[1:] == [
+        "Hint: Check REPORTGEN_DATABASE_URL (or --source): host, port, database, user,"
+        " password and sslmode."
+    ]
+    assert "s3cret" not in result.output
 
 
 def test_pull_unreadable_file_names_it(tmp_path: Path) -> None:

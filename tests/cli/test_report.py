@@ -94,13 +94,24 @@ def test_report_bad_flags_exit_2_with_one_line(
     assert err.splitlines()[0] == line
 
 
-def test_report_unknown_format_is_a_usage_error(incident_store: Path) -> None:
-    code, _, err = _invoke(incident_store, "daily", "--format", "xml")
-    assert code == 2
-    # Click draws the message in a box and wraps it; compare the words.
-    words = " ".join(err.replace("│", " ").split())
-    assert "Invalid value for '--format': Value error, 'xml' is not one of " in words
-    assert "'json', 'markdown', 'table'." in words
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["daily", "--format", "xml"], "Error: --format 'xml' is not one of json, markdown, table"),
+        (["dialy"], "Error: kind 'dialy' is not one of daily, weekly, monthly, custom"),
+        (["custom", "--hours", "abc"], "Error: --hours 'abc' is not a number"),
+        (["daily", "--bogus"], "Error: No such option: --bogus (Possible options: --hours, --out)"),
+    ],
+)
+def test_report_usage_errors_are_one_error_line_and_a_hint(
+    incident_store: Path, args: list[str], line: str
+) -> None:
+    code, out, err = _invoke(incident_store, *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == line
+    assert len(err.splitlines()) == 2
+    assert err.splitlines()[1].startswith("Hint: ")
+    assert "╭" not in err and "Usage:" not in err
 
 
 def test_report_missing_store_says_to_pull(tmp_path: Path) -> None:
@@ -144,5 +155,127 @@ def test_report_bad_flag_hints_at_the_command_help(incident_store: Path) -> None
     assert code == 2
     assert err == (
         "Error: --date '25/11/2026' is not a date (YYYY-MM-DD)\n"
+        "Hint: Use YYYY-MM-DD; monthly also takes YYYY-MM, weekly YYYY-Www.\n"
+    )
+
+
+def test_report_unknown_option_hints_at_the_command_help(incident_store: Path) -> None:
+    code, _, err = _invoke(incident_store, "daily", "--bogus")
+    assert code == 2
+    assert err == (
+        "Error: No such option: --bogus (Possible options: --hours, --out)\n"
         "Hint: See `reportgen report --help`.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("report.md", "# Rollout report: daily 2026-11-25"),
+        ("report.markdown", "# Rollout report: daily 2026-11-25"),
+        ("report.json", '{\n  "schema_version": "1.0",'),
+        ("report.txt", "daily report 2026-11-25 00:00 UTC to 2026-11-26 00:00 UTC"),
+        ("report.out", '{\n  "schema_version": "1.0",'),
+    ],
+)
+def test_report_out_extension_chooses_the_format(
+    incident_store: Path, tmp_path: Path, name: str, start: str
+) -> None:
+    target = tmp_path / name
+    code, out, err = _invoke(incident_store, "daily", "--date", "2026-11-25", "--out", str(target))
+    assert (code, out, err) == (0, "", f"wrote daily report 2026-11-25 to {target}\n")
+    assert target.read_text(encoding="utf-8").startswith(start)
+
+
+def test_report_format_overrides_nothing_it_contradicts(
+    incident_store: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "report.md"
+    code, out, err = _invoke(
+        incident_store, "daily", "--date", "2026-11-25", "--format", "json", "--out", str(target)
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: --format json does not match --out {target} (a markdown file)\n"
+        "Hint: Drop --format, or name the file .json.\n"
+    )
+    assert not target.exists()
+
+
+def test_report_format_given_matches_the_extension(incident_store: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    code, _, _ = _invoke(
+        incident_store, "daily", "--date", "2026-11-25", "--format", "table", "--out", str(target)
+    )
+    assert code == 0
+    assert target.read_text(encoding="utf-8").startswith("daily report 2026-11-25")
+
+
+@pytest.mark.parametrize(
+    ("args", "start", "end"),
+    [
+        (
+            ["monthly", "--date", "2026-11"],
+            "2026-11-01T00:00:00+00:00",
+            "2026-12-01T00:00:00+00:00",
+        ),
+        (
+            ["weekly", "--date", "2026-W48"],
+            "2026-11-23T00:00:00+00:00",
+            "2026-11-30T00:00:00+00:00",
+        ),
+        (
+            ["weekly", "--date", "2026-11-25"],
+            "2026-11-23T00:00:00+00:00",
+            "2026-11-30T00:00:00+00:00",
+        ),
+    ],
+)
+def test_report_date_takes_a_month_or_a_week(
+    incident_store: Path, args: list[str], start: str, end: str
+) -> None:
+    code, out, _ = _invoke(incident_store, *args)
+    assert code == 0
+    period = json.loads(out)["period"]
+    assert (period["start"], period["end"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["daily", "--date", "2026-11"], "Error: --date '2026-11' names a month; a daily report "
+         "takes a day (YYYY-MM-DD)"),
+        (["monthly", "--date", "2026-13"],
+         "Error: --date '2026-13' is not a month of the calendar"),
+        (["weekly", "--date", "2026-W60"],
+         "Error: --date '2026-W60' is not a week of the calendar"),
+        (["monthly", "--date", "2026-W48"], "Error: --date '2026-W48' names a week; a monthly "
+         "report takes a day (YYYY-MM-DD)"),
+    ],
+)  # fmt: skip
+def test_report_date_shape_that_does_not_fit_is_refused(
+    incident_store: Path, args: list[str], line: str
+) -> None:
+    code, out, err = _invoke(incident_store, *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        line,
+        "Hint: Use YYYY-MM-DD; monthly also takes YYYY-MM, weekly YYYY-Www.",
+    ]
+
+
+def test_report_of_a_period_after_the_data_warns_in_one_line(incident_store: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--store", str(incident_store), "--as-of", "2026-12-01T12:00:00Z", "report", "daily"]
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["jobs"]["total"] == 0
+    assert result.stderr == (
+        "Warning: the data end 2026-11-26 00:15 UTC, 4 d 23 h before this daily period starts; "
+        "pull newer data, or pick an earlier period with --date or --as-of\n"
+    )
+
+
+def test_report_of_a_covered_period_has_no_warning(incident_store: Path) -> None:
+    code, _, err = _invoke(incident_store, "daily", "--date", "2026-11-25")
+    assert (code, err) == (0, "")

@@ -173,7 +173,13 @@ def test_health_on_stale_data_warns_and_judges_the_queue_as_it_last_stood() -> N
 
 
 def test_health_fresh_data_is_not_stale() -> None:
-    result = check(healthy_traffic(NOW - timedelta(hours=48), NOW), data_as_of=NOW)
+    result = check(
+        healthy_traffic(NOW - timedelta(hours=10), NOW), data_as_of=NOW - timedelta(minutes=20)
+    )
+    # Judged, and within its line: an `ok` result, so not a finding.
+    stale = next(r for r in result.results if r.rule == "data_stale")
+    assert (stale.severity.value, stale.value, stale.threshold) == ("ok", 20.0, 60.0)
+    assert stale.message == "newest snapshot is 20 min old <= 60 min"
     assert all(f.rule != "data_stale" for f in result.findings)
 
 

@@ -22,6 +22,8 @@ from reportgen.commands.report import (
     report_json,
     resolve_period,
     run_report,
+    stale_data_warning,
+    view_for,
     write_atomically,
 )
 from reportgen.compute.frame import JOBS_READ
@@ -316,3 +318,23 @@ def test_resolve_period_accepts_the_week_that_contains_as_of() -> None:
     period = _period(PeriodKind.WEEKLY, day=date(2026, 11, 29))
     assert period.start == datetime(2026, 11, 23, tzinfo=UTC)
     assert period.partial
+
+
+def test_view_for_reads_the_out_extension_unless_format_is_given() -> None:
+    assert view_for(None, None) is ReportFormat.JSON
+    assert view_for(None, Path("r.MD")) is ReportFormat.MARKDOWN
+    assert view_for(None, Path("r.txt")) is ReportFormat.TABLE
+    assert view_for(None, Path("r.html")) is ReportFormat.JSON
+    assert view_for(ReportFormat.TABLE, Path("r.html")) is ReportFormat.TABLE
+    assert view_for(ReportFormat.MARKDOWN, Path("r.markdown")) is ReportFormat.MARKDOWN
+
+
+def test_stale_data_warning_only_when_the_data_end_before_the_period() -> None:
+    as_of = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    day = period_of(PeriodKind.DAILY, date(2026, 12, 1), "UTC", as_of)
+    assert stale_data_warning(day, datetime(2026, 12, 1, 0, 5, tzinfo=UTC)) is None
+    assert stale_data_warning(day, None) is None
+    assert stale_data_warning(day, datetime(2026, 11, 30, 22, tzinfo=UTC)) == (
+        "Warning: the data end 2026-11-30 22:00 UTC, 2 h 00 min before this daily period "
+        "starts; pull newer data, or pick an earlier period with --date or --as-of"
+    )

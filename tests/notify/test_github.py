@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -25,7 +24,29 @@ def github() -> Iterator[FakeGitHub]:
         _OPEN.pop().close_client()
 
 
-def tracker(github: FakeGitHub, *, interval: float = 0.0, timeout: float = 5.0) -> IssueTracker:
+class FakeClock:
+    """Monotonic time that only sleeping moves: the client's waits are recorded, not waited."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def tracker(
+    github: FakeGitHub,
+    *,
+    interval: float = 0.0,
+    timeout: float = 5.0,
+    clock: FakeClock | None = None,
+) -> IssueTracker:
+    clock = clock or FakeClock()
     client = IssueTracker(
         api_url=github.api_url,
         repository=REPOSITORY,
@@ -34,6 +55,8 @@ def tracker(github: FakeGitHub, *, interval: float = 0.0, timeout: float = 5.0) 
         write_interval_seconds=interval,
         timeout=timeout,
         max_wait_seconds=5.0,
+        clock=clock,
+        sleep=clock.sleep,
     )
     _OPEN.append(client)
     return client
@@ -109,11 +132,11 @@ def test_github_create_failing_every_time_raises_after_three_attempts(github: Fa
 
 
 def test_github_403_retry_after_is_honoured(github: FakeGitHub) -> None:
-    github.fail_next("POST", 403, {"retry-after": "1"})
-    tracker(github).open_incident("k1", "t", "b")
-    posts = github.writes()
-    assert len(posts) == 2
-    assert posts[1].at - posts[0].at >= 1.0
+    github.fail_next("POST", 403, {"retry-after": "3"})
+    clock = FakeClock()
+    tracker(github, clock=clock).open_incident("k1", "t", "b")
+    assert len(github.writes()) == 2
+    assert clock.sleeps == [3.0]  # waited exactly what GitHub asked, then wrote again
     assert len(github.issues) == 1
 
 
@@ -132,7 +155,8 @@ def test_github_403_without_rate_limit_headers_fails_at_once(github: FakeGitHub)
 
 
 def test_github_writes_are_serial_and_spaced(github: FakeGitHub) -> None:
-    client = tracker(github, interval=0.3)
+    clock = FakeClock()
+    client = tracker(github, interval=0.3, clock=clock)
     issue = client.open_incident("k1", "t", "b")
     client.comment(issue.number, "escalated")
     client.close("k1", issue.number, "resolved")
@@ -143,8 +167,8 @@ def test_github_writes_are_serial_and_spaced(github: FakeGitHub) -> None:
         ("POST", f"{ISSUES}/1/comments"),
         ("PATCH", f"{ISSUES}/1"),
     ]
-    gaps = [b.at - a.at for a, b in itertools.pairwise(writes)]
-    assert min(gaps) >= 0.3
+    # Each write after the first waited out the interval (no time passes between them here).
+    assert clock.sleeps == pytest.approx([0.3, 0.3, 0.3])
     assert github.issues[1].state == "closed"
     assert github.issues[1].comments == ["escalated", "resolved"]
     assert writes[-1].body == {"state": "closed", "state_reason": "completed"}

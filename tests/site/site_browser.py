@@ -171,7 +171,7 @@ def _record(event: dict[str, Any], visit: PageVisit) -> None:
 def browser() -> Iterator[Browser]:
     executable = chromium()
     if executable is None:
-        raise RuntimeError("chromium-headless-shell is not installed (.ci/run installs it)")
+        raise RuntimeError("chromium-headless-shell is not installed (python3 dev.py test installs it)")
     with tempfile.TemporaryDirectory() as profile:
         instance = Browser(executable, Path(profile))
         try:

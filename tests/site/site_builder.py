@@ -1,23 +1,35 @@
-"""Build real sites from small datasets for the site tests (frames source, real writer)."""
+"""Build real sites from small datasets for the site tests: the rows are pulled into a real
+store and the pages come from the production path (`StoreReports`, the gatherer, the writer)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from datasets import REPOSITORIES, Row, incident_rows, job, steady_day
-from site_frames import FrameReports
+from datasets import (
+    SNAPSHOT_LAG,
+    Dataset,
+    Row,
+    categories,
+    incident_rows,
+    job,
+    rollout,
+    steady_day,
+    write_snapshot,
+)
 
 from reportgen.config import Settings, SiteSettings, load_settings
-from reportgen.render.site.write import WriteResult, read_manifest, write_site
 from reportgen.render.site.gather import BuildInputs, Gathered, Gatherer
+from reportgen.render.site.write import WriteResult, read_manifest, write_site
+from reportgen.report.loader import StoreReports
+from reportgen.store import open_store
 
 BUILT_AT = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)
 AS_OF = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 DATA_AS_OF = datetime(2026, 11, 29, 23, 50, tzinfo=UTC)
-CATEGORIES = tuple((repo_id, category) for repo_id, _, category in REPOSITORIES)
 
 # Untrusted text as it could arrive from the job system: markup, template syntax, script
 # URLs and a token-shaped string must all stay inert text.
@@ -72,6 +84,24 @@ def settings(**site: object) -> Settings:
     return Settings(site=SiteSettings(**site))
 
 
+def pulled_store(folder: Path, rows: Sequence[Row], data_as_of: datetime) -> Path:
+    """A fresh store holding `rows` (snapshot taken at `data_as_of`), categories and rollout."""
+    snapshots, store = folder / "snapshots", folder / "store.duckdb"
+    shutil.rmtree(snapshots, ignore_errors=True)
+    store.unlink(missing_ok=True)
+    dataset = Dataset(
+        "site",
+        list(rows),
+        data_as_of + SNAPSHOT_LAG,
+        data_as_of.date(),
+        categories=categories(),
+        rollout=rollout(),
+    )
+    with open_store(store) as opened:
+        opened.pull(str(write_snapshot(snapshots, dataset)))
+    return store
+
+
 def gather(
     site: Path,
     rows: Sequence[Row],
@@ -81,20 +111,21 @@ def gather(
     ranges: Mapping[str, str] | None = None,
     full: bool = False,
     data_as_of: datetime = DATA_AS_OF,
-) -> tuple[Gathered, FrameReports]:
+) -> Gathered:
     config = config or settings()
-    source = FrameReports(rows, config, data_as_of, CATEGORIES)
+    store = pulled_store(site.parent / f".{site.name}-data", rows, data_as_of)
     inputs = BuildInputs(
         as_of=as_of, built_at=BUILT_AT, commit="0123abc", ranges=dict(ranges or {}), full=full
     )
-    gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
-    return gathered, source
+    with open_store(store, read_only=True) as opened:
+        source = StoreReports(opened, config, as_of)
+        return Gatherer(source, config, inputs, site, read_manifest(site)).gather()
 
 
 def build(
     site: Path, rows: Sequence[Row], config: Settings | None = None, **options: object
 ) -> tuple[Gathered, WriteResult]:
-    gathered, _ = gather(site, rows, config, **options)  # type: ignore[arg-type]
+    gathered = gather(site, rows, config, **options)  # type: ignore[arg-type]
     config = config or settings()
     return gathered, write_site(site, gathered.output, config.secrets.values())
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import InputError
-from reportgen.sources import discover_source
-from reportgen.sources.files import FileFormat, discover, snapshot_file
+from reportgen.sources import FileFormat, FilesSource, StampFrom, open_source
+from reportgen.sources.files import discover, snapshot_file
 
 
 @pytest.mark.parametrize(
@@ -69,19 +69,77 @@ def test_snapshot_file_without_stamp_uses_the_modification_time(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "deployments.ndjson",
-        "jobs.txt",
-        "jobs-latest.ndjson",
-        "jobs-2026-13-40.ndjson",
-        "myjobs-2026-11-25.ndjson",
-        "README.md",
-    ],
+    ["deployments.ndjson", "jobs.txt", "myjobs-2026-11-25.ndjson", "jobsite.csv", "README.md"],
 )
 def test_snapshot_file_unknown_names(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.touch()
     assert snapshot_file(path) is None
+
+
+MODIFIED = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "taken", "stamp_from", "note"),
+    [
+        (
+            "jobs-2026-10-30-a.ndjson",
+            "jobs",
+            datetime(2026, 10, 30, tzinfo=UTC),
+            StampFrom.NAME,
+            "jobs-2026-10-30-a.ndjson: snapshot time 2026-10-30T00:00:00+00:00 from the name",
+        ),
+        (
+            "jobs_export.csv",
+            "jobs",
+            MODIFIED,
+            StampFrom.FILE_TIME,
+            "jobs_export.csv: no snapshot time in the name; took the file's modification time"
+            " 2026-11-25T10:00:00+00:00",
+        ),
+        (
+            "jobs-truncated.ndjson",
+            "jobs",
+            MODIFIED,
+            StampFrom.FILE_TIME,
+            "jobs-truncated.ndjson: no snapshot time in the name; took the file's modification"
+            " time 2026-11-25T10:00:00+00:00",
+        ),
+        (
+            "jobs-2026-13-40.ndjson",
+            "jobs",
+            MODIFIED,
+            StampFrom.FILE_TIME,
+            "jobs-2026-13-40.ndjson: no snapshot time in the name; took the file's modification"
+            " time 2026-11-25T10:00:00+00:00",
+        ),
+        (
+            "rollout_history.backup.json",
+            "rollout_history",
+            MODIFIED,
+            StampFrom.FILE_TIME,
+            "rollout_history.backup.json: no snapshot time in the name; took the file's"
+            " modification time 2026-11-25T10:00:00+00:00",
+        ),
+        ("jobs-2026-11-25T10.ndjson", "jobs", datetime(2026, 11, 25, 10, tzinfo=UTC), "name", None),
+        ("rollout_configuration.json", "rollout_configuration", MODIFIED, "file time", None),
+    ],
+)
+def test_snapshot_file_names_that_start_with_a_table(
+    tmp_path: Path, name: str, table: str, taken: datetime, stamp_from: str, note: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_text("")
+    os.utime(path, (MODIFIED.timestamp(), MODIFIED.timestamp()))
+    found = snapshot_file(path)
+    assert found is not None
+    assert (found.table, found.snapshot_at, found.stamp_from, found.note) == (
+        table,
+        taken,
+        stamp_from,
+        note,
+    )
 
 
 def test_discover_directory_in_snapshot_order_and_skips_unknown_files(
@@ -128,9 +186,29 @@ def test_discover_no_snapshot_files(tmp_path: Path) -> None:
     assert str(raised.value) == f"no snapshot files in {tmp_path}"
 
 
-@pytest.mark.parametrize("dsn", ["postgresql://user:secret@db/rollout", "postgres://db/x"])
-def test_discover_source_database_url_not_supported_yet(dsn: str) -> None:
+def test_discover_an_explicit_file_that_is_no_snapshot_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "export.ndjson"
+    path.touch()
     with pytest.raises(InputError) as raised:
-        discover_source(dsn)
-    assert str(raised.value) == "PostgreSQL sources are not supported yet"
-    assert "secret" not in str(raised.value) + str(raised.value.hint)
+        discover(str(path))
+    assert str(raised.value) == f"{path} is not a snapshot file"
+    assert raised.value.hint == (
+        "Name files <table>[-<stamp>].<ndjson|jsonl|json|csv|parquet>, with table one of jobs,"
+        " rollout_configuration, rollout_history, repository_categories."
+    )
+
+
+def test_open_source_picks_files_unless_the_location_is_a_database_url(tmp_path: Path) -> None:
+    from reportgen.config import load_settings
+    from reportgen.sources.postgres import PostgresSource
+
+    settings = load_settings(environ={})
+    assert isinstance(open_source(settings, str(tmp_path)), FilesSource)
+    database = open_source(settings, "postgresql://reader:s3cret@db.example:6543/postgres")
+    assert isinstance(database, PostgresSource)
+    assert database.label == "postgresql://reader@db.example:6543/postgres"
+    from_environment = load_settings(
+        environ={"REPORTGEN_DATABASE_URL": "postgres://u:pw@h/rollout?sslmode=require"}
+    )
+    assert open_source(from_environment).label == "postgresql://u@h/rollout"
+    assert open_source(from_environment, str(tmp_path)).label == str(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,27 @@ def test_open_store_busy_fails_after_waiting(store_path: Path, read_only: bool) 
 
 
 def test_open_store_waits_for_the_other_process(store_path: Path) -> None:
-    holder = hold(store_path, "1.5")
-    try:
-        # The holder keeps the store 1.5 s after saying so: this open has to wait for it.
+    opened = threading.Event()
+    versions: list[int] = []
+
+    def open_when_free() -> None:
         with open_store(store_path, wait_seconds=60) as store:
-            versions = store.connection.sql("SELECT count(*) FROM schema_version").fetchall()
+            versions.append(
+                store.connection.sql("SELECT count(*) FROM schema_version").fetchall()[0][0]
+            )
+        opened.set()
+
+    holder = hold(store_path)
+    opener = threading.Thread(target=open_when_free)
+    try:
+        opener.start()
+        # While the other process holds the store, the open neither fails nor gets in.
+        assert not opened.wait(timeout=0.5)
     finally:
         release(holder)
-    assert versions[0][0] >= 1
+    opener.join(timeout=30)
+    assert opened.is_set()  # and once it is free, the open goes through
+    assert versions[0] >= 1
 
 
 def test_open_store_read_only_without_a_store(store_path: Path) -> None:

@@ -326,7 +326,7 @@ def test_pull_optional_tables_with_defaults(store: Store, tmp_path: Path) -> Non
     result = store.pull(str(directory))
     assert counts(result, "rollout_configuration") == (1, 1, 0, 0, 0)
     assert counts(result, "repository_categories") == (1, 1, 0, 0, 1)
-    assert result.skipped == (directory / "deployments-2026-11-25.ndjson",)
+    assert result.skipped == (str(directory / "deployments-2026-11-25.ndjson"),)
     assert store.table("rollout_configuration").row(0, named=True) == {
         "feature_name": "hybrid_progressive_capture",
         "rollout_percentage": 25.0,

@@ -188,7 +188,7 @@ def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteR
     scan_for_secrets(output.files.items(), secrets)
     scan_for_secrets(_old_contents(site, output.reused), secrets)
     if _unchanged(site, output):
-        log.info("site %s is up to date; nothing written", site)
+        log.debug("site %s is up to date; nothing written", site)
         return WriteResult(written=0, reused=len(output.reused), changed=False)
     site.parent.mkdir(parents=True, exist_ok=True)
     new = site.with_name(f".{site.name}.new-{os.getpid()}")

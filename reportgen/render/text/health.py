@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from reportgen.findings import Severity
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
 from reportgen.render.text.markdown import escape_markdown
@@ -22,6 +23,46 @@ from reportgen.render.text.table import SEVERITY_STYLES, STATUS_STYLES, as_text,
 
 def _number(value: float | None) -> str:
     return fmt.number(value, 1)
+
+
+# The unit of each rule's value and threshold (see evaluate/rules.py); a rule not named here
+# is a plain number (the health score).
+_PERCENT_RULES = frozenset(
+    {
+        "error_rate",
+        "error_rate_trend",
+        "processing_p95_trend",
+        "cost_vs_expected",
+        "connection_failure",
+        "rollback_executed",
+        "rollout_changed",
+    }
+)
+_MINUTE_RULES = frozenset({"data_stale", "queue_oldest_pending"})
+_COUNT_RULES = frozenset({"queue_backlog", "stuck_jobs", "processor_silent"})
+
+
+def rule_value(rule: str, value: float | None) -> str:
+    """A finding's value or threshold in its rule's unit: `6 d 9 h`, `12.5%`, `1,204`."""
+    if rule in _MINUTE_RULES:
+        return fmt.duration_s(None if value is None else value * 60)
+    if rule in _PERCENT_RULES:
+        return fmt.percent(value)
+    if rule in _COUNT_RULES:
+        return fmt.count(value)
+    return _number(value)
+
+
+def most_severe_first(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Critical first, then warning, inconclusive, info; the check's order within each."""
+
+    def rank(finding: Mapping[str, Any]) -> int:
+        try:
+            return -Severity(finding["severity"]).rank
+        except ValueError:
+            return 0
+
+    return sorted(findings, key=rank)
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -41,12 +82,12 @@ def health_markdown(check: Mapping[str, Any]) -> str:
                     f["severity"],
                     escape_markdown(f["rule"]),
                     escape_markdown(f["scope"]),
-                    _number(f["value"]),
-                    _number(f["threshold"]),
+                    rule_value(f["rule"], f["value"]),
+                    rule_value(f["rule"], f["threshold"]),
                     escape_markdown(f["message"], 300),
                 ]
             )
-            for f in check["findings"]
+            for f in most_severe_first(check["findings"])
         ]
     else:
         lines.append("No findings: every rule is within its thresholds.")
@@ -59,8 +100,8 @@ def health_markdown(check: Mapping[str, Any]) -> str:
                 [
                     escape_markdown(c["rule"]),
                     escape_markdown(c["scope"]),
-                    _number(c["value"]),
-                    _number(c["threshold"]),
+                    rule_value(c["rule"], c["value"]),
+                    rule_value(c["rule"], c["threshold"]),
                     "yes" if c["tripped"] else "no",
                 ]
             )
@@ -111,13 +152,13 @@ def health_table(check: Mapping[str, Any]) -> RenderableType:
     findings.add_column("value", justify="right")
     findings.add_column("threshold", justify="right")
     findings.add_column("explanation")
-    for f in check["findings"]:
+    for f in most_severe_first(check["findings"]):
         findings.add_row(
             Text(f["severity"], style=SEVERITY_STYLES.get(f["severity"], "")),
             untrusted(f["rule"]),
             untrusted(f["scope"]),
-            _number(f["value"]),
-            _number(f["threshold"]),
+            rule_value(f["rule"], f["value"]),
+            rule_value(f["rule"], f["threshold"]),
             untrusted(f["message"], 120),
         )
     decision = check["decision"]
@@ -133,6 +174,8 @@ def render_health(
 ) -> str:
     """One view of a health check's JSON form, as text."""
     if view is ReportFormat.JSON:
+        if "findings" in payload:
+            payload = {**payload, "findings": most_severe_first(payload["findings"])}
         return json.dumps(payload, indent=2) + "\n"
     if view is ReportFormat.MARKDOWN:
         return health_markdown(payload)

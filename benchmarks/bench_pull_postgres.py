@@ -1,0 +1,142 @@
+"""How fast a pull from PostgreSQL is, beside psql's `\\copy … to stdout` of the same table.
+
+    .venv/bin/python benchmarks/bench_pull_postgres.py               # 1 M jobs
+    .venv/bin/python benchmarks/bench_pull_postgres.py --rows 200000
+
+Makes its own database on the local server (127.0.0.1:5432; REPORTGEN_BENCH_SERVER to change)
+with the expected schema, fills `progressive_capture_jobs` with one SQL statement, then times:
+
+  * the bare read: `psql -c "\\copy progressive_capture_jobs to stdout (format csv)"` into
+    /dev/null, the fastest way the same rows leave the server;
+  * a pull into a fresh store at two batch sizes (peak memory should follow the batch, not
+    the table);
+  * the same pull again (incremental: only the rows at the watermark are read again).
+
+Targets (printed, not asserted): pull <= 2x the bare read. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.measure import Measurement, measure
+from reportgen.sources.postgres import PostgresSource
+from reportgen.store import open_store
+
+SERVER = os.environ.get("REPORTGEN_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432")
+WORK = Path("/tmp/reportgen-bench-pull-postgres")
+
+GENERATE = """
+INSERT INTO progressive_capture_jobs (id, job_type, repository_id, repository_name,
+    processor_type, status, created_at, started_at, completed_at, error, time_range_days,
+    workflow_run_id, metadata, updated_at)
+SELECT gen_random_uuid(),
+       (ARRAY['historical-pr-sync', 'recent-prs', 'pr-details', 'reviews', 'comments'])
+           [1 + i %% 5],
+       gen_random_uuid(),
+       'org-' || (i %% 97) || '/repo-' || (i %% 5000),
+       CASE WHEN i %% 10 < 4 THEN 'github_actions' ELSE 'inngest' END,
+       (ARRAY['pending', 'processing', 'completed', 'failed', 'completed', 'completed'])
+           [1 + i %% 6],
+       TIMESTAMPTZ '2026-11-01 00:00:00+00' + i * INTERVAL '2 second',
+       TIMESTAMPTZ '2026-11-01 00:00:05+00' + i * INTERVAL '2 second',
+       TIMESTAMPTZ '2026-11-01 00:01:05.25+00' + i * INTERVAL '2 second',
+       CASE WHEN i %% 6 = 3 THEN 'API rate limit exceeded for installation (HTTP 403)' END,
+       i %% 30,
+       CASE WHEN i %% 10 < 4 THEN 9000000000 + i END,
+       jsonb_build_object('items_processed', i %% 100, 'trigger_source', 'schedule'),
+       TIMESTAMPTZ '2026-11-01 00:01:05.25+00' + i * INTERVAL '2 second'
+FROM generate_series(0, %(rows)s - 1) AS s(i)
+"""
+
+
+def create(name: str, rows: int) -> str:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dsn = f"{SERVER}/{name}"
+    schema = resources.files("reportgen.sources").joinpath("postgres_schema.sql").read_text()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(schema.encode())
+        connection.execute(GENERATE, {"rows": rows})
+        connection.execute("VACUUM ANALYZE progressive_capture_jobs")
+    return dsn
+
+
+def drop(name: str) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def psql_copy(dsn: str) -> Measurement:
+    """psql's \\copy to /dev/null; its CPU is the psql child's (the server's is not counted)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with Path(os.devnull).open("wb") as sink:
+        subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                dsn,
+                "-c",
+                "\\copy progressive_capture_jobs to stdout with (format csv)",
+            ],
+            stdout=sink,
+            check=True,
+        )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measurement("bare: psql \\copy to stdout", wall, cpu, after.ru_maxrss / 1024, None)
+
+
+def pull(dsn: str, store: str, batch_rows: int) -> tuple[int, int, int]:
+    source = PostgresSource(dsn, batch_rows=batch_rows, work_dir=WORK)
+    with open_store(Path(store)) as opened:
+        counts = opened.pull(source).tables[0]
+    return counts.accepted, counts.inserted, counts.unchanged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    rows = parser.parse_args().rows
+    name = f"reportgen_bench_{uuid.uuid4().hex[:8]}"
+    WORK.mkdir(parents=True, exist_ok=True)
+    try:
+        started = time.perf_counter()
+        dsn = create(name, rows)
+        print(f"{rows:,} jobs in PostgreSQL ({time.perf_counter() - started:.1f} s to generate)")
+        bare = psql_copy(dsn)
+        print(f"{bare.line()}  {rows / bare.wall_s:>10,.0f} rows/s")
+        for batch_rows in (100_000, 10_000):
+            store = str(WORK / f"store-{batch_rows}.duckdb")
+            Path(store).unlink(missing_ok=True)
+            first = measure(f"pull, batches of {batch_rows:,} rows", pull, dsn, store, batch_rows)
+            print(f"{first.line(bare)}  {rows / first.wall_s:>10,.0f} rows/s  -> {first.result}")
+        again = measure("pull again (incremental)", pull, dsn, store, 10_000)
+        print(f"{again.line(bare)}  -> {again.result}")
+        print("target: pull <= 2x the bare read (wall); peak memory by batch size, not table")
+    finally:
+        drop(name)
+        for leftover in WORK.glob("store-*"):
+            leftover.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The Source protocol: what the store pulls from, whether files or a database.
+
+A source opens into parts, one per file or per database table. A part streams its rows as
+chunks: files that DuckDB scans (the file itself, or a bounded batch of a table written to a
+temporary CSV file), so the store never holds more than one chunk outside DuckDB and never
+needs to know where the rows came from. Each part carries its snapshot time and the origin
+label that rejects and the pull's output name it by; a database's label never holds a password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(text: str) -> bool:
+    return text.strip().lower().startswith(DATABASE_SCHEMES)
+
+
+class FileFormat(StrEnum):
+    NDJSON = "ndjson"
+    JSON_ARRAY = "json"
+    CSV = "csv"
+    PARQUET = "parquet"
+    # PostgreSQL's `COPY … (FORMAT csv)`: a quoted empty string is text, an unquoted one NULL.
+    COPY_CSV = "copy-csv"
+
+
+class StampFrom(StrEnum):
+    """Where a part's snapshot time came from, so the pull can say so."""
+
+    NAME = "name"
+    FILE_TIME = "file time"
+    DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A file of rows for DuckDB to scan; `rows_before` rows of its part came before it."""
+
+    path: Path
+    format: FileFormat
+    rows_before: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file, or one table of a database, as the pull reads it."""
+
+    table: str
+    origin: str
+    snapshot_at: datetime
+    stamp_from: StampFrom
+    chunks: Callable[[], Iterator[Chunk]]
+    # Read again, a file replaces its earlier rejects; an incremental database read adds to them.
+    replaces_rejects: bool = True
+    # The newest change time this part read (database parts), for the next incremental pull.
+    watermark: datetime | None = None
+    # Said by the pull when the snapshot time needs explaining (a file of an unusual name).
+    note: str | None = None
+
+
+class Source(Protocol):
+    """Where snapshots come from; `open` yields the parts to pull, in snapshot order."""
+
+    @property
+    def label(self) -> str:
+        """How the output and the pull log name this source (never with a password)."""
+        ...
+
+    @property
+    def unit(self) -> str:
+        """What one part is, for the output: `file` or `table`."""
+        ...
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """What the source passed over (files of no known table), once opened."""
+        ...
+
+    @property
+    def memory_budget(self) -> int | None:
+        """Bytes the store may hold in memory while staging this pull (the rest spills to
+        disk), or None for no bound of the source's own."""
+        ...
+
+    def open(self, since: Mapping[str, datetime]) -> AbstractContextManager[Sequence[Part]]:
+        """The parts to pull; `since` holds each table's watermark from the last pull."""
+        ...
