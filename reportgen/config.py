@@ -60,6 +60,14 @@ MIN_MEMORY_BYTES = 1000**3
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
 
 
+def size_bytes(value: str) -> int:
+    """A memory size as DuckDB reads it (`2GB` = 2 * 1000**3, `1GiB` = 1024**3) in bytes."""
+    size = _SIZE.fullmatch(value)
+    if size is None:
+        raise ValueError(f"not a memory size: {value!r}")
+    return int(float(size[1]) * _BYTES[size[2]])
+
+
 class StoreSettings(Section):
     path: Path = Field(Path("data/reportgen.duckdb"), description="The DuckDB store file.")
     wait_seconds: float = Field(
@@ -79,8 +87,7 @@ class StoreSettings(Section):
     @classmethod
     def _enough_memory(cls, value: str) -> str:
         # The JSON and CSV snapshot readers ask DuckDB for a 512 MiB buffer per file.
-        size = _SIZE.fullmatch(value)
-        if size is not None and float(size[1]) * _BYTES[size[2]] < MIN_MEMORY_BYTES:
+        if size_bytes(value) < MIN_MEMORY_BYTES:
             raise ValueError(f"{value.strip()} is below the minimum of 1GB")
         return value.strip()
 

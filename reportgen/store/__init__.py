@@ -28,9 +28,15 @@ __all__ = ["PullResult", "Reject", "Resources", "Store", "TableCounts", "open_st
 class Store:
     """An open store; every method reads or writes through one DuckDB connection."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        path: Path,
+        resources: Resources = DEFAULT_RESOURCES,
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.resources = resources
 
     def pull(
         self,
@@ -41,7 +47,13 @@ class Store:
     ) -> PullResult:
         """Pull a source (or a location: files, or a database URL) into the store;
         `progress(done, total)` is called per part (file or table)."""
-        return pull_source(self.connection, source, strict=strict, progress=progress)
+        return pull_source(
+            self.connection,
+            source,
+            strict=strict,
+            progress=progress,
+            memory_limit=self.resources.memory_limit,
+        )
 
     def jobs_created(
         self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
@@ -90,7 +102,7 @@ def open_store(
     try:
         if not read_only:
             migrations.migrate(connection)
-        yield Store(connection, path)
+        yield Store(connection, path, resources)
     finally:
         connection.close()
 

@@ -8,7 +8,10 @@ import pytest
 
 from reportgen.config import load_settings
 from reportgen.errors import ConfigError
+from reportgen.sources.files import FilesSource
 from reportgen.store import Resources, open_store
+
+from .rows import job, write_ndjson
 
 
 def _settings_in_force(path: Path, *, read_only: bool, resources: Resources) -> list[object]:
@@ -57,3 +60,26 @@ def test_a_memory_limit_below_one_gigabyte_is_refused() -> None:
         load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": "512MB"})
     settings = load_settings(environ={"REPORTGEN_STORE__MEMORY_LIMIT": " 1.5GiB "})
     assert settings.store.memory_limit == "1.5GiB"
+
+
+class _Budgeted(FilesSource):
+    """Snapshot files that ask for a memory budget of their own, as a database source does."""
+
+    def __init__(self, location: str, budget: int) -> None:
+        super().__init__(location)
+        self.budget = budget
+
+    @property
+    def memory_budget(self) -> int | None:
+        return self.budget
+
+
+@pytest.mark.parametrize("budget", [1_000_000_000, 8_000_000_000])
+def test_a_sources_memory_budget_gives_back_the_stores_own_cap(tmp_path: Path, budget: int) -> None:
+    # RESET would lift the cap to DuckDB's default (80 % of RAM) for the rest of a build.
+    files = write_ndjson(tmp_path / "in" / "jobs-2026-11-25T10.ndjson", [job("job-1")])
+    resources = Resources("1536MiB", 2)
+    with open_store(tmp_path / "s.duckdb", resources=resources) as store:
+        assert store.pull(_Budgeted(str(files), budget)).tables[0].inserted == 1
+        cap = store.connection.sql("SELECT current_setting('memory_limit')").fetchall()
+    assert cap == [("1.5 GiB",)]
