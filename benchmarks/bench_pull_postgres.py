@@ -30,10 +30,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import Measurement, measure
-
+from benchmarks.measure import Measurement, measure
 from reportgen.sources.postgres import PostgresSource
 from reportgen.store import open_store
 

@@ -28,10 +28,9 @@ from typing import Any
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import Measurement, measure
-
+from benchmarks.measure import Measurement, measure
 from reportgen.config import Settings, StoreSettings
 from reportgen.periods import Period, daily, monthly
 from reportgen.report.loader import build_report, build_reports

@@ -25,11 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_report import AS_OF, MONTH, YEAR, generate
-from measure import measure
-
+from benchmarks.bench_report import AS_OF, MONTH, YEAR, generate
+from benchmarks.measure import measure
 from reportgen.config import Settings, StoreSettings
 from reportgen.periods import Period, monthly, weekly
 from reportgen.report.loader import build_reports

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -44,11 +45,51 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_BYTES = {
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KiB": 1024,
+    "MiB": 1024**2,
+    "GiB": 1024**3,
+    "TiB": 1024**4,
+}
+MIN_MEMORY_BYTES = 1000**3
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
+
+
+def size_bytes(value: str) -> int:
+    """A memory size as DuckDB reads it (`2GB` = 2 * 1000**3, `1GiB` = 1024**3) in bytes."""
+    size = _SIZE.fullmatch(value)
+    if size is None:
+        raise ValueError(f"not a memory size: {value!r}")
+    return int(float(size[1]) * _BYTES[size[2]])
+
+
 class StoreSettings(Section):
     path: Path = Field(Path("data/reportgen.duckdb"), description="The DuckDB store file.")
     wait_seconds: float = Field(
         30.0, ge=0, description="How long a command waits for another process to free the store."
     )
+    memory_limit: str = Field(
+        "2GB",
+        pattern=_SIZE.pattern,
+        description="DuckDB's memory cap per command, at least `1GB`; beyond it DuckDB spills.",
+    )
+    threads: int = Field(2, ge=1, le=256, description="DuckDB's worker threads per command.")
+    temp_directory: Path | None = Field(
+        None, description="Where DuckDB spills past `memory_limit`; unset: `<store path>.tmp`."
+    )
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _enough_memory(cls, value: str) -> str:
+        # The JSON and CSV snapshot readers ask DuckDB for a 512 MiB buffer per file.
+        if size_bytes(value) < MIN_MEMORY_BYTES:
+            raise ValueError(f"{value.strip()} is below the minimum of 1GB")
+        return value.strip()
 
 
 class SourceSettings(Section):

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import alert_quality
+from benchmarks import alert_quality
 
 
 def figures(names: list[str], days: float) -> dict[str, dict[str, Any]]:

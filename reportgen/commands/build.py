@@ -26,7 +26,7 @@ from reportgen.render.site.plan import validate_slug
 from reportgen.render.site.write import check_site_folder, read_manifest, write_site
 from reportgen.report.loader import StoreReports
 from reportgen.sources import open_source
-from reportgen.store import Store, alerts, open_store
+from reportgen.store import Resources, Store, alerts, open_store
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,10 @@ def _store(settings: Settings, writable: bool) -> Iterator[Store]:
     if not writable and not path.is_file():
         raise StoreError(f"store {path} does not exist", hint="Run `reportgen pull` first.")
     with open_store(
-        path, wait_seconds=settings.store.wait_seconds, read_only=not writable
+        path,
+        wait_seconds=settings.store.wait_seconds,
+        read_only=not writable,
+        resources=Resources.of(settings.store),
     ) as store:
         yield store
 

@@ -187,7 +187,7 @@ def health_command(
     the present: never a dry run, nor a past `--as-of` even when `record` replays it.
     """
     recording = records(as_of, now or as_of, settings, dry_run=dry_run, record=record)
-    from reportgen.store import open_store  # late: the store loads DuckDB
+    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
         raise StoreError(
@@ -200,7 +200,10 @@ def health_command(
         acts = auto_rollback and not dry_run
         acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
         with open_store(
-            settings.store.path, wait_seconds=settings.store.wait_seconds, read_only=not recording
+            settings.store.path,
+            wait_seconds=settings.store.wait_seconds,
+            read_only=not recording,
+            resources=Resources.of(settings.store),
         ) as store:
             target = open_target(settings, store, settings.store.path) if acts else None
             outcome = run_health(

@@ -46,7 +46,7 @@ def rollback_command(
         triggered_by=triggered_by.strip() or "manual",
         emergency_stop=emergency_stop,
     )
-    from reportgen.store import open_store  # late: the store loads DuckDB
+    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
 
     database = settings.secrets.database_url is not None
     if not database and not settings.store.path.is_file():
@@ -54,7 +54,11 @@ def rollback_command(
             f"store {settings.store.path} does not exist",
             hint="Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL to roll back there.",
         )
-    with open_store(settings.store.path, wait_seconds=settings.store.wait_seconds) as store:
+    with open_store(
+        settings.store.path,
+        wait_seconds=settings.store.wait_seconds,
+        resources=Resources.of(settings.store),
+    ) as store:
         target = open_target(settings, store, settings.store.path)
         result = rollback(target, request, at, dry_run=dry_run)
         report: dict[str, Any] = {**result.to_dict(), "dry_run": dry_run, "notifications": None}

@@ -46,7 +46,7 @@ def rollout_command(
     database = database_target(settings)
     if database is not None:
         return _render(database, settings.report.feature, what, view, limit, width)
-    from reportgen.store import open_store  # late: the store loads DuckDB
+    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
 
     if not settings.store.path.is_file():
         raise StoreError(
@@ -54,7 +54,12 @@ def rollout_command(
             hint="Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL.",
         )
     path = settings.store.path
-    with open_store(path, wait_seconds=settings.store.wait_seconds, read_only=True) as store:
+    with open_store(
+        path,
+        wait_seconds=settings.store.wait_seconds,
+        read_only=True,
+        resources=Resources.of(settings.store),
+    ) as store:
         return _render(StoreTarget(store, path), settings.report.feature, what, view, limit, width)
 
 

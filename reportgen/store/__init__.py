@@ -17,20 +17,26 @@ import polars as pl
 from reportgen.errors import StoreError
 from reportgen.sources import Source
 from reportgen.store import migrations, queries, rollups
-from reportgen.store.connection import connect
+from reportgen.store.connection import DEFAULT_RESOURCES, Resources, connect
 from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
 from reportgen.store.staging import Reject
 
-__all__ = ["PullResult", "Reject", "Store", "TableCounts", "open_store"]
+__all__ = ["PullResult", "Reject", "Resources", "Store", "TableCounts", "open_store"]
 
 
 class Store:
     """An open store; every method reads or writes through one DuckDB connection."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        path: Path,
+        resources: Resources = DEFAULT_RESOURCES,
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.resources = resources
 
     def pull(
         self,
@@ -41,7 +47,13 @@ class Store:
     ) -> PullResult:
         """Pull a source (or a location: files, or a database URL) into the store;
         `progress(done, total)` is called per part (file or table)."""
-        return pull_source(self.connection, source, strict=strict, progress=progress)
+        return pull_source(
+            self.connection,
+            source,
+            strict=strict,
+            progress=progress,
+            memory_limit=self.resources.memory_limit,
+        )
 
     def jobs_created(
         self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
@@ -96,22 +108,29 @@ class Store:
 
 @contextmanager
 def open_store(
-    path: Path, *, wait_seconds: float = 30.0, read_only: bool = False
+    path: Path,
+    *,
+    wait_seconds: float = 30.0,
+    read_only: bool = False,
+    resources: Resources = DEFAULT_RESOURCES,
 ) -> Iterator[Store]:
-    """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users."""
+    """Open (and migrate) the store at `path`, waiting up to `wait_seconds` for other users;
+    DuckDB keeps within `resources` (memory, threads) and spills past them."""
     if read_only:
-        connection = _read_only_connection(path, wait_seconds)
+        connection = _read_only_connection(path, wait_seconds, resources)
     else:
-        connection = connect(path, wait_seconds=wait_seconds, read_only=False)
+        connection = connect(path, wait_seconds=wait_seconds, read_only=False, resources=resources)
     try:
         if not read_only:
             _migrate(connection)
-        yield Store(connection, path)
+        yield Store(connection, path, resources)
     finally:
         connection.close()
 
 
-def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _read_only_connection(
+    path: Path, wait_seconds: float, resources: Resources
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection to an up-to-date store.
 
     A read-only open cannot migrate: an older store is brought up to date by a read-write
@@ -120,7 +139,7 @@ def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyCon
     """
     if not path.exists():
         raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
-    connection = connect(path, wait_seconds=wait_seconds, read_only=True)
+    connection = connect(path, wait_seconds=wait_seconds, read_only=True, resources=resources)
     try:
         stale = bool(migrations.pending(connection))
     except BaseException:
@@ -129,12 +148,12 @@ def _read_only_connection(path: Path, wait_seconds: float) -> duckdb.DuckDBPyCon
     if not stale:
         return connection
     connection.close()
-    writer = connect(path, wait_seconds=wait_seconds, read_only=False)
+    writer = connect(path, wait_seconds=wait_seconds, read_only=False, resources=resources)
     try:
         _migrate(writer)
     finally:
         writer.close()
-    return connect(path, wait_seconds=wait_seconds, read_only=True)
+    return connect(path, wait_seconds=wait_seconds, read_only=True, resources=resources)
 
 
 def _migrate(connection: duckdb.DuckDBPyConnection) -> None:

@@ -2,16 +2,22 @@
 
 DuckDB locks the whole file per process, even for read-only opens, so every open retries
 until `wait_seconds` have passed and then gives up with a one-line StoreBusyError.
+
+Every connection is bounded: DuckDB's default cap is 80 % of the machine's RAM, which on a
+shared CI runner is memory other processes need. `Resources` (from the `store` settings) caps
+DuckDB's memory and threads and names where it spills what does not fit.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from reportgen.config import StoreSettings
 from reportgen.errors import StoreBusyError, StoreError
 
 logger = logging.getLogger(__name__)
@@ -26,7 +32,38 @@ NOT_A_STORE_HINT = (
 )
 
 
-def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckDBPyConnection:
+@dataclass(frozen=True)
+class Resources:
+    """What one DuckDB connection may use: memory before it spills, and worker threads."""
+
+    memory_limit: str
+    threads: int
+    # None: `<store file>.tmp` beside the store, DuckDB's own choice made explicit.
+    temp_directory: Path | None = None
+
+    @classmethod
+    def of(cls, settings: StoreSettings) -> Resources:
+        return cls(settings.memory_limit, settings.threads, settings.temp_directory)
+
+    def config(self, path: Path) -> dict[str, str]:
+        spill = self.temp_directory or path.with_name(path.name + ".tmp")
+        return {
+            "memory_limit": self.memory_limit.strip(),
+            "threads": str(self.threads),
+            "temp_directory": str(spill),
+        }
+
+
+DEFAULT_RESOURCES = Resources.of(StoreSettings())
+
+
+def connect(
+    path: Path,
+    *,
+    wait_seconds: float,
+    read_only: bool,
+    resources: Resources = DEFAULT_RESOURCES,
+) -> duckdb.DuckDBPyConnection:
     """A connection to the store at `path`, in UTC, retrying while another process holds it."""
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}", hint="Run `reportgen pull` first.")
@@ -36,7 +73,9 @@ def connect(path: Path, *, wait_seconds: float, read_only: bool) -> duckdb.DuckD
     pause = RETRY_SECONDS
     while True:
         try:
-            connection = duckdb.connect(str(path), read_only=read_only, config=dict(CONFIG))
+            connection = duckdb.connect(
+                str(path), read_only=read_only, config={**CONFIG, **resources.config(path)}
+            )
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(

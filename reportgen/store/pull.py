@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from reportgen.config import size_bytes
 from reportgen.errors import StoreError, StrictPullError
 from reportgen.schema import TABLES
 from reportgen.sources import Part, Source, source_of
@@ -72,13 +73,16 @@ def pull(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    memory_limit: str | None = None,
 ) -> PullResult:
-    """Pull every part of `source` into the store: idempotent, atomic, nothing lost."""
+    """Pull every part of `source` into the store: idempotent, atomic, nothing lost;
+    `memory_limit` is the connection's own cap, which a source's budget never outlasts."""
     if isinstance(source, str):
         source = source_of(source)
     since = watermarks(connection, source.label)
     started_at = datetime.now(UTC)
-    with _memory_limit(connection, source.memory_budget), source.open(since) as parts:
+    budget = _memory_limit(connection, source.memory_budget, memory_limit)
+    with budget, source.open(since) as parts:
         steps = len(parts) + 1
         tables = sorted({part.table for part in parts}, key=list(TABLES).index)
         origins = [part.origin for part in parts]
@@ -104,19 +108,29 @@ def pull(
 
 
 @contextmanager
-def _memory_limit(connection: duckdb.DuckDBPyConnection, budget: int | None) -> Iterator[None]:
+def _memory_limit(
+    connection: duckdb.DuckDBPyConnection, budget: int | None, restore: str | None
+) -> Iterator[None]:
     """Bound DuckDB's memory for this pull (it spills beyond), then lift the bound.
 
-    The store never sets a limit of its own, so DuckDB's default is what comes back.
+    `restore` is the cap the connection was opened with (`store.memory_limit`): RESET would
+    go back to DuckDB's default of 80 % of RAM, not to it. A budget above that cap is
+    ignored: the store's own cap is the tighter bound.
     """
     if budget is None:
+        yield
+        return
+    if restore is not None and budget > size_bytes(restore):
         yield
         return
     connection.execute(f"SET memory_limit = '{int(budget)}B'")
     try:
         yield
     finally:
-        connection.execute("RESET memory_limit")
+        if restore is None:
+            connection.execute("RESET memory_limit")
+        else:
+            connection.execute("SET memory_limit = $limit", {"limit": restore})
 
 
 def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, datetime]:
