@@ -12,6 +12,7 @@ from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.repositories import repository_metrics
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
 from reportgen.compute.rollout import rollout_state
+from reportgen.compute.series import hourly, hourly_series
 from reportgen.compute.trends import trend
 from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
@@ -103,6 +104,11 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
             repositories,
             window.jobs.finished,
             settings.report.min_jobs,
+        ),
+        series=(
+            hourly_series(prepared, start, end, settings.prices).to_dict()
+            if hourly(period.start, period.end)
+            else None
         ),
     )
 
