@@ -24,10 +24,11 @@ from reportgen import __version__
 from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.render.site import page_files as site_render
-from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
-from reportgen.render.site.templates import template_folders, templates_fingerprint
-from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site.events import ChartEvents, chart_events, episodes
 from reportgen.render.site.pages import Assets, Freshness, Link, SiteCommon, environment
+from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site.templates import template_folders, templates_fingerprint
+from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,9 @@ class Gatherer:
         self.templates = template_folders(settings.site.templates)
         self.env = environment(self.templates)
         data_as_of = source.data_as_of()
+        span = source.span()
+        self.data_start = span[0] if span else None
+        self.episodes = episodes(inputs.alerts)
         self.stale = is_stale(data_as_of, inputs.as_of, settings)
         self.base = _hash(
             settings_fingerprint(settings),
@@ -230,7 +234,10 @@ class Gatherer:
             else None
         )
         inputs = self.report_fingerprint(page)
-        fingerprint = _hash(inputs, self.common.assets, neighbours)
+        assert page.period is not None
+        window = (page.period.start_utc, page.period.end_utc)
+        overlapping = [e for e in self.episodes if e.overlaps(*window)]
+        fingerprint = _hash(inputs, self.common.assets, neighbours, overlapping, self.data_start)
         unit = self._reusable(page.path, fingerprint)
         if unit is not None:
             self._keep(page.path, unit)
@@ -244,10 +251,32 @@ class Gatherer:
             self.reports[page.path] = report
             self.computed.append(page.path)
         days = [] if page.kind is PageKind.DAILY else self.days_within(page.period, daily)
+        # The report's own rollout changes cover its whole period.
+        events = self.events_of(window, [report], page.period.partial, report)
         files = site_render.report_page_files(
-            self.env, page, report, days, self.common, self.settings.thresholds, neighbours
+            self.env,
+            page,
+            report,
+            days,
+            self.common,
+            self.settings.thresholds,
+            neighbours,
+            events,
         )
         self._add(page.path, fingerprint, files, inputs)
+
+    def events_of(
+        self,
+        window: tuple[datetime, datetime],
+        reports: Sequence[Report],
+        partial: bool,
+        report: Report | None,
+    ) -> ChartEvents:
+        """Rollout changes, alert episodes and coverage gaps within `window`."""
+        elapsed = None
+        if partial and report is not None:
+            elapsed = datetime.fromisoformat(str(report["period"]["elapsed_end"]))
+        return chart_events(reports, window, self.episodes, self.data_start, elapsed)
 
     def _has_old_report(self, page: Page) -> bool:
         return (self.old_site / page.folder / "report.json").is_file()
@@ -264,7 +293,7 @@ class Gatherer:
         for page in manifest.pages:
             if page.kind is PageKind.INDEX:
                 data_as_of = self.common.freshness.data_as_of
-                fingerprint = _hash(base, fingerprints, data_as_of)
+                fingerprint = _hash(base, fingerprints, data_as_of, self.episodes)
                 make = partial(self._index, page, report_pages, daily)
             elif page.kind is PageKind.ALERTS:
                 alerts = self.inputs.alerts
@@ -282,13 +311,21 @@ class Gatherer:
 
     def _index(self, page: Page, report_pages: list[Page], daily: list[Page]) -> dict[str, bytes]:
         recent = daily[-site_render.GLANCE_DAYS :]
+        reports = {p.path: self.report_of(p) for p in recent}
+        events = ChartEvents()
+        if recent and recent[0].period is not None and recent[-1].period is not None:
+            window = (recent[0].period.start_utc, recent[-1].period.end_utc)
+            newest = reports[recent[-1].path]
+            partial = bool(newest["period"]["partial"])
+            events = self.events_of(window, list(reports.values()), partial, newest)
         return site_render.index_files(
             self.env,
             page,
-            {p.path: self.report_of(p) for p in recent},
+            reports,
             report_pages,
             self.common,
             self.settings.thresholds,
+            events,
         )
 
     def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:

@@ -18,10 +18,10 @@ from typing import Any
 import jinja2
 
 from reportgen.config import ThresholdSettings
-from reportgen.render.site import charts as chart_lib
 from reportgen.render import formatting
+from reportgen.render.site import charts as chart_lib
 from reportgen.render.site.csv_export import to_csv
-from reportgen.render.site.plan import Page, PageKind
+from reportgen.render.site.events import ChartEvents
 from reportgen.render.site.pages import (
     ArchiveGroup,
     Assets,
@@ -34,8 +34,9 @@ from reportgen.render.site.pages import (
     page_meta,
     render,
 )
-from reportgen.render.site.templates import read_asset
+from reportgen.render.site.plan import Page, PageKind
 from reportgen.render.site.tables import Column, DataTable, report_tables, table
+from reportgen.render.site.templates import read_asset
 
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
@@ -114,12 +115,16 @@ def report_page_files(
     common: SiteCommon,
     thresholds: ThresholdSettings,
     neighbours: Neighbours | None,
+    events: ChartEvents = chart_lib.NO_EVENTS,
 ) -> Files:
-    """A report page, its `report.json` and a CSV of each of its tables."""
-    if page.kind is PageKind.DAILY:
-        charts = chart_lib.breakdown_charts(report, thresholds)
+    """A report page, its `report.json` and a CSV of each of its tables.
+
+    A day or a short range draws its report's hourly series; longer periods their days."""
+    if report.get("series"):
+        charts = chart_lib.hourly_charts(report, thresholds, events)
     else:
-        charts = chart_lib.series_charts(days, thresholds) + chart_lib.category_charts(report)
+        charts = chart_lib.series_charts(days, thresholds, events)
+    charts += chart_lib.category_charts(report)
     tables = report_tables(report)
     downloads = [Link("report.json", "Report (JSON)")] + [
         Link(f"{t.slug}.csv", f"{t.title} (CSV)") for t in tables
@@ -176,6 +181,7 @@ def index_files(
     report_pages: Sequence[Page],
     common: SiteCommon,
     thresholds: ThresholdSettings,
+    events: ChartEvents = chart_lib.NO_EVENTS,
 ) -> Files:
     """The overview: current status, open incidents, the last 30 days, links to every report."""
     daily = [p for p in report_pages if p.kind is PageKind.DAILY]
@@ -196,7 +202,7 @@ def index_files(
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM)
         if any(p.kind is kind for p in report_pages)
     ]
-    charts = chart_lib.series_charts(days, thresholds) if days else []
+    charts = chart_lib.series_charts(days, thresholds, events) if days else []
     context = IndexContext(
         latest=latest,
         latest_href=daily[-1].path if daily else "",

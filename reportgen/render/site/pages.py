@@ -18,11 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from reportgen.render import formatting
-from reportgen.render.site.templates import shipped_folder
 from reportgen.render.site.charts import Chart
 from reportgen.render.site.plan import Page
 from reportgen.render.site.tables import Cell, DataTable
-
+from reportgen.render.site.templates import shipped_folder
 
 
 @dataclass(frozen=True)
