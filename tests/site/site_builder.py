@@ -11,8 +11,8 @@ from datasets import REPOSITORIES, Row, incident_rows, job, steady_day
 from site_frames import FrameReports
 
 from reportgen.config import Settings, SiteSettings, load_settings
-from reportgen.render.site.write import WriteResult, read_manifest, write_site
 from reportgen.render.site.gather import BuildInputs, Gathered, Gatherer
+from reportgen.render.site.write import WriteResult, read_manifest, write_site
 
 BUILT_AT = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)
 AS_OF = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
@@ -81,11 +81,18 @@ def gather(
     ranges: Mapping[str, str] | None = None,
     full: bool = False,
     data_as_of: datetime = DATA_AS_OF,
+    history: Sequence[dict[str, object]] = (),
+    alerts: Sequence[Mapping[str, object]] = (),
 ) -> tuple[Gathered, FrameReports]:
     config = config or settings()
-    source = FrameReports(rows, config, data_as_of, CATEGORIES)
+    source = FrameReports(rows, config, data_as_of, CATEGORIES, history=history)
     inputs = BuildInputs(
-        as_of=as_of, built_at=BUILT_AT, commit="0123abc", ranges=dict(ranges or {}), full=full
+        as_of=as_of,
+        built_at=BUILT_AT,
+        commit="0123abc",
+        ranges=dict(ranges or {}),
+        full=full,
+        alerts=tuple(alerts),
     )
     gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
     return gathered, source
@@ -98,6 +105,46 @@ def build(
     config = config or settings()
     return gathered, write_site(site, gathered.output, config.secrets.values())
 
+
+# The incident day's rollback and the alert episode around it, as the store would hold them.
+ROLLBACK_AT = datetime(2026, 11, 29, 14, 18, tzinfo=UTC)
+INCIDENT_HISTORY = (
+    {
+        "id": "h1",
+        "feature_name": "hybrid_progressive_capture",
+        "action": "rollback",
+        "previous_percentage": 50.0,
+        "new_percentage": 0.0,
+        "reason": "Automatic rollback: error rate above 5%",
+        "triggered_by": "auto_health_check",
+        "created_at": ROLLBACK_AT,
+    },
+)
+
+
+def _transition(at: datetime, before: str, after: str, severity: str) -> dict[str, object]:
+    return {
+        "key": "k-error-rate",
+        "rule": "error_rate",
+        "scope": "overall",
+        "changed_at": at.isoformat(),
+        "from_state": before,
+        "to_state": after,
+        "severity": severity,
+        "notified": True,
+        "message": "error_rate 30.0% > 5.0% over 40 finished jobs",
+        "value": 30.0,
+        "threshold": 5.0,
+        "issue_number": 7,
+    }
+
+
+# Newest first, as `store.alerts.transitions` returns them.
+INCIDENT_ALERTS = (
+    _transition(datetime(2026, 11, 29, 17, 0, tzinfo=UTC), "firing", "resolved", "critical"),
+    _transition(datetime(2026, 11, 29, 14, 0, tzinfo=UTC), "pending", "firing", "critical"),
+    _transition(datetime(2026, 11, 29, 13, 30, tzinfo=UTC), "normal", "pending", "warning"),
+)
 
 # The sample site, built once per session; tests read it and never change it.
 RANGES = {"incident": "2026-11-28..2026-11-30"}
@@ -115,5 +162,12 @@ def sample_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config_file.write_text('[site]\ntitle = "Rollout <dashboard>"\n', encoding="utf-8")
     config = load_settings(config_file, environ=SECRETS)
     assert len(config.secrets.values()) == 3
-    build(folder / "site", sample_rows(), config, ranges=RANGES)
+    build(
+        folder / "site",
+        sample_rows(),
+        config,
+        ranges=RANGES,
+        history=INCIDENT_HISTORY,
+        alerts=INCIDENT_ALERTS,
+    )
     return folder / "site"

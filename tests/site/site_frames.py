@@ -20,9 +20,9 @@ from compute.jobs_frames import (
 )
 from datasets import Row
 
-from reportgen.report.assemble import ReportInputs, compute_report
 from reportgen.config import Settings
 from reportgen.periods import Period
+from reportgen.report.assemble import ReportInputs, compute_report
 
 
 def _plain(row: Row) -> Row:
@@ -40,13 +40,14 @@ class FrameReports:
         data_as_of: datetime,
         categories: Sequence[tuple[str, str]] = (),
         percentage: float = 25.0,
+        history: Sequence[dict[str, Any]] = (),
     ) -> None:
         self.jobs = jobs_frame(*(_plain(r) for r in rows)).sort("created_at", "id")
         self.settings = settings
         self._data_as_of = data_as_of
         self.categories = categories_frame(*categories)
         self.configuration = configuration_frame(percentage)
-        self.history = history_frame()
+        self.history = history_frame(*history)
         self.reports_computed = 0
 
     def span(self) -> tuple[datetime, datetime] | None:

@@ -13,7 +13,7 @@ PAGES = {
     "daily/2026-11-29/index.html": 7,
     "weekly/2026-W48/index.html": 8,
     "monthly/2026-11/index.html": 8,
-    "custom/incident/index.html": 8,
+    "custom/incident/index.html": 7,
     "alerts/index.html": 0,
     "404.html": 0,
 }
@@ -30,6 +30,36 @@ def test_pages_draw_their_charts_offline_without_errors(sample_site: Path) -> No
         assert [url for url in visit.requests if not url.startswith(base)] == [], page
     assert all(path.startswith("/repo/") for path in served)
     assert sum(path.startswith("/repo/assets/vega-") for path in served) >= 1
+
+
+# Time charts per page kind: each draws the incident day's rollback and its alert episode.
+TIME_CHARTS = {
+    "index.html": 6,
+    "daily/2026-11-29/index.html": 5,
+    "weekly/2026-W48/index.html": 6,
+    "monthly/2026-11/index.html": 6,
+    "custom/incident/index.html": 5,
+}
+
+
+@pytest.mark.browser
+def test_every_time_chart_marks_the_incident_rollback_and_alert(sample_site: Path) -> None:
+    with browser() as chromium:
+        visits = {page: chromium.visit((sample_site / page).as_uri()) for page in TIME_CHARTS}
+    for page, charts in TIME_CHARTS.items():
+        visit = visits[page]
+        assert len(visit.rollout_marks) == charts, page
+        assert all("rollback 50% → 0%" in label for label in visit.rollout_marks), page
+        assert visit.alert_spans == charts, page
+
+
+@pytest.mark.browser
+def test_phone_width_has_no_overflow_and_no_broken_headers(sample_site: Path) -> None:
+    with browser() as chromium:
+        visits = {p: chromium.visit((sample_site / p).as_uri(), width=390) for p in PAGES}
+    for page, visit in visits.items():
+        assert visit.too_wide == [], page
+        assert visit.broken_headers == [], page
 
 
 @pytest.mark.browser
