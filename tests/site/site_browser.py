@@ -191,12 +191,15 @@ TOO_WIDE = (
     " return r.width > 0 && r.right > document.documentElement.clientWidth + 1;})"
     ".map(e => e.tagName + '.' + e.className)"
 )
-# A header broken inside a word renders on more lines than it has words.
+# A header broken inside a word renders its text on more lines than it has words.
 BROKEN_HEADERS = (
-    "[...document.querySelectorAll('th')].filter(th => {const range = document.createRange();"
-    " range.selectNodeContents(th); const lines = new Set([...range.getClientRects()]"
-    ".map(r => Math.round(r.top))).size; return lines > th.textContent.trim().split(/\\s+/)"
-    ".length;}).map(th => th.textContent)"
+    "[...document.querySelectorAll('th')].filter(th => {const walker ="
+    " document.createTreeWalker(th, NodeFilter.SHOW_TEXT); const tops = new Set();"
+    " for (let node = walker.nextNode(); node; node = walker.nextNode()) {"
+    " const range = document.createRange(); range.selectNodeContents(node);"
+    " for (const rect of range.getClientRects()) { tops.add(Math.round(rect.top)); } }"
+    " return tops.size > th.textContent.trim().split(/\\s+/).length;})"
+    ".map(th => th.textContent)"
 )
 
 

@@ -25,7 +25,8 @@ from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes
-from reportgen.render.site.pages import Assets, Freshness, Link, SiteCommon, environment
+from reportgen.render.site.navigation import coverage, family, latest
+from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
 from reportgen.render.site.templates import template_folders, templates_fingerprint
 from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
@@ -35,11 +36,14 @@ log = logging.getLogger(__name__)
 Report = Mapping[str, Any]
 ASSETS_UNIT = "assets"
 # Section links into the overview's archive: stable, so adding a day changes no other page.
+# Stable addresses that forward to the newest report of each kind, so adding a day changes
+# no other page's header.
 NAV = (
-    Link("index.html#daily", "Daily"),
-    Link("index.html#weekly", "Weekly"),
-    Link("index.html#monthly", "Monthly"),
+    Link("latest/daily/index.html", "Latest daily"),
+    Link("latest/weekly/index.html", "Latest weekly"),
+    Link("latest/monthly/index.html", "Latest monthly"),
 )
+LATEST_UNIT = "latest"
 
 
 class ReportSource(Protocol):
@@ -137,6 +141,8 @@ class Gatherer:
         self.env = environment(self.templates)
         data_as_of = source.data_as_of()
         span = source.span()
+        self.span = span
+        self.data_as_of = data_as_of
         self.data_start = span[0] if span else None
         self.episodes = episodes(inputs.alerts)
         self.stale = is_stale(data_as_of, inputs.as_of, settings)
@@ -226,8 +232,24 @@ class Gatherer:
             if day.period is not None and start <= day.period.start_utc < end
         ]
 
-    def report_page(self, page: Page, siblings: Sequence[Page], daily: Sequence[Page]) -> None:
+    def place_of(self, page: Page, pages: Sequence[Page]) -> Place:
+        assert page.period is not None
+        relatives = family(page, pages)
+        period = page.period
+        words, partial_data = coverage(period.start_utc, period.end_utc, self.span, self.data_as_of)
+        return Place(
+            relatives.parents, relatives.children, relatives.children_label, words, partial_data
+        )
+
+    def report_page(
+        self,
+        page: Page,
+        siblings: Sequence[Page],
+        daily: Sequence[Page],
+        pages: Sequence[Page] = (),
+    ) -> None:
         position = siblings.index(page)
+        place = self.place_of(page, pages)
         neighbours = (
             site_render.neighbours_of(siblings, position)
             if page.kind is not PageKind.CUSTOM
@@ -262,6 +284,7 @@ class Gatherer:
             self.settings.thresholds,
             neighbours,
             events,
+            place,
         )
         self._add(page.path, fingerprint, files, inputs)
 
@@ -338,6 +361,18 @@ class Gatherer:
         reports = [(p, self.report_of(p)) for p in recent]
         return site_render.feed_files(self.env, page, reports, self.common, feature)
 
+    def latest_pages(self, manifest: SiteManifest) -> None:
+        """`latest/<kind>/index.html`: forwards to the newest report of each kind."""
+        newest = latest(manifest.pages)
+        targets = {kind.value: page.path for kind, page in newest.items()}
+        fingerprint = _hash(self.base, self.common.assets, targets)
+        unit = self._reusable(LATEST_UNIT, fingerprint)
+        if unit is not None:
+            self._keep(LATEST_UNIT, unit)
+        else:
+            files = site_render.latest_files(self.env, newest, self.common)
+            self._add(LATEST_UNIT, fingerprint, files)
+
     def _summary(
         self, page: Page, fingerprint: str, render: Callable[[], dict[str, bytes]]
     ) -> None:
@@ -360,11 +395,12 @@ class Gatherer:
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
             for page in siblings:
-                self.report_page(page, siblings, daily)
+                self.report_page(page, siblings, daily, manifest.pages)
                 done += 1
                 if self.progress is not None:
                     self.progress(done, total)
         self.summary_pages(manifest)
+        self.latest_pages(manifest)
         newest = {
             kind.value: self.report_of(pages[-1])
             for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)

@@ -29,6 +29,7 @@ from reportgen.render.site.pages import (
     IndexContext,
     Link,
     Neighbours,
+    Place,
     ReportPageContext,
     SiteCommon,
     page_meta,
@@ -45,6 +46,7 @@ FEED_ENTRIES = 30
 # The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
 # older findings stay on their daily pages and in each report.json.
 ALERT_ROWS = 200
+NO_PLACE = Place()
 TITLES = {
     PageKind.DAILY: "Daily report",
     PageKind.WEEKLY: "Weekly report",
@@ -116,6 +118,7 @@ def report_page_files(
     thresholds: ThresholdSettings,
     neighbours: Neighbours | None,
     events: ChartEvents = chart_lib.NO_EVENTS,
+    place: Place = NO_PLACE,
 ) -> Files:
     """A report page, its `report.json` and a CSV of each of its tables.
 
@@ -130,7 +133,7 @@ def report_page_files(
         Link(f"{t.slug}.csv", f"{t.title} (CSV)") for t in tables
     ]
     context = ReportPageContext(
-        report, charts, tables, _trends_table(report), downloads, neighbours
+        report, charts, tables, _trends_table(report), downloads, neighbours, place
     )
     title = f"{TITLES[page.kind]} {page.key}"
     meta = page_meta(page, common, title, has_charts=bool(charts))
@@ -138,7 +141,13 @@ def report_page_files(
     files[page.folder + "report.json"] = report_json(report)
     for data in tables:
         files[f"{page.folder}{data.slug}.csv"] = to_csv(data).encode()
+    files.update(chart_csv_files(page.folder, charts))
     return files
+
+
+def chart_csv_files(folder: str, charts: Sequence[chart_lib.Chart]) -> Files:
+    """Each chart's data as `chart-<slug>.csv` beside its page (the figure links to it)."""
+    return {f"{folder}chart-{chart.slug}.csv": to_csv(chart.table).encode() for chart in charts}
 
 
 def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
@@ -214,7 +223,9 @@ def index_files(
         archive=archive,
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))
-    return {page.path: render(env, "index.html", meta, context).encode()}
+    files = {page.path: render(env, "index.html", meta, context).encode()}
+    files.update(chart_csv_files(page.folder, charts))
+    return files
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,7 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
         Column("rule", "Rule"),
         Column("scope", "Scope"),
         Column("change", "Change"),
-        Column("message", "Explanation"),
+        Column("message", "Explanation", "sentence"),
         Column("issue", "Incident issue"),
     )
     values = [
@@ -256,7 +267,7 @@ def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
         Column("severity", "Severity"),
         Column("rule", "Rule"),
         Column("scope", "Scope"),
-        Column("message", "Explanation"),
+        Column("message", "Explanation", "sentence"),
     )
     rows = [
         (page.key, f["severity"], f["rule"], f["scope"], f["message"])
@@ -277,6 +288,31 @@ def alerts_files(
     meta = page_meta(page, common, "Alerts", has_charts=False)
     context = AlertsContext(transitions, history)
     return {page.path: render(env, "alerts.html", meta, context).encode()}
+
+
+@dataclass(frozen=True)
+class LatestContext:
+    target: str
+    label: str
+
+
+def latest_files(
+    env: jinja2.Environment, newest: Mapping[PageKind, Page], common: SiteCommon
+) -> Files:
+    """A page per kind that forwards to its newest report (with a link, for no refresh)."""
+    files: Files = {}
+    for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY):
+        path = f"latest/{kind.value}/index.html"
+        page = Page(PageKind.INDEX, f"latest-{kind.value}", path)
+        target = newest.get(kind)
+        title = f"Latest {kind.value} report"
+        meta = page_meta(page, common, title, has_charts=False)
+        context = LatestContext(
+            target.path if target else "index.html",
+            f"{TITLES[kind]} {target.key}" if target else "the overview (no report yet)",
+        )
+        files[path] = render(env, "latest.html", meta, context).encode()
+    return files
 
 
 def not_found_files(env: jinja2.Environment, page: Page, common: SiteCommon) -> Files:

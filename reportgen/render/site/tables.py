@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Cell = str | int | float | bool | None
-Format = Literal["text", "count", "number", "percent", "ms", "seconds", "money", "time", "date"]
+# `sentence`: untrusted text whose raw "… ms" durations are shown in s/min/h.
+Format = Literal[
+    "text", "count", "number", "percent", "ms", "seconds", "money", "time", "date", "sentence"
+]
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def findings_table(report: Mapping[str, Any]) -> DataTable:
         Column("severity", "Severity"),
         Column("rule", "Rule"),
         Column("scope", "Scope"),
-        Column("message", "Explanation"),
+        Column("message", "Explanation", "sentence"),
     )
     return table("findings", "Findings", columns, rows)
 
