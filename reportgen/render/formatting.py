@@ -146,7 +146,8 @@ def cost_per_billed_job(cost: Mapping[str, Any]) -> str:
     inngest = cost.get("inngest_jobs") or 0
     actions = (cost.get("github_actions_jobs") or 0) - (cost.get("pending_jobs") or 0)
     billed = inngest + max(actions, 0)
-    return money(cost["actual"] / billed) if billed and cost.get("actual") is not None else NOT_AVAILABLE
+    actual = cost.get("actual")
+    return money(actual / billed) if billed and actual is not None else NOT_AVAILABLE
 
 
 def timestamp(value: str | None) -> str:
