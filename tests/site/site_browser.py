@@ -7,6 +7,7 @@ to fd 4, each a JSON message ended by a NUL byte: no websocket library is needed
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
 import shutil
@@ -171,6 +172,18 @@ class Browser:
         return visit
 
 
+    def evaluate(self, url: str, expression: str, settle: float = 1.0) -> Any:
+        """Open `url`, let its scripts run for `settle` seconds, and evaluate `expression`."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Runtime.enable", session)
+        self.send("Page.enable", session)
+        self.send("Page.navigate", session, url=url)
+        time.sleep(settle)
+        value = self._value(session, expression)
+        self.send("Target.closeTarget", targetId=target)
+        return value
+
     def _value(self, session: str, expression: str) -> Any:
         reply = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
         return reply["result"].get("value")
@@ -239,6 +252,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(self.prefix + "/"):
             return str(Path(self.directory) / "__outside_the_prefix__")
         return super().translate_path(path[len(self.prefix) :])
+
+    def send_head(self) -> Any:
+        # A missing file gets the site's 404.html with status 404, as GitHub Pages answers.
+        if Path(self.translate_path(self.path)).exists():
+            return super().send_head()
+        page = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        return io.BytesIO(page)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,26 @@ def test_theme_follows_the_readers_color_scheme(sample_site: Path) -> None:
         dark = chromium.visit(page, scheme="dark")
     assert (light.background, dark.background) == ("rgb(255, 255, 255)", "rgb(13, 17, 23)")
     assert (dark.svg_charts, dark.console_errors) == (6, [])
+
+
+@pytest.mark.browser
+def test_not_found_page_has_its_styles_and_working_links_at_depth_three(
+    sample_site: Path,
+) -> None:
+    expression = (
+        "[getComputedStyle(document.querySelector('.site-header')).borderBottomStyle,"
+        " [...document.querySelectorAll('a[data-path]')].map(a => a.href)]"
+    )
+    with serve(sample_site, "/repo") as (base, _), browser() as chromium:
+        border, links = chromium.evaluate(base + "daily/2099-01-01/deeper/", expression)
+        for link in set(links):
+            with urllib.request.urlopen(link) as reply:
+                assert reply.status == 200, link
+    assert border == "solid"
+    assert sorted(set(links)) == [
+        base + "alerts/index.html",
+        base + "index.html",
+        base + "latest/daily/index.html",
+        base + "latest/monthly/index.html",
+        base + "latest/weekly/index.html",
+    ]

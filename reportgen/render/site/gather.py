@@ -24,7 +24,7 @@ from reportgen import __version__
 from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.render.site import page_files as site_render
-from reportgen.render.site.events import ChartEvents, chart_events, episodes
+from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
 from reportgen.render.site.navigation import coverage, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
@@ -324,7 +324,9 @@ class Gatherer:
                 make = partial(self._alerts, page, daily)
             elif page.kind is PageKind.NOT_FOUND:
                 fingerprint = _hash(base)
-                make = partial(site_render.not_found_files, self.env, page, self.common)
+                make = partial(
+                    site_render.not_found_files, self.env, page, self.common, self.templates
+                )
             elif page.kind is PageKind.FEED:
                 fingerprint = _hash(base, [fingerprints[p.path] for p in recent])
                 make = partial(self._feed, page, recent)
@@ -352,9 +354,12 @@ class Gatherer:
         )
 
     def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:
-        history = site_render.alert_history([(p, self.report_of(p)) for p in daily])
+        reports = [(p, self.report_of(p)) for p in daily]
         transitions = site_render.alert_transitions(self.inputs.alerts)
-        return site_render.alerts_files(self.env, page, transitions, history, self.common)
+        groups = incidents(self.episodes)
+        return site_render.alerts_files(
+            self.env, page, transitions, reports, groups, self.common, self.inputs.as_of
+        )
 
     def _feed(self, page: Page, recent: list[Page]) -> dict[str, bytes]:
         feature = self.settings.report.feature

@@ -7,21 +7,25 @@ daily reports inside them, so no chart ever touches raw job rows.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from reportgen.config import ThresholdSettings
 from reportgen.render import formatting
 from reportgen.render.site import charts as chart_lib
 from reportgen.render.site.csv_export import to_csv
-from reportgen.render.site.events import ChartEvents
+from reportgen.render.site.events import ChartEvents, Incident
+from reportgen.render.site.incidents import IncidentView, from_daily_findings, from_episodes
 from reportgen.render.site.pages import (
     ArchiveGroup,
     Assets,
@@ -37,7 +41,7 @@ from reportgen.render.site.pages import (
 )
 from reportgen.render.site.plan import Page, PageKind
 from reportgen.render.site.tables import Column, DataTable, report_tables, table
-from reportgen.render.site.templates import read_asset
+from reportgen.render.site.templates import read_asset, shipped_folder
 
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
@@ -230,8 +234,11 @@ def index_files(
 
 @dataclass(frozen=True)
 class AlertsContext:
+    latest: Report | None
+    latest_href: str
+    episodes: Sequence[IncidentView]
+    day_incidents: Sequence[IncidentView]
     transitions: DataTable
-    history: DataTable
 
 
 def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
@@ -260,33 +267,25 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
     return table("transitions", "Alert transitions", columns, values)
 
 
-def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
-    """Warning and critical findings of every daily report, newest first."""
-    columns = (
-        Column("day", "Day", "date"),
-        Column("severity", "Severity"),
-        Column("rule", "Rule"),
-        Column("scope", "Scope"),
-        Column("message", "Explanation", "sentence"),
-    )
-    rows = [
-        (page.key, f["severity"], f["rule"], f["scope"], f["message"])
-        for page, report in reversed(daily)
-        for f in report.get("findings", [])
-        if f["severity"] in {"warning", "critical"}
-    ]
-    return table("alerts", "Alert history", columns, rows[:ALERT_ROWS])
-
-
 def alerts_files(
     env: jinja2.Environment,
     page: Page,
     transitions: DataTable,
-    history: DataTable,
+    daily: Sequence[tuple[Page, Report]],
+    groups: Sequence[Incident],
     common: SiteCommon,
+    now: datetime,
 ) -> Files:
+    """Incidents, current state first: alert episodes, then stretches of days with findings."""
     meta = page_meta(page, common, "Alerts", has_charts=False)
-    context = AlertsContext(transitions, history)
+    newest = daily[-1] if daily else None
+    context = AlertsContext(
+        latest=newest[1] if newest else None,
+        latest_href=newest[0].path if newest else "",
+        episodes=from_episodes(groups, daily, now),
+        day_incidents=from_daily_findings(daily),
+        transitions=transitions,
+    )
     return {page.path: render(env, "alerts.html", meta, context).encode()}
 
 
@@ -315,9 +314,27 @@ def latest_files(
     return files
 
 
-def not_found_files(env: jinja2.Environment, page: Page, common: SiteCommon) -> Files:
+@dataclass(frozen=True)
+class NotFoundContext:
+    root: str
+    style: Markup
+    script: Markup
+    script_hash: str
+
+
+def not_found_files(
+    env: jinja2.Environment, page: Page, common: SiteCommon, folders: Sequence[Path] = ()
+) -> Files:
+    """A self-contained 404 page: inline styles, links that find the site's root."""
     meta = page_meta(page, common, "Page not found", has_charts=False)
-    return {page.path: render(env, "404.html", meta, None).encode()}
+    folders = list(folders) or [shipped_folder()]
+    # Trusted files of the site's own templates, inlined as they are.
+    style = read_asset("style.css", folders).decode()
+    script = read_asset("404.js", folders).decode()
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    root = common.base_url.rstrip("/") + "/" if common.base_url else "/"
+    context = NotFoundContext(root, Markup(style), Markup(script), f"sha256-{digest}")  # noqa: S704
+    return {page.path: render(env, "404.html", meta, context).encode()}
 
 
 @dataclass(frozen=True)
