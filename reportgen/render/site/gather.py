@@ -183,9 +183,14 @@ class Gatherer:
         self.reused.extend(unit.files)
 
     def _add(
-        self, name: str, fingerprint: str, files: Mapping[str, bytes], inputs: str = ""
+        self,
+        name: str,
+        fingerprint: str,
+        files: Mapping[str, bytes],
+        inputs: str = "",
+        status: str = "",
     ) -> None:
-        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs)
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status)
         self.files.update(files)
 
     def assets(self) -> Assets:
@@ -286,7 +291,8 @@ class Gatherer:
             events,
             place,
         )
-        self._add(page.path, fingerprint, files, inputs)
+        status = str(report.get("status", "")) if page.kind is PageKind.DAILY else ""
+        self._add(page.path, fingerprint, files, inputs, status)
 
     def events_of(
         self,
@@ -337,6 +343,10 @@ class Gatherer:
     def _index(self, page: Page, report_pages: list[Page], daily: list[Page]) -> dict[str, bytes]:
         recent = daily[-site_render.GLANCE_DAYS :]
         reports = {p.path: self.report_of(p) for p in recent}
+        calendar = [
+            site_render.CalendarDay(p.key, self.units[p.path].status or "unknown", p.path)
+            for p in daily[-site_render.CALENDAR_DAYS :]
+        ]
         events = ChartEvents()
         if recent and recent[0].period is not None and recent[-1].period is not None:
             window = (recent[0].period.start_utc, recent[-1].period.end_utc)
@@ -351,6 +361,7 @@ class Gatherer:
             self.common,
             self.settings.thresholds,
             events,
+            calendar,
         )
 
     def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from reportgen.render.site.templates import read_asset, shipped_folder
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
 GLANCE_DAYS = 30
+CALENDAR_DAYS = 371  # a year, rounded up to whole weeks
 FEED_ENTRIES = 30
 # The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
 # older findings stay on their daily pages and in each report.json.
@@ -164,6 +165,31 @@ def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
     )
 
 
+@dataclass(frozen=True)
+class CalendarDay:
+    """One cell of the year calendar: a daily report's day, status and page."""
+
+    key: str
+    status: str
+    href: str
+
+
+def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay | None]:
+    """The days in week columns from Monday: blank cells before the first day."""
+    if not days:
+        return []
+    first = date.fromisoformat(days[0].key)
+    cells: list[CalendarDay | None] = [None] * first.weekday()
+    expected = first
+    for day in days:
+        while expected < date.fromisoformat(day.key):  # a day without a report stays blank
+            cells.append(None)
+            expected += timedelta(days=1)
+        cells.append(day)
+        expected += timedelta(days=1)
+    return cells
+
+
 def _glance_table(days: Sequence[Report]) -> DataTable:
     columns = (
         Column("day", "Day", "date"),
@@ -195,6 +221,7 @@ def index_files(
     common: SiteCommon,
     thresholds: ThresholdSettings,
     events: ChartEvents = chart_lib.NO_EVENTS,
+    calendar: Sequence[CalendarDay] = (),
 ) -> Files:
     """The overview: current status, open incidents, the last 30 days, links to every report."""
     daily = [p for p in report_pages if p.kind is PageKind.DAILY]
@@ -225,6 +252,7 @@ def index_files(
         glance=_glance_table(days),
         days_shown=len(days),
         archive=archive,
+        calendar=calendar_cells(calendar),
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))
     files = {page.path: render(env, "index.html", meta, context).encode()}

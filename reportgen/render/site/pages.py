@@ -131,6 +131,7 @@ class IndexContext:
     glance: DataTable
     days_shown: int
     archive: Sequence[ArchiveGroup] = field(default_factory=tuple)
+    calendar: Sequence[Any] = field(default_factory=tuple)
 
 
 def script_json(value: Any) -> Markup:
