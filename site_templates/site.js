@@ -15,23 +15,44 @@
       config: { background: null }
     };
     if (dark) { options.theme = "dark"; }
-    window.vegaEmbed(target, JSON.parse(node.textContent), options).then(function (result) {
+    var spec = JSON.parse(node.textContent);
+    var slot = document.querySelector(".download-slot[data-for='" + target.id + "']");
+    if (slot && !slot.parentNode.querySelector(".csv-download")) {
+      download(slot, "CSV", "text/csv", csv(spec.datasets.rows), node, "csv");
+    }
+    window.vegaEmbed(target, spec, options).then(function (result) {
       return result.view.toSVG().then(function (svg) {
-        var slot = document.querySelector(".svg-slot[data-for='" + target.id + "']");
-        if (!slot) { return; }
-        var link = document.createElement("a");
-        link.href = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-        link.download = "chart-" + node.getAttribute("data-name") + ".svg";
-        link.textContent = "SVG";
-        link.className = "svg-download";
-        slot.appendChild(document.createTextNode(" · "));
-        slot.appendChild(link);
+        if (slot) { download(slot, "SVG", "image/svg+xml", svg, node, "svg"); }
       });
     }).catch(function (error) {
       target.textContent = "This chart could not be drawn; its data table is below.";
       console.error(error);
     });
   });
+
+  // The chart's own rows as CSV (full precision), quoted where needed and with spreadsheet
+  // formulas neutralised, as the site's CSV files are.
+  function csv(rows) {
+    if (!rows || !rows.length) { return ""; }
+    var columns = Object.keys(rows[0]);
+    function field(value) {
+      var text = value === null || value === undefined ? "" : String(value);
+      if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
+      return /[",\r\n]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
+    }
+    return [columns.join(",")].concat(rows.map(function (row) {
+      return columns.map(function (name) { return field(row[name]); }).join(",");
+    })).join("\r\n") + "\r\n";
+  }
+  function download(slot, label, type, text, node, suffix) {
+    var link = document.createElement("a");
+    link.href = "data:" + type + ";charset=utf-8," + encodeURIComponent(text);
+    link.download = "chart-" + node.getAttribute("data-name") + "." + suffix;
+    link.textContent = label;
+    link.className = suffix + "-download";
+    slot.appendChild(document.createTextNode(" · "));
+    slot.appendChild(link);
+  }
 
   // Sortable tables: a click on a header sorts by its column, a second click reverses.
   function key(cell) {

@@ -64,7 +64,11 @@ class HourlySeries:
             "step": "hour",
             "at": [moment.isoformat() for moment in self.at],
             "overall": {
-                **self.overall.to_dict(),
+                **{
+                    name: values
+                    for name, values in self.overall.to_dict().items()
+                    if name not in ("p50_ms", "p95_ms")
+                },
                 "error_rate_low": list(self.error_rate_low),
                 "error_rate_high": list(self.error_rate_high),
                 "pending": list(self.pending),
@@ -88,11 +92,13 @@ def _billed_minutes(rounding: str) -> pl.Expr:
     return billed.filter(finished & actions).clip(lower_bound=0).sum()
 
 
+_FINISHED = pl.col("status").is_in(["completed", "failed"])
+
+
 def _aggregates(prices: PriceSettings) -> list[pl.Expr]:
-    finished = pl.col("status").is_in(["completed", "failed"])
     return [
         pl.len().alias("jobs"),
-        finished.sum().alias("finished"),
+        _FINISHED.sum().alias("finished"),
         (pl.col("status") == "failed").sum().alias("failed"),
         pl.col("processing_ms").quantile(0.5, "linear").alias("p50_ms"),
         pl.col("processing_ms").quantile(0.95, "linear").alias("p95_ms"),
@@ -110,7 +116,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 def _measures(rows: dict[int, dict[str, Any]], hours: int) -> HourlyMeasures:
     def column(name: str, default: Any) -> list[Any]:
-        return [rows[h][name] if h in rows else default for h in range(hours)]
+        return [rows[h].get(name, default) if h in rows else default for h in range(hours)]
 
     jobs, finished, failed = column("jobs", 0), column("finished", 0), column("failed", 0)
     return HourlyMeasures(
@@ -126,25 +132,45 @@ def _measures(rows: dict[int, dict[str, Any]], hours: int) -> HourlyMeasures:
     )
 
 
+def _overall(by_processor: dict[str, dict[int, dict[str, Any]]], hours: int) -> HourlyMeasures:
+    """The processors' hours added up; percentiles do not add, and no chart shows overall ones."""
+    sums: dict[int, dict[str, Any]] = {}
+    for rows in by_processor.values():
+        for hour, row in rows.items():
+            total = sums.setdefault(hour, {"jobs": 0, "finished": 0, "failed": 0, "cost": 0.0})
+            for name in ("jobs", "finished", "failed", "cost"):
+                total[name] += row[name]
+    measures = _measures(sums, hours)
+    return HourlyMeasures(
+        measures.jobs,
+        measures.finished,
+        measures.failed,
+        measures.error_rate,
+        (None,) * hours,
+        (None,) * hours,
+        measures.cost,
+    )
+
+
 def _pending(prepared: pl.DataFrame, start: datetime, hours: int) -> tuple[int, ...]:
     """Jobs created before each hour's end and not started (nor finished) by then."""
     began = pl.coalesce("started_at", "completed_at")
-    since = (began - instant(start)).dt.total_microseconds()
-    created = (pl.col("created_at") - instant(start)).dt.total_microseconds() // _HOUR_US
-    counts = prepared.select(
-        created.alias("created"),
-        # The hour it started in: from that hour's end on it no longer waits.
-        (since // _HOUR_US).alias("started"),
+    # The hour a job was created in, and the hour it started in (from that hour's end on it
+    # no longer waits), both clipped to the period's hours.
+    created = ((pl.col("created_at") - instant(start)).dt.total_microseconds() // _HOUR_US).clip(
+        0, hours
     )
-    opened = [0] * (hours + 1)
-    closed = [0] * (hours + 1)
-    for created_hour, started_hour in counts.iter_rows():
-        opened[min(max(created_hour, 0), hours)] += 1
-        if started_hour is not None:
-            closed[min(max(started_hour, 0), hours)] += 1
+    started = ((began - instant(start)).dt.total_microseconds() // _HOUR_US).clip(0, hours)
+    opened = prepared.group_by(created.alias("hour")).len().rows()
+    closed = prepared.filter(began.is_not_null()).group_by(started.alias("hour")).len().rows()
+    change = [0] * (hours + 1)
+    for hour, count in opened:
+        change[hour] += count
+    for hour, count in closed:
+        change[hour] -= count
     pending, total = [], 0
     for hour in range(hours):
-        total += opened[hour] - closed[hour]
+        total += change[hour]
         pending.append(total)
     return tuple(pending)
 
@@ -152,31 +178,26 @@ def _pending(prepared: pl.DataFrame, start: datetime, hours: int) -> tuple[int, 
 def hourly_series(
     prepared: pl.DataFrame, start: datetime, end: datetime, prices: PriceSettings
 ) -> HourlySeries:
-    """The hourly series of the `prepared` jobs of `[start, end)`; `end` is the elapsed end."""
+    """The hourly series of the `prepared` jobs of `[start, end)`; `end` is the elapsed end.
+
+    One group-by per processor and hour; the overall counts are their sums."""
     span = max(end - start, timedelta(0))
     hours = int(-(-span // HOUR))
     bucket = ((pl.col("created_at") - instant(start)).dt.total_microseconds() // _HOUR_US).alias(
         "hour"
     )
-    frame = prepared.with_columns(bucket)
-    overall = {
-        int(row["hour"]): row
-        for row in frame.group_by("hour").agg(*_aggregates(prices)).iter_rows(named=True)
-    }
+    grouped = prepared.group_by("processor_type", bucket).agg(*_aggregates(prices))
     by_processor: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in (
-        frame.group_by("processor_type", "hour").agg(*_aggregates(prices)).iter_rows(named=True)
-    ):
-        name = str(row["processor_type"])
-        by_processor.setdefault(name, {})[int(row["hour"])] = row
-    measures = _measures(overall, hours)
+    for row in grouped.iter_rows(named=True):
+        by_processor.setdefault(str(row["processor_type"]), {})[int(row["hour"])] = row
+    overall = _overall(by_processor, hours)
     intervals = [
-        wilson_interval(f, n) for f, n in zip(measures.failed, measures.finished, strict=True)
+        wilson_interval(f, n) for f, n in zip(overall.failed, overall.finished, strict=True)
     ]
     return HourlySeries(
         start=start,
         at=tuple(start + HOUR * h for h in range(hours)),
-        overall=measures,
+        overall=overall,
         error_rate_low=tuple(_round(i[0], 3) if i else None for i in intervals),
         error_rate_high=tuple(_round(i[1], 3) if i else None for i in intervals),
         pending=_pending(prepared, start, hours),

@@ -34,7 +34,9 @@ def test_hourly_series_counts_each_hour_from_the_period_start() -> None:
     assert overall["error_rate_low"][0] == pytest.approx(9.453, abs=1e-3)
     assert overall["error_rate_high"][1] == 79.345
     # Times count in the hour a job was created: a 2 min (b failed), c 1.5 min, e 10 min.
-    assert overall["p50_ms"] == [120000.0, 90000.0, 600000.0]
+    assert data["processors"]["inngest"]["p50_ms"] == [120000.0, None, 600000.0]
+    assert data["processors"]["github_actions"]["p95_ms"] == [None, 90000.0, None]
+    assert "p50_ms" not in overall
     # d never starts; e was created at 170 min and waits past the third hour's end (180).
     assert overall["pending"] == [0, 1, 2]
     # The Actions job bills 2 rounded-up minutes; the inngest jobs cost a job each.

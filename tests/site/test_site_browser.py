@@ -103,3 +103,20 @@ def test_not_found_page_has_its_styles_and_working_links_at_depth_three(
         base + "latest/monthly/index.html",
         base + "latest/weekly/index.html",
     ]
+
+
+@pytest.mark.browser
+def test_every_chart_offers_csv_and_svg_downloads_that_resolve(sample_site: Path) -> None:
+    expression = (
+        "[...document.querySelectorAll('.chart-links a[download]')]"
+        ".map(a => [a.className, a.getAttribute('href').slice(0, 40)])"
+    )
+    with browser() as chromium:
+        links = chromium.evaluate(
+            (sample_site / "daily/2026-11-29/index.html").as_uri(), expression, settle=3.0
+        )
+    assert sorted({name for name, _ in links}) == ["csv-download", "svg-download"]
+    assert len(links) == 7 * 2
+    for name, href in links:
+        kind = "text/csv" if name == "csv-download" else "image/svg+xml"
+        assert href.startswith(f"data:{kind};charset=utf-8,"), (name, href)

@@ -98,13 +98,8 @@ def test_every_report_page_has_its_json_and_csvs(sample_site: Path) -> None:
         if p.parent.parent.name in {"daily", "weekly", "monthly", "custom"}
     ]
     assert len(folders) == 28 + 4 + 1 + 1
-    time_charts = ["job-volume", "error-rate", "processing-time", "queue-backlog", "cost"]
     for folder in folders:
-        charts = time_charts + ["error-categories", "repository-categories"]
-        if folder.parent.name in {"weekly", "monthly"}:
-            charts.append("health-score")
         assert sorted(p.name for p in folder.iterdir()) == [
-            *sorted(f"chart-{slug}.csv" for slug in charts),
             "errors.csv",
             "findings.csv",
             "index.html",

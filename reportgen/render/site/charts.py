@@ -43,6 +43,12 @@ class Chart:
     caption: str
     spec: dict[str, Any]
     table: DataTable
+    # A CSV file of the chart's data beside the page, where one is written (the index);
+    # elsewhere the page script offers the chart's rows as a CSV download.
+    csv: str = ""
+    # False where the page carries the numbers otherwise (the index: its daily summary table
+    # and the CSV files), keeping it small.
+    inline_table: bool = True
 
 
 _TEMPLATES: dict[tuple[str, ...], dict[str, Any]] = {}

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -146,7 +146,6 @@ def report_page_files(
     files[page.folder + "report.json"] = report_json(report)
     for data in tables:
         files[f"{page.folder}{data.slug}.csv"] = to_csv(data).encode()
-    files.update(chart_csv_files(page.folder, charts))
     return files
 
 
@@ -242,7 +241,11 @@ def index_files(
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM)
         if any(p.kind is kind for p in report_pages)
     ]
-    charts = chart_lib.series_charts(days, thresholds, events) if days else []
+    # The index's series are also files: `chart-<slug>.csv` at the site root.
+    charts = [
+        replace(chart, csv=f"chart-{chart.slug}.csv", inline_table=False)
+        for chart in (chart_lib.series_charts(days, thresholds, events) if days else [])
+    ]
     context = IndexContext(
         latest=latest,
         latest_href=daily[-1].path if daily else "",
