@@ -22,6 +22,7 @@ Report = Mapping[str, Any]
 SEVERITY_RANK = {"warning": 1, "critical": 2}
 # The page lists this many incidents of each kind, newest first (keeps it well under 150 KB).
 INCIDENT_LIMIT = 60
+ACTION_LEAD = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def from_episodes(
                 duration=_duration(incident.start, end),
                 severity=incident.severity,
                 findings=findings,
-                actions=tuple(_actions(daily, incident.start, end)),
+                # A breaker acts within the evaluation window before an alert fires.
+                actions=tuple(_actions(daily, incident.start - ACTION_LEAD, end)),
                 reports=tuple(_reports(daily, incident.start, end)),
                 issue=next((e.issue_number for e in incident.episodes if e.issue_number), None),
             )
