@@ -32,13 +32,13 @@ def test_build_prints_counts_and_where_to_open_the_site(tmp_path: Path, source: 
     code, out, _ = invoke(tmp_path, "--out", str(tmp_path / "site"), "--no-notify")
     assert code == 0
     assert out.splitlines() == [
-        "Site wrote 8 pages, 4 reports computed, 35 files written, 0 kept",
+        "Site wrote 8 pages, 4 reports computed, 44 files written, 0 kept",
         f"Open {tmp_path / 'site' / 'index.html'}",
     ]
     again = invoke(tmp_path, "--out", str(tmp_path / "site"), "--no-notify", "--no-pull")
     assert again[:2] == (
         0,
-        "Site unchanged: 8 pages, 0 reports computed, 0 files written, 35 kept\n"
+        "Site unchanged: 8 pages, 0 reports computed, 0 files written, 44 kept\n"
         f"Open {tmp_path / 'site' / 'index.html'}\n",
     )
 
