@@ -17,7 +17,7 @@ every channel) and add nothing; the tests validate every spec against the Vega-L
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import altair as alt
@@ -264,6 +264,22 @@ def _series_chart(
     return chart
 
 
+def wide(chart: Chart, series: Sequence[str], value: str, fmt: str) -> Chart:
+    """The chart with its data table pivoted: one row per time, one column per series.
+
+    A day's hourly chart per processor and percentile is 96 long rows; its table reads better,
+    and renders in a quarter of the cells, as 24 rows. The spec keeps the long rows."""
+    rows: list[Row] = chart.spec["datasets"]["rows"]
+    names = list(dict.fromkeys(" ".join(str(row[k]) for k in series) for row in rows))
+    by_time: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_time.setdefault(row["at"], {})[" ".join(str(row[k]) for k in series)] = row[value]
+    first = chart.table.columns[0]
+    columns = (first, *(Column(f"v{n}", name, fmt) for n, name in enumerate(names)))  # type: ignore[arg-type]
+    values = [[at, *(cells.get(name) for name in names)] for at, cells in by_time.items()]
+    return replace(chart, table=table(chart.table.slug, chart.table.title, columns, values))
+
+
 def _at_column(timeline: Timeline) -> Column:
     return Column(
         "at",
@@ -313,9 +329,10 @@ def job_volume_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
         Column("jobs", "Jobs", "count"),
     )
     caption = f"Jobs created per {timeline.unit}, stacked by processor."
-    return _series_chart(
+    chart = _series_chart(
         "job-volume", "Job volume by processor", caption, _volume_drawing, timeline, columns, rows
     )
+    return wide(chart, ("processor",), "jobs", "count")
 
 
 def _error_rate_drawing(step: str) -> alt.TopLevelMixin:
@@ -456,7 +473,7 @@ def processing_time_series(timeline: Timeline, sources: Sequence[Report]) -> Cha
         f" per {timeline.unit} and processor, on a log scale: the processors differ by orders of"
         " magnitude."
     )
-    return _series_chart(
+    chart = _series_chart(
         "processing-time",
         "Processing time by processor (p50 solid, p95 dashed)",
         caption,
@@ -465,6 +482,7 @@ def processing_time_series(timeline: Timeline, sources: Sequence[Report]) -> Cha
         columns,
         rows,
     )
+    return wide(chart, ("processor", "percentile"), "ms", "ms")
 
 
 def _latency_row(at: str, processor: str, percentile: str, ms: float | None) -> Row:
@@ -547,7 +565,7 @@ def cost_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
         Column("series", "Cost"),
         Column("dollars", "US dollars", "money"),
     )
-    return _series_chart(
+    chart = _series_chart(
         "cost",
         "Cost",
         caption,
@@ -556,6 +574,7 @@ def cost_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
         columns,
         rows,
     )
+    return wide(chart, ("series",), "dollars", "money")
 
 
 def _health_drawing(step: str) -> alt.TopLevelMixin:

@@ -126,12 +126,10 @@ def test_chart_spec_snapshot(index: int, json_snapshot: SnapshotAssertion) -> No
 
 def test_job_volume_has_one_row_per_day_and_processor() -> None:
     chart = charts.job_volume_series(charts.Timeline("day", charts.NO_EVENTS), week())
-    assert set(chart.table.rows[:2]) == {
-        ("2026-11-23", "inngest", 100),
-        ("2026-11-23", HOSTILE_REPOSITORY, 234),
-    }
-    assert len(chart.table.rows) == 14
-    assert [c.name for c in chart.table.columns] == ["at", "processor", "jobs"]
+    # The spec keeps a row per day and processor; the table a row per day, a column each.
+    assert len(chart.spec["datasets"]["rows"]) == 14
+    assert [c.label for c in chart.table.columns] == ["Day", HOSTILE_REPOSITORY, "inngest"]
+    assert chart.table.rows[:2] == (("2026-11-23", 234, 100), ("2026-11-24", 234, 101))
 
 
 def test_series_rows_stay_under_altairs_limit_for_a_year() -> None:
@@ -146,7 +144,7 @@ def test_hourly_charts_put_hours_on_a_utc_time_axis() -> None:
     bars = volume.spec["layer"][2]["encoding"]["x"]
     assert bars["timeUnit"] == "utcyearmonthdatehours"
     assert bars["scale"] == {"type": "utc"}
-    assert volume.table.rows[0] == ("2026-11-18T12:00:00+00:00", "github_actions", 2)
+    assert volume.table.rows[0] == ("2026-11-18T12:00:00+00:00", 2, 8)
     assert [row[1] for row in error_rate.table.rows] == [0.0, 50.0, 12.5]
     assert error_rate.table.rows[1][2] == "25.4–74.6%"
     assert queue.table.rows == (
@@ -154,7 +152,8 @@ def test_hourly_charts_put_hours_on_a_utc_time_axis() -> None:
         ("2026-11-18T13:00:00+00:00", "pending", 3),
         ("2026-11-18T14:00:00+00:00", "pending", 1),
     )
-    assert cost.table.rows[0] == ("2026-11-18T12:00:00+00:00", "github_actions", 0.0004)
+    assert [c.label for c in cost.table.columns] == ["Hour (UTC)", "github_actions", "inngest"]
+    assert cost.table.rows[0] == ("2026-11-18T12:00:00+00:00", 0.0004, pytest.approx(0.0016))
 
 
 def test_processing_time_is_on_a_log_scale_labelled_in_readable_units() -> None:
