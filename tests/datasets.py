@@ -272,7 +272,7 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot write {type(value).__name__}")
 
 
-def _write_ndjson(path: Path, rows: Sequence[Row]) -> None:
+def write_ndjson(path: Path, rows: Sequence[Row]) -> None:
     lines = (json.dumps(row, default=_json_default, sort_keys=True) for row in rows)
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
@@ -285,11 +285,11 @@ def write_snapshot(directory: Path, dataset: Dataset) -> Path:
     """
     directory.mkdir(parents=True, exist_ok=True)
     stamp = f"{dataset.as_of - SNAPSHOT_LAG:%Y-%m-%dT%H-%M-%SZ}"
-    _write_ndjson(directory / f"jobs-{stamp}.ndjson", dataset.jobs)
+    write_ndjson(directory / f"jobs-{stamp}.ndjson", dataset.jobs)
     if dataset.categories:
-        _write_ndjson(directory / f"repository_categories-{stamp}.ndjson", dataset.categories)
+        write_ndjson(directory / f"repository_categories-{stamp}.ndjson", dataset.categories)
     if dataset.rollout:
-        _write_ndjson(directory / f"rollout_configuration-{stamp}.ndjson", dataset.rollout)
+        write_ndjson(directory / f"rollout_configuration-{stamp}.ndjson", dataset.rollout)
     return directory
 
 

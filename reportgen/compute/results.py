@@ -294,6 +294,8 @@ class Report:
     trends: Mapping[str, Trend]
     findings: Sequence[Finding]
     recommendations: Sequence[Recommendation] = field(default_factory=tuple)
+    # The hourly series of a short period (`compute.series`), null for longer ones.
+    series: Mapping[str, Any] | None = None
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -326,4 +328,5 @@ class Report:
             "trends": to_plain(self.trends),
             "findings": [finding.to_dict() for finding in self.findings],
             "recommendations": to_plain(self.recommendations),
+            "series": self.series,
         }

@@ -123,6 +123,33 @@ def _long_duration(seconds: int) -> str:
     return f"{minutes} min {second:02d} s"
 
 
+# A duration written in raw milliseconds inside a sentence ("353757 ms vs 180000 ms").
+_RAW_MS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) ms\b")
+
+
+def readable_durations(text: str) -> str:
+    """Text with every raw `<number> ms` shown in the units of the tables (`5 min 54 s`)."""
+    return _RAW_MS.sub(lambda match: duration_ms(float(match.group(1))), text)
+
+
+def ratio(value: float | None, whole: float | None) -> str:
+    """`value` as a multiple of `whole` (`32.6×`), or n/a without a whole."""
+    if value is None or whole is None or not whole or not _finite(value) or not _finite(whole):
+        return NOT_AVAILABLE
+    times = value / whole
+    return f"{times:,.1f}×" if times >= 0.1 else f"{times:.2f}×"
+
+
+def cost_per_billed_job(cost: Mapping[str, Any]) -> str:
+    """The actual cost over the jobs it paid for: every inngest job and every finished
+    GitHub Actions job (unfinished ones have no cost yet)."""
+    inngest = cost.get("inngest_jobs") or 0
+    actions = (cost.get("github_actions_jobs") or 0) - (cost.get("pending_jobs") or 0)
+    billed = inngest + max(actions, 0)
+    actual = cost.get("actual")
+    return money(actual / billed) if billed and actual is not None else NOT_AVAILABLE
+
+
 def timestamp(value: str | None) -> str:
     """An ISO 8601 time shown to the minute with its offset: `2026-11-25 10:00 UTC`."""
     if not value:

@@ -14,6 +14,7 @@ from reportgen.compute.repositories import repository_metrics, repository_metric
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
 from reportgen.compute.rollout import rollout_state
 from reportgen.compute.rollups import WindowRollup, metrics_of_rollup
+from reportgen.compute.series import hourly, hourly_series
 from reportgen.compute.trends import trend
 from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
@@ -121,6 +122,11 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
             repositories,
             window.jobs.finished,
             settings.report.min_jobs,
+        ),
+        series=(
+            hourly_series(prepared, start, end, settings.prices).to_dict()
+            if inputs.rollup is None and hourly(period.start, period.end)
+            else None
         ),
     )
 

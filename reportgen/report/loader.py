@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -20,6 +20,7 @@ from reportgen.compute.outcomes import OUTCOME_COLUMNS
 from reportgen.compute.queue import queue_time
 from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
+from reportgen.compute.series import HOURLY_UP_TO
 from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.report.assemble import ReportInputs, compute_report
@@ -46,7 +47,8 @@ class ReportLoader:
     """
 
     KEPT_WINDOWS = 3
-    ROLLUP_AFTER = timedelta(days=2)
+    # Windows drawn per hour (up to four days) read their rows: the hourly series needs them.
+    ROLLUP_AFTER = HOURLY_UP_TO
 
     def __init__(self, store: Store, *, rollups: bool = True) -> None:
         self._store = store

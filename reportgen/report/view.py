@@ -214,6 +214,34 @@ class RecommendationView(TypedDict):
     message: str
 
 
+class HourlyCountsView(TypedDict):
+    jobs: list[int]
+    finished: list[int]
+    failed: list[int]
+    error_rate: list[float | None]
+    cost: list[float]
+
+
+class HourlyMeasuresView(HourlyCountsView):
+    p50_ms: list[float | None]
+    p95_ms: list[float | None]
+
+
+class OverallSeriesView(HourlyCountsView):
+    error_rate_low: list[float | None]
+    error_rate_high: list[float | None]
+    pending: list[int]
+
+
+class SeriesView(TypedDict):
+    """One value per elapsed hour of the period, one list per measure (see `at`)."""
+
+    step: Literal["hour"]
+    at: list[str]
+    overall: OverallSeriesView
+    processors: dict[str, HourlyMeasuresView]
+
+
 class ReportView(TypedDict):
     """A report's JSON form: `reportgen report --format json` and each page's report.json."""
 
@@ -240,6 +268,7 @@ class ReportView(TypedDict):
     trends: dict[str, TrendView]  # jobs, error_rate, ..., processor_jobs.<name>
     findings: list[FindingView]
     recommendations: list[RecommendationView]
+    series: SeriesView | None  # hourly, for a period up to four days; null for longer ones
 
 
 class SpanView(TypedDict):

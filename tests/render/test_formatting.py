@@ -145,3 +145,23 @@ def test_metric_value_uses_the_unit_of_its_name(
 )
 def test_metric_label_names_trends_for_people(metric: str, label: str) -> None:
     assert fmt.metric_label(metric) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("p95 353757 ms vs 180000 ms", "p95 5 min 54 s vs 3 min 00 s"),
+        ("waited 12.5 ms", "waited 12 ms"),
+        ("no durations: 3 ms2, v1.5 ms", "no durations: 3 ms2, v1.5 ms"),
+    ],
+)
+def test_readable_durations_in_sentences(text: str, shown: str) -> None:
+    assert fmt.readable_durations(text) == shown
+
+
+def test_cost_ratio_and_cost_per_billed_job() -> None:
+    assert fmt.ratio(1.34, 0.04) == "33.5×"
+    assert fmt.ratio(0.01, 1.0) == "0.01×"
+    assert fmt.ratio(1.0, 0.0) == "n/a"
+    cost = {"actual": 1.0, "inngest_jobs": 150, "github_actions_jobs": 60, "pending_jobs": 10}
+    assert fmt.cost_per_billed_job(cost) == "$0.0050"

@@ -85,6 +85,7 @@ def test_report_keys_follow_the_contract_in_order() -> None:
         "trends",
         "findings",
         "recommendations",
+        "series",
     ]
     assert data["schema_version"] == "1.0"
     assert data["period"] == {

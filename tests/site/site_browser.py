@@ -7,6 +7,7 @@ to fd 4, each a JSON message ended by a NUL byte: no websocket library is needed
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
 import shutil
@@ -51,6 +52,12 @@ class PageVisit:
     svg_charts: int = 0
     chart_slots: int = 0
     background: str = ""
+    # Aria labels of the drawn rollout rules ("Rollout: rollback 50% → 0%; …").
+    rollout_marks: list[str] = field(default_factory=list)
+    alert_spans: int = 0
+    # Elements wider than the viewport, and table headers broken inside a word.
+    too_wide: list[str] = field(default_factory=list)
+    broken_headers: list[str] = field(default_factory=list)
 
 
 class Browser:
@@ -115,12 +122,23 @@ class Browser:
                 return result
             self.events.append(reply)
 
-    def visit(self, url: str, timeout: float = 30, scheme: str = "light") -> PageVisit:
+    def visit(
+        self, url: str, timeout: float = 30, scheme: str = "light", width: int | None = None
+    ) -> PageVisit:
         """Open `url` in a fresh tab and wait until its charts are drawn (or time runs out)."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page"):
             self.send(f"{domain}.enable", session)
+        if width is not None:
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                session,
+                width=width,
+                height=844,
+                deviceScaleFactor=1,
+                mobile=True,
+            )
         features = [{"name": "prefers-color-scheme", "value": scheme}]
         self.send("Emulation.setEmulatedMedia", session, features=features)
         self.events.clear()
@@ -143,16 +161,59 @@ class Browser:
                 if visit.svg_charts >= visit.chart_slots:
                     break
             time.sleep(0.1)
-        visit.background = self.send(
-            "Runtime.evaluate",
-            session,
-            expression="getComputedStyle(document.body).backgroundColor",
-            returnByValue=True,
-        )["result"].get("value", "")
+        visit.background = self._value(session, "getComputedStyle(document.body).backgroundColor")
+        visit.rollout_marks = self._value(session, ROLLOUT_MARKS)
+        visit.alert_spans = self._value(session, ALERT_SPANS)
+        visit.too_wide = self._value(session, TOO_WIDE)
+        visit.broken_headers = self._value(session, BROKEN_HEADERS)
         self.send("Target.closeTarget", targetId=target)
         for event in self.events:
             _record(event, visit)
         return visit
+
+
+    def evaluate(self, url: str, expression: str, settle: float = 1.0) -> Any:
+        """Open `url`, let its scripts run for `settle` seconds, and evaluate `expression`."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Runtime.enable", session)
+        self.send("Page.enable", session)
+        self.send("Page.navigate", session, url=url)
+        time.sleep(settle)
+        value = self._value(session, expression)
+        self.send("Target.closeTarget", targetId=target)
+        return value
+
+    def _value(self, session: str, expression: str) -> Any:
+        reply = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return reply["result"].get("value")
+
+
+ROLLOUT_MARKS = (
+    "[...document.querySelectorAll('.chart-canvas svg .mark-rule [aria-label*=\"Rollout:\"]')]"
+    ".map(e => e.getAttribute('aria-label'))"
+)
+ALERT_SPANS = (
+    "document.querySelectorAll('.chart-canvas svg .mark-rect [aria-label*=\"alert:\"]').length"
+)
+# Measured in the DOM: any element whose right edge passes the viewport (a scrolling table
+# wrapper clips its table, so only the wrapper counts).
+TOO_WIDE = (
+    "[...document.querySelectorAll('body *')].filter(e => !e.closest('.table-wrap') ||"
+    " e.classList.contains('table-wrap')).filter(e => {const r = e.getBoundingClientRect();"
+    " return r.width > 0 && r.right > document.documentElement.clientWidth + 1;})"
+    ".map(e => e.tagName + '.' + e.className)"
+)
+# A header broken inside a word renders its text on more lines than it has words.
+BROKEN_HEADERS = (
+    "[...document.querySelectorAll('th')].filter(th => {const walker ="
+    " document.createTreeWalker(th, NodeFilter.SHOW_TEXT); const tops = new Set();"
+    " for (let node = walker.nextNode(); node; node = walker.nextNode()) {"
+    " const range = document.createRange(); range.selectNodeContents(node);"
+    " for (const rect of range.getClientRects()) { tops.add(Math.round(rect.top)); } }"
+    " return tops.size > th.textContent.trim().split(/\\s+/).length;})"
+    ".map(th => th.textContent)"
+)
 
 
 def _record(event: dict[str, Any], visit: PageVisit) -> None:
@@ -191,6 +252,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(self.prefix + "/"):
             return str(Path(self.directory) / "__outside_the_prefix__")
         return super().translate_path(path[len(self.prefix) :])
+
+    def send_head(self) -> Any:
+        # A missing file gets the site's 404.html with status 404, as GitHub Pages answers.
+        if Path(self.translate_path(self.path)).exists():
+            return super().send_head()
+        page = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        return io.BytesIO(page)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -18,6 +18,7 @@ from datasets import (
     job,
     rollout,
     steady_day,
+    write_ndjson,
     write_snapshot,
 )
 
@@ -84,7 +85,12 @@ def settings(**site: object) -> Settings:
     return Settings(site=SiteSettings(**site))
 
 
-def pulled_store(folder: Path, rows: Sequence[Row], data_as_of: datetime) -> Path:
+def pulled_store(
+    folder: Path,
+    rows: Sequence[Row],
+    data_as_of: datetime,
+    history: Sequence[dict[str, object]] = (),
+) -> Path:
     """A fresh store holding `rows` (snapshot taken at `data_as_of`), categories and rollout."""
     snapshots, store = folder / "snapshots", folder / "store.duckdb"
     shutil.rmtree(snapshots, ignore_errors=True)
@@ -97,8 +103,12 @@ def pulled_store(folder: Path, rows: Sequence[Row], data_as_of: datetime) -> Pat
         categories=categories(),
         rollout=rollout(),
     )
+    write_snapshot(snapshots, dataset)
+    if history:
+        stamp = f"{data_as_of:%Y-%m-%dT%H-%M-%SZ}"
+        write_ndjson(snapshots / f"rollout_history-{stamp}.ndjson", history)
     with open_store(store) as opened:
-        opened.pull(str(write_snapshot(snapshots, dataset)))
+        opened.pull(str(snapshots))
     return store
 
 
@@ -111,11 +121,18 @@ def gather(
     ranges: Mapping[str, str] | None = None,
     full: bool = False,
     data_as_of: datetime = DATA_AS_OF,
+    history: Sequence[dict[str, object]] = (),
+    alerts: Sequence[Mapping[str, object]] = (),
 ) -> Gathered:
     config = config or settings()
-    store = pulled_store(site.parent / f".{site.name}-data", rows, data_as_of)
+    store = pulled_store(site.parent / f".{site.name}-data", rows, data_as_of, history)
     inputs = BuildInputs(
-        as_of=as_of, built_at=BUILT_AT, commit="0123abc", ranges=dict(ranges or {}), full=full
+        as_of=as_of,
+        built_at=BUILT_AT,
+        commit="0123abc",
+        ranges=dict(ranges or {}),
+        full=full,
+        alerts=tuple(alerts),
     )
     with open_store(store, read_only=True) as opened:
         source = StoreReports(opened, config, as_of)
@@ -129,6 +146,46 @@ def build(
     config = config or settings()
     return gathered, write_site(site, gathered.output, config.secrets.values())
 
+
+# The incident day's rollback and the alert episode around it, as the store would hold them.
+ROLLBACK_AT = datetime(2026, 11, 29, 14, 18, tzinfo=UTC)
+INCIDENT_HISTORY = (
+    {
+        "id": "h1",
+        "feature_name": "hybrid_progressive_capture",
+        "action": "rollback",
+        "previous_percentage": 50.0,
+        "new_percentage": 0.0,
+        "reason": "Automatic rollback: error rate above 5%",
+        "triggered_by": "auto_health_check",
+        "created_at": ROLLBACK_AT,
+    },
+)
+
+
+def _transition(at: datetime, before: str, after: str, severity: str) -> dict[str, object]:
+    return {
+        "key": "k-error-rate",
+        "rule": "error_rate",
+        "scope": "overall",
+        "changed_at": at.isoformat(),
+        "from_state": before,
+        "to_state": after,
+        "severity": severity,
+        "notified": True,
+        "message": "error_rate 30.0% > 5.0% over 40 finished jobs",
+        "value": 30.0,
+        "threshold": 5.0,
+        "issue_number": 7,
+    }
+
+
+# Newest first, as `store.alerts.transitions` returns them.
+INCIDENT_ALERTS = (
+    _transition(datetime(2026, 11, 29, 17, 0, tzinfo=UTC), "firing", "resolved", "critical"),
+    _transition(datetime(2026, 11, 29, 14, 0, tzinfo=UTC), "pending", "firing", "critical"),
+    _transition(datetime(2026, 11, 29, 13, 30, tzinfo=UTC), "normal", "pending", "warning"),
+)
 
 # The sample site, built once per session; tests read it and never change it.
 RANGES = {"incident": "2026-11-28..2026-11-30"}
@@ -146,5 +203,12 @@ def sample_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config_file.write_text('[site]\ntitle = "Rollout <dashboard>"\n', encoding="utf-8")
     config = load_settings(config_file, environ=SECRETS)
     assert len(config.secrets.values()) == 3
-    build(folder / "site", sample_rows(), config, ranges=RANGES)
+    build(
+        folder / "site",
+        sample_rows(),
+        config,
+        ranges=RANGES,
+        history=INCIDENT_HISTORY,
+        alerts=INCIDENT_ALERTS,
+    )
     return folder / "site"

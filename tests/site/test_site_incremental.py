@@ -56,6 +56,8 @@ def test_adding_a_day_rebuilds_only_the_pages_it_touches(tmp_path: Path) -> None
         "index.html",
         "feed.xml",
         "alerts/index.html",
+        # The "latest daily" link now forwards to the new day.
+        "latest",
     }
     new_inodes = inodes(site)
     rewritten = {p for p in new_inodes if old_inodes.get(p) != new_inodes[p]}

@@ -45,7 +45,9 @@ def pages(site: Path) -> list[Path]:
 def test_every_link_of_every_page_resolves(sample_site: Path) -> None:
     broken = []
     checked = 0
-    for page in pages(sample_site):
+    # 404.html is served at any address, so its links are root-absolute: the browser test
+    # follows them from three folders deep.
+    for page in [p for p in pages(sample_site) if p.name != "404.html"]:
         for tag, attribute, value in parse(page).links:
             if value.startswith("data:"):
                 continue

@@ -24,21 +24,26 @@ from reportgen import __version__
 from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.render.site import page_files as site_render
-from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
-from reportgen.render.site.templates import template_folders, templates_fingerprint
+from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
+from reportgen.render.site.navigation import coverage, family, latest
+from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
-from reportgen.render.site.pages import Assets, Freshness, Link, SiteCommon, environment
+from reportgen.render.site.templates import template_folders, templates_fingerprint
+from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
 log = logging.getLogger(__name__)
 
 Report = Mapping[str, Any]
 ASSETS_UNIT = "assets"
 # Section links into the overview's archive: stable, so adding a day changes no other page.
+# Stable addresses that forward to the newest report of each kind, so adding a day changes
+# no other page's header.
 NAV = (
-    Link("index.html#daily", "Daily"),
-    Link("index.html#weekly", "Weekly"),
-    Link("index.html#monthly", "Monthly"),
+    Link("latest/daily/index.html", "Latest daily"),
+    Link("latest/weekly/index.html", "Latest weekly"),
+    Link("latest/monthly/index.html", "Latest monthly"),
 )
+LATEST_UNIT = "latest"
 
 
 class ReportSource(Protocol):
@@ -135,6 +140,11 @@ class Gatherer:
         self.templates = template_folders(settings.site.templates)
         self.env = environment(self.templates)
         data_as_of = source.data_as_of()
+        span = source.span()
+        self.span = span
+        self.data_as_of = data_as_of
+        self.data_start = span[0] if span else None
+        self.episodes = episodes(inputs.alerts)
         self.stale = is_stale(data_as_of, inputs.as_of, settings)
         self.base = _hash(
             settings_fingerprint(settings),
@@ -173,9 +183,14 @@ class Gatherer:
         self.reused.extend(unit.files)
 
     def _add(
-        self, name: str, fingerprint: str, files: Mapping[str, bytes], inputs: str = ""
+        self,
+        name: str,
+        fingerprint: str,
+        files: Mapping[str, bytes],
+        inputs: str = "",
+        status: str = "",
     ) -> None:
-        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs)
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status)
         self.files.update(files)
 
     def assets(self) -> Assets:
@@ -222,15 +237,34 @@ class Gatherer:
             if day.period is not None and start <= day.period.start_utc < end
         ]
 
-    def report_page(self, page: Page, siblings: Sequence[Page], daily: Sequence[Page]) -> None:
+    def place_of(self, page: Page, pages: Sequence[Page]) -> Place:
+        assert page.period is not None
+        relatives = family(page, pages)
+        period = page.period
+        words, partial_data = coverage(period.start_utc, period.end_utc, self.span, self.data_as_of)
+        return Place(
+            relatives.parents, relatives.children, relatives.children_label, words, partial_data
+        )
+
+    def report_page(
+        self,
+        page: Page,
+        siblings: Sequence[Page],
+        daily: Sequence[Page],
+        pages: Sequence[Page] = (),
+    ) -> None:
         position = siblings.index(page)
+        place = self.place_of(page, pages)
         neighbours = (
             site_render.neighbours_of(siblings, position)
             if page.kind is not PageKind.CUSTOM
             else None
         )
         inputs = self.report_fingerprint(page)
-        fingerprint = _hash(inputs, self.common.assets, neighbours)
+        assert page.period is not None
+        window = (page.period.start_utc, page.period.end_utc)
+        overlapping = [e for e in self.episodes if e.overlaps(*window)]
+        fingerprint = _hash(inputs, self.common.assets, neighbours, overlapping, self.data_start)
         unit = self._reusable(page.path, fingerprint)
         if unit is not None:
             self._keep(page.path, unit)
@@ -244,10 +278,34 @@ class Gatherer:
             self.reports[page.path] = report
             self.computed.append(page.path)
         days = [] if page.kind is PageKind.DAILY else self.days_within(page.period, daily)
+        # The report's own rollout changes cover its whole period.
+        events = self.events_of(window, [report], page.period.partial, report)
         files = site_render.report_page_files(
-            self.env, page, report, days, self.common, self.settings.thresholds, neighbours
+            self.env,
+            page,
+            report,
+            days,
+            self.common,
+            self.settings.thresholds,
+            neighbours,
+            events,
+            place,
         )
-        self._add(page.path, fingerprint, files, inputs)
+        status = str(report.get("status", "")) if page.kind is PageKind.DAILY else ""
+        self._add(page.path, fingerprint, files, inputs, status)
+
+    def events_of(
+        self,
+        window: tuple[datetime, datetime],
+        reports: Sequence[Report],
+        partial: bool,
+        report: Report | None,
+    ) -> ChartEvents:
+        """Rollout changes, alert episodes and coverage gaps within `window`."""
+        elapsed = None
+        if partial and report is not None:
+            elapsed = datetime.fromisoformat(str(report["period"]["elapsed_end"]))
+        return chart_events(reports, window, self.episodes, self.data_start, elapsed)
 
     def _has_old_report(self, page: Page) -> bool:
         return (self.old_site / page.folder / "report.json").is_file()
@@ -264,7 +322,7 @@ class Gatherer:
         for page in manifest.pages:
             if page.kind is PageKind.INDEX:
                 data_as_of = self.common.freshness.data_as_of
-                fingerprint = _hash(base, fingerprints, data_as_of)
+                fingerprint = _hash(base, fingerprints, data_as_of, self.episodes)
                 make = partial(self._index, page, report_pages, daily)
             elif page.kind is PageKind.ALERTS:
                 alerts = self.inputs.alerts
@@ -272,7 +330,9 @@ class Gatherer:
                 make = partial(self._alerts, page, daily)
             elif page.kind is PageKind.NOT_FOUND:
                 fingerprint = _hash(base)
-                make = partial(site_render.not_found_files, self.env, page, self.common)
+                make = partial(
+                    site_render.not_found_files, self.env, page, self.common, self.templates
+                )
             elif page.kind is PageKind.FEED:
                 fingerprint = _hash(base, [fingerprints[p.path] for p in recent])
                 make = partial(self._feed, page, recent)
@@ -282,24 +342,52 @@ class Gatherer:
 
     def _index(self, page: Page, report_pages: list[Page], daily: list[Page]) -> dict[str, bytes]:
         recent = daily[-site_render.GLANCE_DAYS :]
+        reports = {p.path: self.report_of(p) for p in recent}
+        calendar = [
+            site_render.CalendarDay(p.key, self.units[p.path].status or "unknown", p.path)
+            for p in daily[-site_render.CALENDAR_DAYS :]
+        ]
+        events = ChartEvents()
+        if recent and recent[0].period is not None and recent[-1].period is not None:
+            window = (recent[0].period.start_utc, recent[-1].period.end_utc)
+            newest = reports[recent[-1].path]
+            partial = bool(newest["period"]["partial"])
+            events = self.events_of(window, list(reports.values()), partial, newest)
         return site_render.index_files(
             self.env,
             page,
-            {p.path: self.report_of(p) for p in recent},
+            reports,
             report_pages,
             self.common,
             self.settings.thresholds,
+            events,
+            calendar,
         )
 
     def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:
-        history = site_render.alert_history([(p, self.report_of(p)) for p in daily])
+        reports = [(p, self.report_of(p)) for p in daily]
         transitions = site_render.alert_transitions(self.inputs.alerts)
-        return site_render.alerts_files(self.env, page, transitions, history, self.common)
+        groups = incidents(self.episodes)
+        return site_render.alerts_files(
+            self.env, page, transitions, reports, groups, self.common, self.inputs.as_of
+        )
 
     def _feed(self, page: Page, recent: list[Page]) -> dict[str, bytes]:
         feature = self.settings.report.feature
         reports = [(p, self.report_of(p)) for p in recent]
         return site_render.feed_files(self.env, page, reports, self.common, feature)
+
+    def latest_pages(self, manifest: SiteManifest) -> None:
+        """`latest/<kind>/index.html`: forwards to the newest report of each kind."""
+        newest = latest(manifest.pages)
+        targets = {kind.value: page.path for kind, page in newest.items()}
+        fingerprint = _hash(self.base, self.common.assets, targets)
+        unit = self._reusable(LATEST_UNIT, fingerprint)
+        if unit is not None:
+            self._keep(LATEST_UNIT, unit)
+        else:
+            files = site_render.latest_files(self.env, newest, self.common)
+            self._add(LATEST_UNIT, fingerprint, files)
 
     def _summary(
         self, page: Page, fingerprint: str, render: Callable[[], dict[str, bytes]]
@@ -323,11 +411,12 @@ class Gatherer:
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
             for page in siblings:
-                self.report_page(page, siblings, daily)
+                self.report_page(page, siblings, daily, manifest.pages)
                 done += 1
                 if self.progress is not None:
                     self.progress(done, total)
         self.summary_pages(manifest)
+        self.latest_pages(manifest)
         newest = {
             kind.value: self.report_of(pages[-1])
             for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)

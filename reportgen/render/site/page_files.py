@@ -7,21 +7,25 @@ daily reports inside them, so no chart ever touches raw job rows.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from reportgen.config import ThresholdSettings
-from reportgen.render.site import charts as chart_lib
 from reportgen.render import formatting
+from reportgen.render.site import charts as chart_lib
 from reportgen.render.site.csv_export import to_csv
-from reportgen.render.site.plan import Page, PageKind
+from reportgen.render.site.events import ChartEvents, Incident
+from reportgen.render.site.incidents import IncidentView, from_daily_findings, from_episodes
 from reportgen.render.site.pages import (
     ArchiveGroup,
     Assets,
@@ -29,21 +33,25 @@ from reportgen.render.site.pages import (
     IndexContext,
     Link,
     Neighbours,
+    Place,
     ReportPageContext,
     SiteCommon,
     page_meta,
     render,
 )
-from reportgen.render.site.templates import read_asset
+from reportgen.render.site.plan import Page, PageKind
 from reportgen.render.site.tables import Column, DataTable, report_tables, table
+from reportgen.render.site.templates import read_asset, shipped_folder
 
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
 GLANCE_DAYS = 30
+CALENDAR_DAYS = 371  # a year, rounded up to whole weeks
 FEED_ENTRIES = 30
 # The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
 # older findings stay on their daily pages and in each report.json.
 ALERT_ROWS = 200
+NO_PLACE = Place()
 TITLES = {
     PageKind.DAILY: "Daily report",
     PageKind.WEEKLY: "Weekly report",
@@ -114,18 +122,23 @@ def report_page_files(
     common: SiteCommon,
     thresholds: ThresholdSettings,
     neighbours: Neighbours | None,
+    events: ChartEvents = chart_lib.NO_EVENTS,
+    place: Place = NO_PLACE,
 ) -> Files:
-    """A report page, its `report.json` and a CSV of each of its tables."""
-    if page.kind is PageKind.DAILY:
-        charts = chart_lib.breakdown_charts(report, thresholds)
+    """A report page, its `report.json` and a CSV of each of its tables.
+
+    A day or a short range draws its report's hourly series; longer periods their days."""
+    if report.get("series"):
+        charts = chart_lib.hourly_charts(report, thresholds, events)
     else:
-        charts = chart_lib.series_charts(days, thresholds) + chart_lib.category_charts(report)
+        charts = chart_lib.series_charts(days, thresholds, events)
+    charts += chart_lib.category_charts(report)
     tables = report_tables(report)
     downloads = [Link("report.json", "Report (JSON)")] + [
         Link(f"{t.slug}.csv", f"{t.title} (CSV)") for t in tables
     ]
     context = ReportPageContext(
-        report, charts, tables, _trends_table(report), downloads, neighbours
+        report, charts, tables, _trends_table(report), downloads, neighbours, place
     )
     title = f"{TITLES[page.kind]} {page.key}"
     meta = page_meta(page, common, title, has_charts=bool(charts))
@@ -136,6 +149,11 @@ def report_page_files(
     return files
 
 
+def chart_csv_files(folder: str, charts: Sequence[chart_lib.Chart]) -> Files:
+    """Each chart's data as `chart-<slug>.csv` beside its page (the figure links to it)."""
+    return {f"{folder}chart-{chart.slug}.csv": to_csv(chart.table).encode() for chart in charts}
+
+
 def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
     """Links to the report before and after, among pages of one kind."""
     before = pages[position - 1] if position > 0 else None
@@ -144,6 +162,31 @@ def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
         previous=Link(before.path, before.key) if before else None,
         next=Link(after.path, after.key) if after else None,
     )
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One cell of the year calendar: a daily report's day, status and page."""
+
+    key: str
+    status: str
+    href: str
+
+
+def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay | None]:
+    """The days in week columns from Monday: blank cells before the first day."""
+    if not days:
+        return []
+    first = date.fromisoformat(days[0].key)
+    cells: list[CalendarDay | None] = [None] * first.weekday()
+    expected = first
+    for day in days:
+        while expected < date.fromisoformat(day.key):  # a day without a report stays blank
+            cells.append(None)
+            expected += timedelta(days=1)
+        cells.append(day)
+        expected += timedelta(days=1)
+    return cells
 
 
 def _glance_table(days: Sequence[Report]) -> DataTable:
@@ -176,6 +219,8 @@ def index_files(
     report_pages: Sequence[Page],
     common: SiteCommon,
     thresholds: ThresholdSettings,
+    events: ChartEvents = chart_lib.NO_EVENTS,
+    calendar: Sequence[CalendarDay] = (),
 ) -> Files:
     """The overview: current status, open incidents, the last 30 days, links to every report."""
     daily = [p for p in report_pages if p.kind is PageKind.DAILY]
@@ -196,7 +241,11 @@ def index_files(
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM)
         if any(p.kind is kind for p in report_pages)
     ]
-    charts = chart_lib.series_charts(days, thresholds) if days else []
+    # The index's series are also files: `chart-<slug>.csv` at the site root.
+    charts = [
+        replace(chart, csv=f"chart-{chart.slug}.csv", inline_table=False)
+        for chart in (chart_lib.series_charts(days, thresholds, events) if days else [])
+    ]
     context = IndexContext(
         latest=latest,
         latest_href=daily[-1].path if daily else "",
@@ -206,15 +255,21 @@ def index_files(
         glance=_glance_table(days),
         days_shown=len(days),
         archive=archive,
+        calendar=calendar_cells(calendar),
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))
-    return {page.path: render(env, "index.html", meta, context).encode()}
+    files = {page.path: render(env, "index.html", meta, context).encode()}
+    files.update(chart_csv_files(page.folder, charts))
+    return files
 
 
 @dataclass(frozen=True)
 class AlertsContext:
+    latest: Report | None
+    latest_href: str
+    episodes: Sequence[IncidentView]
+    day_incidents: Sequence[IncidentView]
     transitions: DataTable
-    history: DataTable
 
 
 def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
@@ -225,7 +280,7 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
         Column("rule", "Rule"),
         Column("scope", "Scope"),
         Column("change", "Change"),
-        Column("message", "Explanation"),
+        Column("message", "Explanation", "sentence"),
         Column("issue", "Incident issue"),
     )
     values = [
@@ -243,39 +298,74 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
     return table("transitions", "Alert transitions", columns, values)
 
 
-def alert_history(daily: Sequence[tuple[Page, Report]]) -> DataTable:
-    """Warning and critical findings of every daily report, newest first."""
-    columns = (
-        Column("day", "Day", "date"),
-        Column("severity", "Severity"),
-        Column("rule", "Rule"),
-        Column("scope", "Scope"),
-        Column("message", "Explanation"),
-    )
-    rows = [
-        (page.key, f["severity"], f["rule"], f["scope"], f["message"])
-        for page, report in reversed(daily)
-        for f in report.get("findings", [])
-        if f["severity"] in {"warning", "critical"}
-    ]
-    return table("alerts", "Alert history", columns, rows[:ALERT_ROWS])
-
-
 def alerts_files(
     env: jinja2.Environment,
     page: Page,
     transitions: DataTable,
-    history: DataTable,
+    daily: Sequence[tuple[Page, Report]],
+    groups: Sequence[Incident],
     common: SiteCommon,
+    now: datetime,
 ) -> Files:
+    """Incidents, current state first: alert episodes, then stretches of days with findings."""
     meta = page_meta(page, common, "Alerts", has_charts=False)
-    context = AlertsContext(transitions, history)
+    newest = daily[-1] if daily else None
+    context = AlertsContext(
+        latest=newest[1] if newest else None,
+        latest_href=newest[0].path if newest else "",
+        episodes=from_episodes(groups, daily, now),
+        day_incidents=from_daily_findings(daily),
+        transitions=transitions,
+    )
     return {page.path: render(env, "alerts.html", meta, context).encode()}
 
 
-def not_found_files(env: jinja2.Environment, page: Page, common: SiteCommon) -> Files:
+@dataclass(frozen=True)
+class LatestContext:
+    target: str
+    label: str
+
+
+def latest_files(
+    env: jinja2.Environment, newest: Mapping[PageKind, Page], common: SiteCommon
+) -> Files:
+    """A page per kind that forwards to its newest report (with a link, for no refresh)."""
+    files: Files = {}
+    for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY):
+        path = f"latest/{kind.value}/index.html"
+        page = Page(PageKind.INDEX, f"latest-{kind.value}", path)
+        target = newest.get(kind)
+        title = f"Latest {kind.value} report"
+        meta = page_meta(page, common, title, has_charts=False)
+        context = LatestContext(
+            target.path if target else "index.html",
+            f"{TITLES[kind]} {target.key}" if target else "the overview (no report yet)",
+        )
+        files[path] = render(env, "latest.html", meta, context).encode()
+    return files
+
+
+@dataclass(frozen=True)
+class NotFoundContext:
+    root: str
+    style: Markup
+    script: Markup
+    script_hash: str
+
+
+def not_found_files(
+    env: jinja2.Environment, page: Page, common: SiteCommon, folders: Sequence[Path] = ()
+) -> Files:
+    """A self-contained 404 page: inline styles, links that find the site's root."""
     meta = page_meta(page, common, "Page not found", has_charts=False)
-    return {page.path: render(env, "404.html", meta, None).encode()}
+    folders = list(folders) or [shipped_folder()]
+    # Trusted files of the site's own templates, inlined as they are.
+    style = read_asset("style.css", folders).decode()
+    script = read_asset("404.js", folders).decode()
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    root = common.base_url.rstrip("/") + "/" if common.base_url else "/"
+    context = NotFoundContext(root, Markup(style), Markup(script), f"sha256-{digest}")  # noqa: S704
+    return {page.path: render(env, "404.html", meta, context).encode()}
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from reportgen.render import formatting
-from reportgen.render.site.templates import shipped_folder
 from reportgen.render.site.charts import Chart
 from reportgen.render.site.plan import Page
 from reportgen.render.site.tables import Cell, DataTable
-
+from reportgen.render.site.templates import shipped_folder
 
 
 @dataclass(frozen=True)
@@ -101,6 +100,17 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a report page sits: breadcrumbs up, its children, and what its data cover."""
+
+    parents: tuple[Link, ...] = ()
+    children: tuple[Link, ...] = ()
+    children_label: str = ""
+    coverage: str = ""
+    partial_data: bool = False
+
+
+@dataclass(frozen=True)
 class ReportPageContext:
     report: Mapping[str, Any]
     charts: Sequence[Chart]
@@ -108,6 +118,7 @@ class ReportPageContext:
     trends: DataTable | None
     downloads: Sequence[Link]
     neighbours: Neighbours | None
+    place: Place = Place()
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,7 @@ class IndexContext:
     glance: DataTable
     days_shown: int
     archive: Sequence[ArchiveGroup] = field(default_factory=tuple)
+    calendar: Sequence[Any] = field(default_factory=tuple)
 
 
 def script_json(value: Any) -> Markup:
@@ -152,7 +164,8 @@ def cell(value: Cell, fmt: str) -> str:
         return shown(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return formatting.plain_text(str(value), limit=500)
+    text = formatting.plain_text(str(value), limit=500)
+    return formatting.readable_durations(text) if fmt == "sentence" else text
 
 
 def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
@@ -175,6 +188,9 @@ def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
         ms=formatting.duration_ms,
         money=formatting.money,
         timestamp=formatting.timestamp,
+        durations=formatting.readable_durations,
+        ratio=formatting.ratio,
+        per_billed_job=formatting.cost_per_billed_job,
     )
     return env
 

@@ -23,6 +23,7 @@ from reportgen.periods import (
     periods_covering,
 )
 
+
 class PageKind(StrEnum):
     INDEX = "index"
     DAILY = "daily"

@@ -14,7 +14,10 @@ from reportgen.render import sections
 from reportgen.report.view import ReportView, report_view
 
 Cell = str | int | float | bool | None
-Format = Literal["text", "count", "number", "percent", "ms", "seconds", "money", "time", "date"]
+# `sentence`: untrusted text whose raw "… ms" durations are shown in s/min/h.
+Format = Literal[
+    "text", "count", "number", "percent", "ms", "seconds", "money", "time", "date", "sentence"
+]
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def findings_table(report: ReportView) -> DataTable:
         Column("severity", "Severity"),
         Column("rule", "Rule"),
         Column("scope", "Scope"),
-        Column("message", "Explanation"),
+        Column("message", "Explanation", "sentence"),
     )
     rows = _section_rows(sections.findings(report), columns)
     return table("findings", "Findings", columns, rows)

@@ -38,6 +38,8 @@ class Unit:
     # A report page's report inputs alone (its links aside): when only a link changed, the
     # report is read back from the old site instead of being computed again.
     inputs: str = ""
+    # A daily page's status, for the index's year calendar without reading every report.
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class BuildManifest:
                 "fingerprint": unit.fingerprint,
                 "files": list(unit.files),
                 "inputs": unit.inputs,
+                **({"status": unit.status} if unit.status else {}),
             }
             for name, unit in sorted(self.units.items())
         }
@@ -84,6 +87,7 @@ def read_manifest(site: Path) -> BuildManifest:
                 str(unit["fingerprint"]),
                 tuple(str(f) for f in unit["files"]),
                 str(unit.get("inputs", "")),
+                str(unit.get("status", "")),
             )
             for name, unit in data["units"].items()
         }

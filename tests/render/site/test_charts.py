@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -10,12 +10,29 @@ import pytest
 from altair.vegalite.v6.schema import core
 from datasets import HOSTILE_REPOSITORY, example_report
 from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 
 from reportgen.config import ThresholdSettings
 from reportgen.render.site import charts
+from reportgen.render.site.events import chart_events, episodes
 
 THRESHOLDS = ThresholdSettings()
 VALIDATOR = jsonschema.Draft7Validator(core.load_schema())
+DAY = datetime(2026, 11, 18, tzinfo=UTC)
+ROLLBACK = {
+    "created_at": "2026-11-18T14:18:00+00:00",
+    "action": "rollback",
+    "previous_percentage": 50.0,
+    "new_percentage": 0.0,
+    "reason": "Automatic rollback",
+    "triggered_by": "auto_health_check",
+}
+TRANSITIONS = [
+    {"key": "k", "rule": "error_rate", "scope": "overall", "to_state": "firing",
+     "changed_at": "2026-11-18T14:00:00+00:00", "severity": "critical", "message": "high"},
+    {"key": "k", "rule": "error_rate", "scope": "overall", "to_state": "resolved",
+     "changed_at": "2026-11-18T17:00:00+00:00", "severity": "critical", "message": "ok"},
+]  # fmt: skip
 
 
 def daily(day: date, jobs: int, failed: int, score: float | None) -> dict[str, Any]:
@@ -33,9 +50,49 @@ def week() -> list[dict[str, Any]]:
     return [daily(first + timedelta(days=n), 100 + n, n, 100 - 5 * n) for n in range(7)]
 
 
+def _measures(jobs: list[int], failed: list[int], p95: list[float | None]) -> dict[str, Any]:
+    return {
+        "jobs": jobs,
+        "finished": jobs,
+        "failed": failed,
+        "error_rate": [100 * f / n if n else None for f, n in zip(failed, jobs, strict=True)],
+        "p50_ms": [v / 2 if v else None for v in p95],
+        "p95_ms": p95,
+        "cost": [0.0002 * n for n in jobs],
+    }
+
+
+def incident_day() -> dict[str, Any]:
+    """The example report as a day with three hours of series and a rollback in the third."""
+    report = copy.deepcopy(example_report())
+    report["period"]["start"] = DAY.isoformat()
+    report["rollout"] = {**report.get("rollout", {}), "changes": [ROLLBACK]}
+    overall = _measures([10, 12, 8], [0, 6, 1], [4000.0, 90000.0, None])
+    overall.update(error_rate_low=[0.0, 25.4, 2.2], error_rate_high=[27.8, 74.6, 47.1])
+    overall["pending"] = [0, 3, 1]
+    report["series"] = {
+        "step": "hour",
+        "at": [(DAY + timedelta(hours=12 + h)).isoformat() for h in range(3)],
+        "overall": overall,
+        "processors": {
+            "github_actions": _measures([2, 2, 0], [0, 2, 0], [3_600_000.0, 5_400_000.0, None]),
+            "inngest": _measures([8, 10, 8], [0, 4, 1], [4000.0, 9000.0, 3000.0]),
+        },
+    }
+    return report
+
+
+def events() -> Any:
+    return chart_events(
+        [incident_day()], (DAY, DAY + timedelta(days=1)), episodes(TRANSITIONS), None, None
+    )
+
+
 def every_chart() -> list[charts.Chart]:
-    return charts.series_charts(week(), THRESHOLDS) + charts.breakdown_charts(
-        example_report(), THRESHOLDS
+    return (
+        charts.series_charts(week(), THRESHOLDS, events())
+        + charts.hourly_charts(incident_day(), THRESHOLDS, events())
+        + charts.category_charts(example_report())
     )
 
 
@@ -52,21 +109,27 @@ def test_chart_specs_load_nothing() -> None:
         assert '"url"' not in text, chart.slug
 
 
-def test_chart_specs_snapshot(snapshot: SnapshotAssertion) -> None:
-    assert {f"{c.slug}-{len(c.table.rows)}": c.spec for c in every_chart()} == snapshot
+@pytest.fixture(name="json_snapshot")
+def json_snapshot_fixture(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+GROUPS = ["daily"] * 6 + ["hourly"] * 5 + ["categories"] * 2
+
+
+@pytest.mark.parametrize("index", range(len(GROUPS)), ids=lambda n: f"{n:02d}-{GROUPS[n]}")
+def test_chart_spec_snapshot(index: int, json_snapshot: SnapshotAssertion) -> None:
+    """One file per chart spec, so a change to one chart is reviewed on its own."""
+    chart = every_chart()[index]
+    assert chart.spec == json_snapshot(name=f"{GROUPS[index]}-{chart.slug}")
 
 
 def test_job_volume_has_one_row_per_day_and_processor() -> None:
-    chart = charts.job_volume(week())
-    assert chart.table.rows[:2] == (
-        ("2026-11-23", "inngest", 100),
-        ("2026-11-23", HOSTILE_REPOSITORY, 234),
-    ) or chart.table.rows[:2] == (
-        ("2026-11-23", HOSTILE_REPOSITORY, 234),
-        ("2026-11-23", "inngest", 100),
-    )
-    assert len(chart.table.rows) == 14
-    assert [c.name for c in chart.table.columns] == ["day", "processor", "jobs"]
+    chart = charts.job_volume_series(charts.Timeline("day", charts.NO_EVENTS), week())
+    # The spec keeps a row per day and processor; the table a row per day, a column each.
+    assert len(chart.spec["datasets"]["rows"]) == 14
+    assert [c.label for c in chart.table.columns] == ["Day", HOSTILE_REPOSITORY, "inngest"]
+    assert chart.table.rows[:2] == (("2026-11-23", 234, 100), ("2026-11-24", 234, 101))
 
 
 def test_series_rows_stay_under_altairs_limit_for_a_year() -> None:
@@ -76,17 +139,59 @@ def test_series_rows_stay_under_altairs_limit_for_a_year() -> None:
         assert sum(len(rows) for rows in chart.spec["datasets"].values()) <= 365 * 2 * 2 + 2
 
 
-def test_day_axis_reads_local_days_as_utc() -> None:
-    spec = charts.job_volume(week()).spec
-    x = spec["encoding"]["x"]
-    assert x["timeUnit"] == "utcyearmonthdate"
-    assert x["scale"] == {"type": "utc"}
-    assert spec["datasets"]["rows"][0]["day"] == "2026-11-23"
+def test_hourly_charts_put_hours_on_a_utc_time_axis() -> None:
+    volume, error_rate, _latency, queue, cost = charts.hourly_charts(incident_day(), THRESHOLDS)
+    bars = volume.spec["layer"][2]["encoding"]["x"]
+    assert bars["timeUnit"] == "utcyearmonthdatehours"
+    assert bars["scale"] == {"type": "utc"}
+    assert volume.table.rows[0] == ("2026-11-18T12:00:00+00:00", 2, 8)
+    assert [row[1] for row in error_rate.table.rows] == [0.0, 50.0, 12.5]
+    assert error_rate.table.rows[1][2] == "25.4–74.6%"
+    assert queue.table.rows == (
+        ("2026-11-18T12:00:00+00:00", "pending", 0),
+        ("2026-11-18T13:00:00+00:00", "pending", 3),
+        ("2026-11-18T14:00:00+00:00", "pending", 1),
+    )
+    assert [c.label for c in cost.table.columns] == ["Hour (UTC)", "github_actions", "inngest"]
+    at, actions, inngest = cost.table.rows[0]
+    assert (at, actions) == ("2026-11-18T12:00:00+00:00", 0.0004)
+    assert inngest == pytest.approx(0.0016)
+
+
+def test_processing_time_is_on_a_log_scale_labelled_in_readable_units() -> None:
+    chart = charts.hourly_charts(incident_day(), THRESHOLDS)[2]
+    y = chart.spec["layer"][2]["encoding"]["y"]
+    assert y["scale"] == {"type": "log"}
+    assert "' min'" in y["axis"]["labelExpr"] and "' h'" in y["axis"]["labelExpr"]
+    shown = {
+        (row["processor"], row["percentile"], row["time"]) for row in chart.spec["datasets"]["rows"]
+    }
+    assert ("github_actions", "p95", "1 h 30 min") in shown
+    assert ("inngest", "p95", "4.0 s") in shown
+    # No dash legend: Vega would draw its symbols in black, unreadable in the dark theme.
+    assert y is not None and chart.spec["layer"][2]["encoding"]["strokeDash"]["legend"] is None
+
+
+def test_time_charts_carry_the_rollback_and_the_alert_episode() -> None:
+    for chart in every_chart()[:11]:
+        assert chart.spec["datasets"]["events"] == [
+            {"at": "2026-11-18T14:18:00+00:00", "event": "rollback 50% → 0%", "kind": "rollback"}
+        ], chart.slug
+        assert chart.spec["datasets"]["spans"] == [
+            {
+                "start": "2026-11-18T14:00:00+00:00",
+                "end": "2026-11-18T17:00:00+00:00",
+                "event": "critical alert: error_rate (overall)",
+                "kind": "alert",
+            }
+        ], chart.slug
 
 
 def test_error_rate_chart_draws_the_configured_thresholds() -> None:
-    chart = charts.error_rate(
-        week(), ThresholdSettings(error_rate_warning=1, error_rate_critical=3)
+    chart = charts.error_rate_series(
+        charts.Timeline("day", charts.NO_EVENTS),
+        week(),
+        ThresholdSettings(error_rate_warning=1, error_rate_critical=3),
     )
     rules = chart.spec["datasets"]["thresholds"]
     assert rules == [
@@ -102,12 +207,12 @@ def test_error_rate_chart_draws_the_configured_thresholds() -> None:
 def test_health_score_keeps_inconclusive_days_as_gaps() -> None:
     days = week()
     days[2]["health"]["score"] = None
-    chart = charts.health_score(days, THRESHOLDS)
+    chart = charts.health_score_series(charts.Timeline("day", charts.NO_EVENTS), days, THRESHOLDS)
     assert chart.table.rows[2] == ("2026-11-25", None)
-    assert chart.spec["layer"][0]["encoding"]["y"]["scale"] == {"domain": [0, 100]}
+    assert chart.spec["layer"][2]["encoding"]["y"]["scale"] == {"domain": [0, 100]}
 
 
-def test_breakdown_charts_read_categories_and_processors() -> None:
+def test_category_charts_read_categories() -> None:
     report = example_report()
     assert charts.error_categories(report).table.rows == (
         ("network", 150),
@@ -118,25 +223,15 @@ def test_breakdown_charts_read_categories_and_processors() -> None:
         ("large", "repositories", 2),
         ("large", "active", 1),
     )
-    assert charts.cost_breakdown(report).table.rows == (
-        ("inngest", 0.2),
-        ("github_actions", 12.0),
-        ("actual", 12.2),
-        ("baseline", 0.2468),
-    )
-    assert charts.queue_now(report).table.rows == (
-        ("pending", 3),
-        ("processing", 0),
-        ("stuck", 2),
-    )
 
 
 def test_charts_of_one_kind_share_their_spec_apart_from_the_data() -> None:
-    first, second = charts.job_volume(week()[:2]), charts.job_volume(week()[2:])
+    timeline = charts.Timeline("day", charts.NO_EVENTS)
+    first = charts.job_volume_series(timeline, week()[:2])
+    second = charts.job_volume_series(timeline, week()[2:])
     assert {k: v for k, v in first.spec.items() if k != "datasets"} == {
         k: v for k, v in second.spec.items() if k != "datasets"
     }
-    assert first.spec["data"] == {"name": "rows"}
     assert first.spec["datasets"]["rows"] != second.spec["datasets"]["rows"]
 
 

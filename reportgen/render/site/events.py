@@ -1,0 +1,192 @@
+"""What happened when, for the time charts: rollout changes, alert episodes, coverage gaps.
+
+Rollout changes come from the reports (`rollout.changes`, the rollout history rows of each
+period); alert episodes from the alert lifecycle's transitions (an episode runs from a
+transition into `firing` to the next transition of the same alert out of it, or is still
+open); coverage gaps from the period and the store's data span. Charts draw changes as
+labelled rules and episodes and gaps as shaded spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reportgen.render import formatting
+
+Report = Mapping[str, Any]
+SEVERITY_RANK = {"info": 0, "inconclusive": 0, "ok": 0, "warning": 1, "critical": 2}
+ACTION_LABELS = {"rollback": "rollback", "emergency_stop": "emergency stop", "created": "created"}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One alert's firing episode; `end` is None while it is still firing."""
+
+    key: str
+    rule: str
+    scope: str
+    start: datetime
+    end: datetime | None
+    severity: str
+    messages: tuple[str, ...] = ()
+    issue_number: int | None = None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and (self.end is None or self.end > start)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """Overlapping alert episodes, read as one incident."""
+
+    start: datetime
+    end: datetime | None
+    severity: str
+    episodes: tuple[Episode, ...] = field(default_factory=tuple)
+
+
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def episodes(transitions: Iterable[Mapping[str, Any]]) -> list[Episode]:
+    """The firing episodes in the alert transitions (any order), oldest first."""
+    ordered = sorted(transitions, key=lambda t: (_moment(t["changed_at"]), str(t.get("key"))))
+    open_: dict[str, dict[str, Any]] = {}
+    found: list[Episode] = []
+    for row in ordered:
+        key, state = str(row.get("key")), row.get("to_state")
+        if state == "firing" and key not in open_:
+            open_[key] = {
+                "row": row,
+                "start": _moment(row["changed_at"]),
+                "severity": str(row.get("severity") or "warning"),
+                "messages": [str(row.get("message") or "")],
+            }
+        elif state == "firing":
+            episode = open_[key]
+            episode["messages"].append(str(row.get("message") or ""))
+            if _rank(row.get("severity")) > _rank(episode["severity"]):
+                episode["severity"] = str(row.get("severity"))
+        elif key in open_:
+            found.append(_episode(key, open_.pop(key), _moment(row["changed_at"])))
+    found.extend(_episode(key, episode, None) for key, episode in open_.items())
+    return sorted(found, key=lambda e: (e.start, e.key))
+
+
+def _rank(severity: Any) -> int:
+    return SEVERITY_RANK.get(str(severity), 0)
+
+
+def _episode(key: str, episode: Mapping[str, Any], end: datetime | None) -> Episode:
+    row = episode["row"]
+    return Episode(
+        key=key,
+        rule=str(row.get("rule") or ""),
+        scope=str(row.get("scope") or ""),
+        start=episode["start"],
+        end=end,
+        severity=episode["severity"],
+        messages=tuple(dict.fromkeys(m for m in episode["messages"] if m)),
+        issue_number=row.get("issue_number"),
+    )
+
+
+def incidents(found: Sequence[Episode]) -> list[Incident]:
+    """Episodes grouped where they overlap in time, newest (and any still open) first."""
+    groups: list[list[Episode]] = []
+    reach: datetime | None = None
+    for episode in sorted(found, key=lambda e: e.start):
+        if groups and (reach is None or episode.start <= reach):
+            groups[-1].append(episode)
+        else:
+            groups.append([episode])
+        ends = [e.end for e in groups[-1]]
+        reach = None if None in ends else max(e for e in ends if e is not None)
+    result = [
+        Incident(
+            start=group[0].start,
+            end=None if any(e.end is None for e in group) else max(e.end for e in group if e.end),
+            severity=max((e.severity for e in group), key=_rank),
+            episodes=tuple(group),
+        )
+        for group in groups
+    ]
+    # Still open first, then newest first: the current state leads.
+    return sorted(result, key=lambda i: (i.end is None, i.start), reverse=True)
+
+
+def rollout_label(change: Mapping[str, Any]) -> str:
+    """`rollback 50 % → 0 %`, `emergency stop`, `25 % → 50 %`."""
+    before, after = change.get("previous_percentage"), change.get("new_percentage")
+    action = ACTION_LABELS.get(str(change.get("action")), "")
+    moved = (
+        f"{formatting.percent(before, 0)} → {formatting.percent(after, 0)}"
+        if before is not None and after is not None
+        else formatting.percent(after, 0)
+        if after is not None
+        else ""
+    )
+    return " ".join(part for part in (action, moved) if part) or str(change.get("action"))
+
+
+@dataclass(frozen=True)
+class ChartEvents:
+    """The events of one chart's time window, as rows of its `events` and `spans` datasets."""
+
+    rules: tuple[dict[str, Any], ...] = ()
+    spans: tuple[dict[str, Any], ...] = ()
+
+
+def chart_events(
+    reports: Sequence[Report],
+    window: tuple[datetime, datetime],
+    found: Sequence[Episode],
+    data_start: datetime | None,
+    elapsed_end: datetime | None,
+) -> ChartEvents:
+    """Rollout rules, episode spans and coverage gaps within `window` (`[start, end)`)."""
+    start, end = window
+    rules = [
+        {
+            "at": str(change["created_at"]),
+            "event": rollout_label(change),
+            "kind": str(change.get("action") or "updated"),
+        }
+        for report in reports
+        for change in (report.get("rollout") or {}).get("changes") or ()
+        if start <= _moment(change["created_at"]) < end
+    ]
+    spans = [
+        {
+            "start": max(e.start, start).isoformat(),
+            "end": min(e.end or end, end).isoformat(),
+            "event": f"{e.severity} alert: {e.rule} ({e.scope})",
+            "kind": "alert",
+        }
+        for e in found
+        if e.overlaps(start, end)
+    ]
+    if data_start is not None and data_start > start:
+        gap_end = min(data_start, end)
+        spans.append(
+            {
+                "start": start.isoformat(),
+                "end": gap_end.isoformat(),
+                "event": "before data start",
+                "kind": "uncovered",
+            }
+        )
+    if elapsed_end is not None and elapsed_end < end:
+        spans.append(
+            {
+                "start": max(elapsed_end, start).isoformat(),
+                "end": end.isoformat(),
+                "event": "partial: no data yet",
+                "kind": "partial",
+            }
+        )
+    return ChartEvents(tuple(rules), tuple(spans))

@@ -1,0 +1,125 @@
+"""Incidents: alert episodes grouped where they overlap, days with findings grouped in runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from reportgen.periods import daily
+from reportgen.render.site.events import chart_events, episodes, incidents
+from reportgen.render.site.incidents import from_daily_findings, from_episodes
+from reportgen.render.site.plan import Page, PageKind
+
+AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def at(hour: float, day: int = 18) -> str:
+    return (datetime(2026, 11, day, tzinfo=UTC) + timedelta(hours=hour)).isoformat()
+
+
+def transition(key: str, when: str, to_state: str, severity: str = "critical") -> dict[str, Any]:
+    return {
+        "key": key,
+        "rule": key,
+        "scope": "overall",
+        "changed_at": when,
+        "to_state": to_state,
+        "severity": severity,
+        "message": f"{key} 353757 ms vs 180000 ms",
+        "issue_number": 7 if key == "error_rate" else None,
+    }
+
+
+TRANSITIONS = [
+    transition("error_rate", at(14), "firing"),
+    transition("error_rate", at(17), "resolved"),
+    transition("p95", at(15), "firing", "warning"),
+    transition("p95", at(16), "resolved"),
+    transition("stuck_jobs", at(10, 24), "firing", "warning"),
+]
+
+
+def day(
+    n: int, findings: list[dict[str, Any]], changes: tuple[dict[str, Any], ...] = ()
+) -> tuple[Page, dict[str, Any]]:
+    start = date(2026, 11, 16) + timedelta(days=n)
+    period = daily(start, "UTC", AS_OF)
+    page = Page(PageKind.DAILY, start.isoformat(), f"daily/{start}/index.html", period)
+    report = {
+        "findings": findings,
+        "rollout": {"changes": list(changes)},
+        "period": {"partial": False},
+    }
+    return page, report
+
+
+ROLLBACK = {
+    "created_at": at(14.3),
+    "action": "rollback",
+    "previous_percentage": 50.0,
+    "new_percentage": 0.0,
+    "triggered_by": "auto_health_check",
+}
+WARN = {"severity": "warning", "rule": "stuck_jobs", "scope": "overall", "message": "2 stuck"}
+CRIT = {"severity": "critical", "rule": "error_rate", "scope": "overall", "message": "15%"}
+DAILY = [
+    day(0, [WARN]),
+    day(1, []),
+    day(2, [WARN, CRIT], (ROLLBACK,)),
+    day(3, [WARN]),
+    day(4, [{**WARN, "severity": "info"}]),
+]
+
+
+def test_overlapping_episodes_are_one_incident_and_open_ones_come_first() -> None:
+    groups = incidents(episodes(TRANSITIONS))
+    assert [(g.start.isoformat(), g.end) for g in groups] == [
+        (at(10, 24), None),
+        (at(14), datetime.fromisoformat(at(17))),
+    ]
+    assert [e.rule for e in groups[1].episodes] == ["error_rate", "p95"]
+    assert groups[1].severity == "critical"
+
+
+def test_episode_incidents_carry_findings_actions_reports_and_issue() -> None:
+    views = from_episodes(incidents(episodes(TRANSITIONS)), DAILY, AS_OF)
+    closed = views[1]
+    assert closed.duration == "3 h 00 min"
+    assert closed.actions == ("2026-11-18 14:18 UTC: rollback 50% → 0% by auto_health_check",)
+    assert [link.label for link in closed.reports] == ["2026-11-18"]
+    assert closed.issue == 7
+    assert views[0].end is None
+
+
+def test_daily_findings_group_into_runs_of_consecutive_days_newest_first() -> None:
+    views = from_daily_findings(DAILY)
+    assert [[link.label for link in v.reports] for v in views] == [
+        ["2026-11-18", "2026-11-19"],
+        ["2026-11-16"],
+    ]
+    newest = views[0]
+    assert newest.severity == "critical"
+    assert [(f.severity, f.rule) for f in newest.findings] == [
+        ("critical", "error_rate"),
+        ("warning", "stuck_jobs"),
+    ]
+    assert newest.duration == "2 days"
+    assert len(newest.actions) == 1
+
+
+def test_chart_events_clip_to_the_window_and_mark_gaps() -> None:
+    start = datetime(2026, 11, 18, tzinfo=UTC)
+    found = chart_events(
+        [DAILY[2][1]],
+        (start, start + timedelta(days=1)),
+        episodes(TRANSITIONS),
+        start + timedelta(hours=2),
+        start + timedelta(hours=20),
+    )
+    assert found.rules == ({"at": at(14.3), "event": "rollback 50% → 0%", "kind": "rollback"},)
+    assert [(s["kind"], s["start"][11:16], s["end"][11:16]) for s in found.spans] == [
+        ("alert", "14:00", "17:00"),
+        ("alert", "15:00", "16:00"),
+        ("uncovered", "00:00", "02:00"),
+        ("partial", "20:00", "00:00"),
+    ]
