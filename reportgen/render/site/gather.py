@@ -59,7 +59,7 @@ class ReportSource(Protocol):
         """A hash of every input row a report of `[start, end)` reads (cheap: no report)."""
 
     def report(self, period: Period) -> dict[str, Any]:
-        """The SPEC §3.2 report dict of `period`."""
+        """The report dict (the JSON contract) of `period`."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,22 @@ class BuildInputs:
     commit: str
     ranges: Mapping[str, str] = field(default_factory=dict)
     full: bool = False
-    # The alert lifecycle's transitions, newest first (SPEC §4.2), for the alerts page.
+    # The alert lifecycle's transitions, newest first, for the alerts page.
     alerts: Sequence[Mapping[str, Any]] = ()
+
+
+# A summary page's fingerprint and the call that renders its files.
+Plan = tuple[str, Callable[[], dict[str, bytes]]]
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    """What the pages over all reports are planned from."""
+
+    report_pages: Sequence[Page]
+    daily: Sequence[Page]
+    fingerprints: Mapping[str, str]  # each report page's unit fingerprint, by path
+    base: tuple[object, ...]  # the build's base fingerprint and assets
 
 
 @dataclass
@@ -313,34 +327,44 @@ class Gatherer:
     # Pages over all reports.
 
     def summary_pages(self, manifest: SiteManifest) -> None:
+        """Every page over all reports, each kind planned by its entry in `SUMMARY_PAGES`."""
         report_pages = [page for page in manifest.pages if page.is_report]
-        daily = list(manifest.of_kind(PageKind.DAILY))
-        fingerprints = {p.path: self.units[p.path].fingerprint for p in report_pages}
-        base = (self.base, self.common.assets)
-        recent = daily[-site_render.FEED_ENTRIES :]
-        make: Callable[[], dict[str, bytes]]
+        context = SummaryContext(
+            report_pages=report_pages,
+            daily=list(manifest.of_kind(PageKind.DAILY)),
+            fingerprints={p.path: self.units[p.path].fingerprint for p in report_pages},
+            base=(self.base, self.common.assets),
+        )
         for page in manifest.pages:
-            if page.kind is PageKind.INDEX:
-                data_as_of = self.common.freshness.data_as_of
-                fingerprint = _hash(base, fingerprints, data_as_of, self.episodes)
-                make = partial(self._index, page, report_pages, daily)
-            elif page.kind is PageKind.ALERTS:
-                alerts = self.inputs.alerts
-                fingerprint = _hash(base, [fingerprints[p.path] for p in daily], alerts)
-                make = partial(self._alerts, page, daily)
-            elif page.kind is PageKind.NOT_FOUND:
-                fingerprint = _hash(base)
-                make = partial(
-                    site_render.not_found_files, self.env, page, self.common, self.templates
-                )
-            elif page.kind is PageKind.FEED:
-                fingerprint = _hash(base, [fingerprints[p.path] for p in recent])
-                make = partial(self._feed, page, recent)
-            else:
-                continue
-            self._summary(page, fingerprint, make)
+            plan = SUMMARY_PAGES.get(page.kind)
+            if plan is not None:
+                self._summary(page, *plan(self, page, context))
 
-    def _index(self, page: Page, report_pages: list[Page], daily: list[Page]) -> dict[str, bytes]:
+    # One planner per summary page kind: its fingerprint (what it depends on) and how to
+    # render it. A new kind of page is a PageKind, a template and one entry here.
+
+    def _plan_index(self, page: Page, context: SummaryContext) -> Plan:
+        data_as_of = self.common.freshness.data_as_of
+        fingerprint = _hash(context.base, context.fingerprints, data_as_of, self.episodes)
+        return fingerprint, partial(self._index, page, context.report_pages, context.daily)
+
+    def _plan_alerts(self, page: Page, context: SummaryContext) -> Plan:
+        days = [context.fingerprints[p.path] for p in context.daily]
+        fingerprint = _hash(context.base, days, self.inputs.alerts)
+        return fingerprint, partial(self._alerts, page, context.daily)
+
+    def _plan_not_found(self, page: Page, context: SummaryContext) -> Plan:
+        render = partial(site_render.not_found_files, self.env, page, self.common, self.templates)
+        return _hash(context.base), render
+
+    def _plan_feed(self, page: Page, context: SummaryContext) -> Plan:
+        recent = context.daily[-site_render.FEED_ENTRIES :]
+        fingerprint = _hash(context.base, [context.fingerprints[p.path] for p in recent])
+        return fingerprint, partial(self._feed, page, recent)
+
+    def _index(
+        self, page: Page, report_pages: Sequence[Page], daily: Sequence[Page]
+    ) -> dict[str, bytes]:
         recent = daily[-site_render.GLANCE_DAYS :]
         reports = {p.path: self.report_of(p) for p in recent}
         calendar = [
@@ -364,7 +388,7 @@ class Gatherer:
             calendar,
         )
 
-    def _alerts(self, page: Page, daily: list[Page]) -> dict[str, bytes]:
+    def _alerts(self, page: Page, daily: Sequence[Page]) -> dict[str, bytes]:
         reports = [(p, self.report_of(p)) for p in daily]
         transitions = site_render.alert_transitions(self.inputs.alerts)
         groups = incidents(self.episodes)
@@ -372,7 +396,7 @@ class Gatherer:
             self.env, page, transitions, reports, groups, self.common, self.inputs.as_of
         )
 
-    def _feed(self, page: Page, recent: list[Page]) -> dict[str, bytes]:
+    def _feed(self, page: Page, recent: Sequence[Page]) -> dict[str, bytes]:
         feature = self.settings.report.feature
         reports = [(p, self.report_of(p)) for p in recent]
         return site_render.feed_files(self.env, page, reports, self.common, feature)
@@ -424,3 +448,11 @@ class Gatherer:
         }
         output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units))
         return Gathered(output, manifest, self.computed, newest)
+
+
+SUMMARY_PAGES: dict[PageKind, Callable[[Gatherer, Page, SummaryContext], Plan]] = {
+    PageKind.INDEX: Gatherer._plan_index,
+    PageKind.ALERTS: Gatherer._plan_alerts,
+    PageKind.NOT_FOUND: Gatherer._plan_not_found,
+    PageKind.FEED: Gatherer._plan_feed,
+}
