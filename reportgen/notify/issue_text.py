@@ -1,4 +1,4 @@
-"""The words of incident issues: title, body and comments (SPEC §4.5).
+"""The words of incident issues: title, body and comments.
 
 Messages carry untrusted text (repository names, error messages), so everything that did not
 come from this module is escaped as in every Markdown view (render.markdown): no HTML, no
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from reportgen.config import Settings
 from reportgen.notify.message import AlertNotice
-from reportgen.render.formatting import plain_text
+from reportgen.render.formatting import plain_text, readable_durations
 from reportgen.render.text.markdown import escape_markdown
 from reportgen.render.text.markdown_table import markdown_table
 
@@ -57,7 +57,8 @@ def title(notices: Sequence[AlertNotice]) -> str:
     """`Rollout incident: <rule> (<scope>) — <message>`, one line, at most 256 characters."""
     first = notices[0]
     more = f" (+{len(notices) - 1} more)" if len(notices) > 1 else ""
-    text = plain_text(f"Rollout incident: {first.rule} ({first.scope}) — {first.message}")
+    message = readable_durations(first.message)
+    text = plain_text(f"Rollout incident: {first.rule} ({first.scope}) — {message}")
     limit = TITLE_LIMIT - len(more)
     return (text if len(text) <= limit else text[: limit - 1] + "…") + more
 
@@ -114,7 +115,7 @@ def _table(notices: Sequence[AlertNotice]) -> list[str]:
             escape(n.scope),
             _number(n.value),
             _number(n.threshold),
-            escape(n.message),
+            escape(readable_durations(n.message)),
             ", ".join(f"{escape(k)} {v}" for k, v in sorted(n.counts.items())),
         ]
         for n in notices

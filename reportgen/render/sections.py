@@ -139,5 +139,9 @@ def findings(report: ReportView) -> Section:
         Column("scope", "Scope"),
         Column("message", "Message"),
     )
-    rows = tuple((f["severity"], f["rule"], f["scope"], f["message"]) for f in report["findings"])
+    # Durations in a finding's words read as in the tables (`5 min 54 s`, not `353757 ms`).
+    rows = tuple(
+        (f["severity"], f["rule"], f["scope"], fmt.readable_durations(f["message"]))
+        for f in report["findings"]
+    )
     return Section("Findings", columns, rows)

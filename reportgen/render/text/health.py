@@ -81,7 +81,7 @@ def health_markdown(check: HealthView) -> str:
                 escape_markdown(f["scope"]),
                 rule_value(f["rule"], f["value"]),
                 rule_value(f["rule"], f["threshold"]),
-                escape_markdown(f["message"], 300),
+                escape_markdown(fmt.readable_durations(f["message"]), 300),
             ]
             for f in most_severe_first(check["findings"])
         ]
@@ -161,7 +161,7 @@ def health_table(check: HealthView) -> RenderableType:
             untrusted(f["scope"]),
             rule_value(f["rule"], f["value"]),
             rule_value(f["rule"], f["threshold"]),
-            untrusted(f["message"], 120),
+            untrusted(fmt.readable_durations(f["message"]), 120),
         )
     decision = check["decision"]
     verdict = "roll back" if decision["rollback"] else "no rollback"
