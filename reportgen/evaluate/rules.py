@@ -1,7 +1,7 @@
-"""The rules of SPEC §4.1 as declared data, and the pure function that evaluates them.
+"""The health rules as declared data, and the pure function that evaluates them.
 
-A rule names what it reads, its scope and the `ThresholdSettings` fields holding its warning
-and critical thresholds; a judge function turns the metrics into one result per scope.
+A rule names its scope and the `ThresholdSettings` fields holding its warning and critical
+thresholds; a judge function turns the metrics into one result per scope.
 `evaluate` returns every result, `ok` ones included, because the circuit breaker's audit log
 wants each rule's value against its threshold; `findings` keeps the ones a report shows.
 
@@ -95,25 +95,19 @@ Judge = Callable[["Rule", RuleInputs, ThresholdSettings], list[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of SPEC §4.1.
+    """One row of the rule table.
 
     `warning`/`critical` name `ThresholdSettings` fields (so every threshold is config and
-    env); `reads` says which metric the judge looks at; `rests_on_rate` marks rules that are
-    `inconclusive` on a small sample; `trips_breaker` the ones the circuit breaker acts on;
-    `hold_minutes` the setting for how long a critical result must hold (applied by the
-    alert lifecycle, not here).
+    env); `trips_breaker` marks the rules the circuit breaker acts on (`BREAKER_RULES`).
     """
 
     name: str
     scope: Scope
-    reads: str
     warning: str | None
     critical: str | None
     judge: Judge
     check_types: frozenset[CheckType]
-    rests_on_rate: bool = False
     trips_breaker: bool = False
-    hold_minutes: str | None = None
 
     def threshold(self, thresholds: ThresholdSettings, level: str) -> float:
         field = self.warning if level == "warning" else self.critical
@@ -749,37 +743,34 @@ _RATES = frozenset({CheckType.FULL, CheckType.ERROR_RATES})
 _METRICS = frozenset({CheckType.FULL, CheckType.METRICS_ONLY})
 
 RULES: tuple[Rule, ...] = (
-    Rule("error_rate", Scope.OVERALL, "window.jobs.error_rate",
-         "error_rate_warning", "error_rate_critical", judge_error_rate, _RATES,
-         rests_on_rate=True, trips_breaker=True),
-    Rule("error_rate", Scope.PROCESSOR, "window.processors[*].error_rate",
-         "error_rate_warning", "error_rate_critical", judge_processor_error_rate, _ALL,
-         rests_on_rate=True),
-    Rule("health_score", Scope.OVERALL, "window.health.score",
+    Rule("error_rate", Scope.OVERALL,
+         "error_rate_warning", "error_rate_critical", judge_error_rate, _RATES, trips_breaker=True),
+    Rule("error_rate", Scope.PROCESSOR,
+         "error_rate_warning", "error_rate_critical", judge_processor_error_rate, _ALL),
+    Rule("health_score", Scope.OVERALL,
          "health_score_warning", "health_score_critical", judge_health_score, _FULL,
-         rests_on_rate=True, trips_breaker=True, hold_minutes="health_score_hold_minutes"),
-    Rule("error_rate_trend", Scope.OVERALL, "current vs previous jobs.error_rate",
-         "error_rate_trend_pct", None, judge_error_rate_trend, _RATES, rests_on_rate=True),
-    Rule("processing_p95_trend", Scope.OVERALL, "current vs previous processing_time_ms.p95",
-         "p95_trend_pct", None, judge_p95_trend, _FULL, rests_on_rate=True),
-    Rule("cost_vs_expected", Scope.OVERALL, "current vs previous cost.actual",
+         trips_breaker=True),
+    Rule("error_rate_trend", Scope.OVERALL,
+         "error_rate_trend_pct", None, judge_error_rate_trend, _RATES),
+    Rule("processing_p95_trend", Scope.OVERALL,
+         "p95_trend_pct", None, judge_p95_trend, _FULL),
+    Rule("cost_vs_expected", Scope.OVERALL,
          "cost_warning_pct", None, judge_cost, _FULL),
-    Rule("data_stale", Scope.OVERALL, "as_of − data_as_of",
+    Rule("data_stale", Scope.OVERALL,
          "data_stale_minutes", None, judge_data_stale, _ALL),
-    Rule("queue_backlog", Scope.OVERALL, "queue.pending",
+    Rule("queue_backlog", Scope.OVERALL,
          "queue_pending", None, judge_queue_backlog, _METRICS),
-    Rule("queue_oldest_pending", Scope.OVERALL, "queue.oldest_pending_age_s",
+    Rule("queue_oldest_pending", Scope.OVERALL,
          None, "oldest_pending_minutes", judge_oldest_pending, _METRICS),
-    Rule("stuck_jobs", Scope.OVERALL, "queue.stuck",
+    Rule("stuck_jobs", Scope.OVERALL,
          None, None, judge_stuck, _METRICS),
-    Rule("processor_silent", Scope.PROCESSOR, "window.processors[*].jobs, rollout.percentage",
+    Rule("processor_silent", Scope.PROCESSOR,
          None, None, judge_silent, _METRICS),
-    Rule("connection_failure", Scope.PROCESSOR, "window.errors.by_processor[*].network",
-         None, "connection_failure_pct", judge_connection_failure, _ALL,
-         rests_on_rate=True, trips_breaker=True),
-    Rule("rollback_executed", Scope.OVERALL, "rollout.changes[action=rollback]",
+    Rule("connection_failure", Scope.PROCESSOR,
+         None, "connection_failure_pct", judge_connection_failure, _ALL, trips_breaker=True),
+    Rule("rollback_executed", Scope.OVERALL,
          None, None, judge_rollback, _FULL),
-    Rule("rollout_changed", Scope.OVERALL, "rollout.changes[action=updated]",
+    Rule("rollout_changed", Scope.OVERALL,
          None, None, judge_rollout_changed, _FULL),
 )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""The rule table of SPEC §4.1: each rule's severities, thresholds, messages and guards."""
+"""The rule table: each rule's severities, thresholds, messages and guards."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from reportgen.compute.results import Queue, Rollout, RolloutChange, WindowMetri
 from reportgen.compute.window import window_metrics
 from reportgen.config import Settings, ThresholdSettings
 from reportgen.evaluate import breaker, health, lifecycle, rules
-from reportgen.evaluate.rules import RULES, CheckType, RuleInputs, evaluate, findings
+from reportgen.evaluate.rules import BREAKER_RULES, RULES, CheckType, RuleInputs, evaluate, findings
 from reportgen.findings import Finding, Severity, Status, alert_key, status_of
 
 SETTINGS = Settings()
@@ -417,10 +417,10 @@ def test_rules_check_types_select_rules(check_type: CheckType, rules: set[str]) 
 
 def test_rules_table_thresholds_name_real_settings() -> None:
     for rule in RULES:
-        for field in (rule.warning, rule.critical, rule.hold_minutes):
+        for field in (rule.warning, rule.critical):
             assert field is None or field in ThresholdSettings.model_fields, (rule.name, field)
     breakers = {r.name for r in RULES if r.trips_breaker}
-    assert breakers == {"error_rate", "health_score", "connection_failure"}
+    assert breakers == {"error_rate", "health_score", "connection_failure"} == BREAKER_RULES
 
 
 def test_rules_thresholds_come_from_settings() -> None:
