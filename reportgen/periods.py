@@ -1,4 +1,4 @@
-"""Report periods (SPEC §3): daily, weekly, monthly and custom spans `[start, end)`.
+"""Report periods: daily, weekly, monthly and custom spans `[start, end)`.
 
 Periods are cut in the report's IANA time zone, so a daily period in Europe/Berlin is 23 or
 25 hours long on DST days. All arithmetic on instants is done in UTC: Python compares and

@@ -1,4 +1,4 @@
-"""The snapshot tables (SPEC §2.1): their columns, types and allowed values.
+"""The snapshot tables: their columns, types and allowed values.
 
 The store creates its tables from these declarations and validates incoming rows against
 them; compute receives Polars frames with exactly these column names.
@@ -51,7 +51,7 @@ DEFAULT_FEATURE = "hybrid_progressive_capture"
 # Error categories, checked in this order: the first whose words appear (case-insensitive)
 # wins, else `unknown`. Here rather than in compute because the store's hourly rollups and a
 # PostgreSQL source's rollup query categorise failures in SQL with the very same words.
-# `etimedout` is not in SPEC's list, but Node's "connect ETIMEDOUT" is the commonest network
+# `etimedout` is not in the documented list, but Node's "connect ETIMEDOUT" is the commonest network
 # error there is and matches none of "timeout", "connection" or "econn".
 ERROR_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rate_limit", ("rate limit", "403", "quota", "429")),

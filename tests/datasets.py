@@ -2,7 +2,7 @@
 
 Every dataset is plain data (lists of row dicts) computed from its index, so a report built
 from it is the same on every machine. `write_snapshot` writes the rows as the NDJSON files
-`reportgen pull` reads (SPEC §2.2), so tests go through the real pull path.
+`reportgen pull` reads, so tests go through the real pull path.
 
     normal_week    two ISO weeks (2026-11-09 and 2026-11-16) of steady, healthy traffic
     incident_day   2026-11-25: GitHub Actions failing on network errors, stuck and pending
@@ -294,7 +294,7 @@ def write_snapshot(directory: Path, dataset: Dataset) -> Path:
 
 
 def example_report() -> dict[str, Any]:
-    """A hand-written report in the SPEC §3.2 JSON shape, for views tested apart from compute."""
+    """A hand-written report in the report's JSON shape, for views tested apart from compute."""
     latency = {"count": 30, "mean": 45_000.0, "p50": 30_000.0, "p95": 240_000.0, "max": 301_000.0}
     return {
         "schema_version": "1.0",

@@ -1,4 +1,4 @@
-"""The GitHub Actions workflows pass actionlint and zizmor, and keep the SPEC §8 shape."""
+"""The GitHub Actions workflows pass actionlint and zizmor, and keep the documented shape."""
 
 from __future__ import annotations
 

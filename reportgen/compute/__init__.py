@@ -1,1 +1,1 @@
-"""Pure Polars metrics (SPEC §3.1): frames and settings in, frozen results out; no I/O, no clock."""
+"""Pure Polars metrics: frames and settings in, frozen results out; no I/O, no clock."""

@@ -1,4 +1,4 @@
-"""Cost (SPEC §3.1): actual spend per processor against an all-inngest baseline, in US dollars."""
+"""Cost: actual spend per processor against an all-inngest baseline, in US dollars."""
 
 from __future__ import annotations
 

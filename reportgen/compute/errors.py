@@ -1,4 +1,4 @@
-"""Error analysis (SPEC §3.1): categories by first match, per processor, and the newest errors."""
+"""Error analysis: categories by first match, per processor, and the newest errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The health score (SPEC §3.1, the seed's formula) and the deductions that made it."""
+"""The health score (the seed's formula) and the deductions that made it."""
 
 from __future__ import annotations
 

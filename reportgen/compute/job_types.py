@@ -1,4 +1,4 @@
-"""Counts and error rate per job type (SPEC §3.1)."""
+"""Counts and error rate per job type."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Processing time, queue wait and throughput (SPEC §3.1), in milliseconds and per hour."""
+"""Processing time, queue wait and throughput, in milliseconds and per hour."""
 
 from __future__ import annotations
 

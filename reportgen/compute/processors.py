@@ -1,4 +1,4 @@
-"""Per-processor distribution, rates and latency (SPEC §3.1); unknown processors stand alone."""
+"""Per-processor distribution, rates and latency; unknown processors stand alone."""
 
 from __future__ import annotations
 

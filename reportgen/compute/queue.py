@@ -1,4 +1,4 @@
-"""The queue at the evaluation time (SPEC §3.1): pending, oldest pending age, stuck jobs."""
+"""The queue at the evaluation time: pending, oldest pending age, stuck jobs."""
 
 from __future__ import annotations
 

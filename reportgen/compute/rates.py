@@ -1,4 +1,4 @@
-"""Counts by status, error and success rates with 95 % Wilson intervals (SPEC §3.1)."""
+"""Counts by status, error and success rates with 95 % Wilson intervals."""
 
 from __future__ import annotations
 

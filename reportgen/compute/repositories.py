@@ -1,4 +1,4 @@
-"""Repositories (SPEC §3.1): activity, top lists, categories and participation."""
+"""Repositories: activity, top lists, categories and participation."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def _top_details(
 
 
 def _by_category(known: pl.DataFrame, active: pl.DataFrame) -> dict[str, CategoryMetrics]:
-    """Repositories, active ones and their jobs per category, the SPEC's categories first."""
+    """Repositories, active ones and their jobs per category, the known categories first."""
     totals = {str(c): int(n) for c, n in known.iter_rows()}
     activity = {str(row[0]): (int(row[1]), int(row[2])) for row in active.iter_rows()}
     names = list(CATEGORIES) + sorted(set(totals) - set(CATEGORIES))

@@ -1,4 +1,4 @@
-"""The typed results of compute (SPEC §3.1) and their JSON form (SPEC §3.2).
+"""The typed results of compute and their JSON form.
 
 Every result is a frozen dataclass; `to_plain` turns a tree of them into JSON-ready values in
 field order, so the JSON key order is the order fields are declared here. Numbers are never
@@ -63,7 +63,7 @@ class Latency:
 
 @dataclass(frozen=True)
 class JobCounts:
-    """Jobs by status and the rates that rest on them (SPEC §3.1)."""
+    """Jobs by status and the rates that rest on them."""
 
     total: int
     by_status: Mapping[str, int]
@@ -87,7 +87,7 @@ class ProcessorMetrics:
     queue_wait_ms: Latency
     throughput_per_hour: float | None
 
-    # The JSON keeps the SPEC's flat shape: the counts sit beside the latencies.
+    # The JSON keeps the contract's flat shape: the counts sit beside the latencies.
     def to_dict(self) -> dict[str, Any]:
         counts = to_plain(self.counts)
         counts.pop("total")
@@ -278,7 +278,7 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Report:
-    """One report (SPEC §3.2); `to_dict()` is the published JSON contract."""
+    """One report; `to_dict()` is the published JSON contract."""
 
     kind: str
     as_of: datetime

@@ -1,4 +1,4 @@
-"""Trends against the previous period (SPEC §3.1): always the same five keys."""
+"""Trends against the previous period: always the same five keys."""
 
 from __future__ import annotations
 

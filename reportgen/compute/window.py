@@ -1,4 +1,4 @@
-"""Every metric of one window's jobs (SPEC §3.1), for a report period or a health-check window."""
+"""Every metric of one window's jobs, for a report period or a health-check window."""
 
 from __future__ import annotations
 

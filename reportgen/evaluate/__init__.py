@@ -1,1 +1,1 @@
-"""Rules → findings (SPEC §4.1); the alert lifecycle and circuit breaker build on them."""
+"""Rules → findings; the alert lifecycle and circuit breaker build on them."""

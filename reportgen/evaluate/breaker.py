@@ -1,4 +1,4 @@
-"""The circuit breaker (SPEC §4.3): should the rollout be rolled back now? Pure and audited.
+"""The circuit breaker: should the rollout be rolled back now? Pure and audited.
 
 Like Argo Rollouts' analysis, an inconclusive measurement never rolls back: only a conclusive
 evaluation window can trip it. The error-rate and connection rules trip on the same evidence

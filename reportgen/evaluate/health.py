@@ -63,7 +63,7 @@ class HealthCheck:
         return status_of(self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of `reportgen health --format json` (SPEC §3.2), plus context."""
+        """The JSON contract of `reportgen health --format json`, plus context."""
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),

@@ -1,4 +1,4 @@
-"""The alert lifecycle (SPEC §4.2): a pure transition from an alert's last state and this run's
+"""The alert lifecycle: a pure transition from an alert's last state and this run's
 result to its new state and the notifications to send — no flapping, no storms.
 
 States: `normal → pending → firing → resolved`, plus `inconclusive`. A critical or info result

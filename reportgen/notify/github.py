@@ -1,4 +1,4 @@
-"""Incident issues on GitHub through its REST API (SPEC §4.5), one issue per incident.
+"""Incident issues on GitHub through its REST API, one issue per incident.
 
 An incident is found again by listing open issues with the incident label and looking for the
 hidden `<!-- reportgen:key=… -->` marker: the search API lags by minutes, so a fresh issue would

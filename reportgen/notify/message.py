@@ -10,7 +10,7 @@ from reportgen.findings import NoticeKind
 
 SentryLevel = Literal["fatal", "warning", "info"]
 
-# Sentry's levels for our severities (SPEC §4.4).
+# Sentry's levels for our severities.
 _LEVELS: dict[str, SentryLevel] = {"critical": "fatal", "warning": "warning", "info": "info"}
 
 

@@ -1,5 +1,5 @@
 """The outbox: every notification is written to the store first, then delivered; what Sentry
-or GitHub did not accept stays there and is retried, in order, on the next run (SPEC §4.4).
+or GitHub did not accept stays there and is retried, in order, on the next run.
 
 A run's own notifications and those left over from earlier runs go through the same path, so
 "delivered on the next run" needs no special case.

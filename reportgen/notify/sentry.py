@@ -1,4 +1,4 @@
-"""Alerts and Crons check-ins through sentry-sdk, with delivery confirmed per event (SPEC §4.4).
+"""Alerts and Crons check-ins through sentry-sdk, with delivery confirmed per event.
 
 The SDK normally sends from a background thread and forgets failures. Here a small transport
 posts each envelope synchronously and remembers which ones Sentry accepted, so the caller can

@@ -1,4 +1,4 @@
-"""Views of a report: Markdown, terminal table, charts and the site (SPEC §3.2, §6)."""
+"""Views of a report: Markdown, terminal table, charts and the site."""
 
 from __future__ import annotations
 

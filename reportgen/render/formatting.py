@@ -1,6 +1,6 @@
 """How numbers, durations, money and times are presented, shared by every view of a report.
 
-Reports carry raw numbers (SPEC §3.2: rates 0-100, durations in ms, money in US dollars);
+Reports carry raw numbers (the JSON contract: rates 0-100, durations in ms, money in US dollars);
 rounding happens only here, when a value is shown. `None` means "not measured" (no finished
 jobs, no baseline) and is shown as `n/a`, never as zero.
 """

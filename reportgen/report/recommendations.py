@@ -1,4 +1,4 @@
-"""Recommendations (SPEC §3.1): short, ordered, derived from the findings and the status.
+"""Recommendations: short, ordered, derived from the findings and the status.
 
 Growth advice (expand, increase participation) is given only when the status is healthy, so a
 recommendation never contradicts the status.

@@ -1,5 +1,5 @@
 """The circuit breaker replayed over the simulated jobs, so the rollback in the history happens
-exactly when the health monitor would have tripped (SPEC §4.3), not at an invented moment.
+exactly when the health monitor would have tripped, not at an invented moment.
 
 The monitor runs at minutes 3, 18, 33 and 48 of every hour and judges the jobs created in the
 last 60 minutes as they stand at that moment: more than `MIN_JOBS` finished and an error rate

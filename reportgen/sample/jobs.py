@@ -58,7 +58,7 @@ class JobLife:
             metadata["attempt"] = self.attempt
         if finished is not None:
             # The inngest functions are TypeScript and report camelCase; the Actions scripts
-            # report snake_case. SPEC §2.1 accepts both.
+            # report snake_case. the jobs table accepts both.
             key = "itemsProcessed" if self.processor == INNGEST else "items_processed"
             metadata[key] = self.items_processed
         return {

@@ -100,10 +100,10 @@ INCIDENT_START_HOUR = 14
 INCIDENT_HOURS = 3
 INCIDENT_FAILURE_RATE = 0.5
 INCIDENT_NETWORK_SHARE = 0.85
-# Some workers die mid-job and leave it `processing` for good: the stuck jobs of SPEC §3.1.
+# Some workers die mid-job and leave it `processing` for good: the stuck jobs reports count.
 INCIDENT_STUCK_RATE = 0.05
 
-# Messages per SPEC §3.1 error category, first match wins; `{repo}` is the repository name.
+# Messages per error category, first match wins; `{repo}` is the repository name.
 # No template may contain a keyword of an earlier category (tests check this).
 ERROR_MESSAGES: dict[str, tuple[str, ...]] = {
     "rate_limit": (

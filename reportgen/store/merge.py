@@ -1,4 +1,4 @@
-"""Newest state wins (SPEC §2.3): merge a pull's accepted rows into a snapshot table.
+"""Newest state wins: merge a pull's accepted rows into a snapshot table.
 
 Order of states: `_version_at` (updated_at, else snapshot time), then `_snapshot_at`, then,
 within one pull, file order and line order. An incoming row replaces the stored one only when

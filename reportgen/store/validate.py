@@ -35,7 +35,7 @@ _ROW_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-# The upstream database's column defaults (SPEC §2.1), for exports that leave them out.
+# The upstream database's column defaults, for exports that leave them out.
 DEFAULTS: dict[str, dict[str, str]] = {
     "rollout_configuration": {
         "max_error_rate": "5.0",

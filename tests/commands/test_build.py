@@ -1,4 +1,4 @@
-"""`reportgen build` on a real store pulled from snapshot files (SPEC §6)."""
+"""`reportgen build` on a real store pulled from snapshot files."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The SPEC §3.1 error categorisation, restated so tests can check the simulated messages."""
+"""The documented error categorisation, restated so tests can check the simulated messages."""
 
 from __future__ import annotations
 
-# SPEC §3.1, in order: the first category with a matching keyword wins.
+# In the documented order: the first category with a matching keyword wins.
 SPEC_KEYWORDS = {
     "rate_limit": ("rate limit", "403", "quota", "429"),
     "network": ("timeout", "network", "connection", "econn"),

@@ -135,7 +135,7 @@ def test_generate_jobs_baseline_errors_are_rare_and_varied(default_rows: list[Ro
     calm = [row for row in default_rows if not row["created_at"].startswith("2026-11-18")]
     assert 0.5 < error_rate(calm) < 2.0
     categories = Counter(spec_category(row["error"]) for row in calm if row["error"])
-    # Six of the seven SPEC categories; `database` errors are rarer (weight 0.06) and this
+    # Six of the seven categories; `database` errors are rarer (weight 0.06) and this
     # sample happens to have none outside the incident day.
     assert set(categories) == {
         "rate_limit",

@@ -1,4 +1,4 @@
-"""The simulated error messages land in the SPEC §3.1 category they are meant for."""
+"""The simulated error messages land in the error category they are meant for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pull (SPEC §2.3): every kind of bad input has one exact outcome, good rows still land."""
+"""The pull: every kind of bad input has one exact outcome, good rows still land."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The site's charts, built with Altair from report dicts (SPEC §6).
+"""The site's charts, built with Altair from report dicts.
 
 Charts read pre-aggregated numbers only: a series chart has one point per daily report (a year
 is 365 rows, far below Altair's 5,000-row limit), a breakdown chart one bar per processor or

@@ -1,4 +1,4 @@
-"""The site's page list, computed before anything is rendered (SPEC §6).
+"""The site's page list, computed before anything is rendered.
 
 Pages: `index.html`, `daily/YYYY-MM-DD/`, `weekly/YYYY-Www/`, `monthly/YYYY-MM/` for every
 period the data touches, `custom/<slug>/` for each named range, `alerts/`, `404.html` and the

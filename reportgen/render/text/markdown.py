@@ -1,4 +1,4 @@
-"""The Markdown view of a report (SPEC §3.2): for PR review, issue bodies and step summaries.
+"""The Markdown view of a report: for PR review, issue bodies and step summaries.
 
 It reads the report's JSON form only and never recomputes: every number shown is a value of
 the report, rounded here. Untrusted text (repository names, job types, processor names, error

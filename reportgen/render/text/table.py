@@ -1,4 +1,4 @@
-"""The terminal view of a report (SPEC §3.2): a few rich tables, read from the report's JSON form.
+"""The terminal view of a report: a few rich tables, read from the report's JSON form.
 
 Untrusted text is passed to rich as `Text` objects, which rich never parses for markup, after
 `plain_text` has dropped control characters (no terminal escape sequences reach the screen).

@@ -1,4 +1,4 @@
--- The snapshot tables of SPEC §2.1 (columns as in reportgen/schema.py), the rejects and the
+-- The snapshot tables (columns as in reportgen/schema.py), the rejects and the
 -- pull log. Every snapshot table carries the state it came from: `_version_at` (its
 -- updated_at, else its snapshot's time), `_snapshot_at` and the `_pull_id` that wrote it, so a
 -- newer state wins and an older snapshot never overwrites it. Keys are kept unique by the

@@ -1,5 +1,5 @@
 -- Alert lifecycle state, its history, the notification outbox and the circuit-breaker audit
--- log (SPEC §4.2-4.4). One row per alert key in alert_state; everything else is append-only.
+-- log. One row per alert key in alert_state; everything else is append-only.
 
 CREATE TABLE IF NOT EXISTS alert_state (
     key             VARCHAR PRIMARY KEY,
