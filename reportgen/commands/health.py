@@ -8,11 +8,9 @@ the result: undelivered notifications wait in the outbox for the next run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
@@ -27,6 +25,7 @@ from reportgen.evaluate.rules import BREAKER_RULES, CheckType
 from reportgen.findings import State, Status
 from reportgen.notify.dispatch import NotifyOutcome, dispatch
 from reportgen.notify.sentry import HEALTH_MONITOR, SentryNotifier, monitored
+from reportgen.notify.step_summary import write_step_summary
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health
 from reportgen.report.view import health_view
@@ -152,17 +151,6 @@ def records(
         return False
     present = abs(now - as_of) <= timedelta(minutes=settings.health.interval_minutes)
     return record or present
-
-
-def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
-    """Append the Markdown to `$GITHUB_STEP_SUMMARY` when running in GitHub Actions."""
-    target = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return None
-    path = Path(target)
-    with path.open("a", encoding="utf-8") as summary:
-        summary.write(markdown)
-    return path
 
 
 def health_command(

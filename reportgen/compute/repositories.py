@@ -21,11 +21,7 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
     queries (per repository, then the small frames' figures, then the top repositories'
     details), each one `collect_all`: for a day's jobs the per-query overhead is the cost.
     """
-    category_of = (
-        categories.lazy()
-        .select(pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String))
-        .unique("repository_id", keep="first")
-    )
+    category_of = _category_of(categories)
     per_repo, known = pl.collect_all(
         [
             prepared.lazy()
@@ -39,19 +35,7 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
             category_of.group_by("category").len(),
         ]
     )
-    repos = per_repo.lazy()
-    top_jobs, top_failures, active, uncategorised = pl.collect_all(
-        [
-            repos.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP),
-            repos.filter(pl.col("failed") > 0)
-            .sort(["failed", "repository_id"], descending=[True, False])
-            .head(TOP),
-            repos.filter(pl.col("category").is_not_null())
-            .group_by("category")
-            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
-            repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
-        ]
-    )
+    top_jobs, top_failures, active, uncategorised = _tops(per_repo)
     by_processor, names = _top_details(prepared, top_jobs, top_failures)
     by_category = _by_category(known, active)
     categorised = int(known.get_column("len").sum())
@@ -72,11 +56,7 @@ def repository_metrics_of_counts(counts: pl.DataFrame, categories: pl.DataFrame)
     """`repository_metrics` from jobs and failures per repository and processor (with each
     repository's greatest name), as the hourly rollups keep them: the same figures, without
     the window's rows."""
-    category_of = (
-        categories.lazy()
-        .select(pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String))
-        .unique("repository_id", keep="first")
-    )
+    category_of = _category_of(categories)
     rows = counts.lazy().filter(pl.col("repository_id").is_not_null())
     per_repo, known = pl.collect_all(
         [
@@ -86,19 +66,7 @@ def repository_metrics_of_counts(counts: pl.DataFrame, categories: pl.DataFrame)
             category_of.group_by("category").len(),
         ]
     )
-    repos = per_repo.lazy()
-    top_jobs, top_failures, active, uncategorised = pl.collect_all(
-        [
-            repos.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP),
-            repos.filter(pl.col("failed") > 0)
-            .sort(["failed", "repository_id"], descending=[True, False])
-            .head(TOP),
-            repos.filter(pl.col("category").is_not_null())
-            .group_by("category")
-            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
-            repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
-        ]
-    )
+    top_jobs, top_failures, active, uncategorised = _tops(per_repo)
     ids = sorted(
         {str(r) for top in (top_jobs, top_failures) for r in top.get_column("repository_id")}
     )
@@ -177,3 +145,30 @@ def _rows(
         )
 
     return tuple(row(values) for values in top.iter_rows(named=True))
+
+
+def _category_of(categories: pl.DataFrame) -> pl.LazyFrame:
+    """Each repository's category (the first row of a repository listed twice)."""
+    return (
+        categories.lazy()
+        .select(pl.col("repository_id").cast(pl.String), pl.col("category").cast(pl.String))
+        .unique("repository_id", keep="first")
+    )
+
+
+def _tops(per_repo: pl.DataFrame) -> list[pl.DataFrame]:
+    """From jobs and failures per repository (with its category): the top 10 by jobs and by
+    failures, the active repositories and their jobs per category, and uncategorised jobs."""
+    repos = per_repo.lazy()
+    return pl.collect_all(
+        [
+            repos.sort(["jobs", "repository_id"], descending=[True, False]).head(TOP),
+            repos.filter(pl.col("failed") > 0)
+            .sort(["failed", "repository_id"], descending=[True, False])
+            .head(TOP),
+            repos.filter(pl.col("category").is_not_null())
+            .group_by("category")
+            .agg(pl.len().alias("active"), pl.col("jobs").sum()),
+            repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
+        ]
+    )

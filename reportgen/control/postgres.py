@@ -26,6 +26,7 @@ from psycopg.types.json import Jsonb
 
 from reportgen.control.target import RolloutRow, RolloutWrite
 from reportgen.errors import RolloutError
+from reportgen.sources.postgres import redacted
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +42,6 @@ _CONFIGURATION_COLUMNS = (
     "auto_rollback_enabled", "emergency_stop", "target_repositories", "excluded_repositories",
     "updated_at",
 )  # fmt: skip
-
-
-def redacted(dsn: str) -> str:
-    """`postgresql://user@host:port/database`: what a DSN may be shown as (no password)."""
-    try:
-        parts = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError:
-        return "postgresql://(unparsable DSN)"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    host = str(parts.get("host") or "localhost")
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{user}{host}{port}/{parts.get('dbname') or ''}"
 
 
 def _table(name: str) -> sql.Composable:

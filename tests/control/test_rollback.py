@@ -13,7 +13,7 @@ import pytest
 from fakes.datasets import T0, pull_into, steady
 from fakes.rollout_database import add_configuration, fresh_database, rows
 
-from reportgen.control.postgres import PostgresTarget, redacted
+from reportgen.control.postgres import PostgresTarget
 from reportgen.control.rollback import (
     Outcome,
     RollbackRequest,
@@ -22,6 +22,7 @@ from reportgen.control.rollback import (
 )
 from reportgen.control.target import RolloutRow, RolloutTarget, RolloutWrite, StoreTarget
 from reportgen.errors import RolloutConflict, RolloutError, UsageError
+from reportgen.sources.postgres import redacted
 from reportgen.store import open_store
 
 FEATURE = "hybrid_progressive_capture"
