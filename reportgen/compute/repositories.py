@@ -37,18 +37,8 @@ def repository_metrics(prepared: pl.DataFrame, categories: pl.DataFrame) -> Repo
     )
     top_jobs, top_failures, active, uncategorised = _tops(per_repo)
     by_processor, names = _top_details(prepared, top_jobs, top_failures)
-    by_category = _by_category(known, active)
-    categorised = int(known.get_column("len").sum())
-    active_categorised = sum(c.active for c in by_category.values())
-    return Repositories(
-        active=per_repo.height,
-        categorised=categorised,
-        active_categorised=active_categorised,
-        participation_rate=percentage(active_categorised, categorised),
-        by_category=by_category,
-        uncategorised_jobs=int(uncategorised.item()),
-        top_by_jobs=_rows(top_jobs, by_processor, names),
-        top_by_failures=_rows(top_failures, by_processor, names),
+    return _repositories(
+        per_repo, known, active, uncategorised, (top_jobs, top_failures), by_processor, names
     )
 
 
@@ -80,18 +70,8 @@ def repository_metrics_of_counts(counts: pl.DataFrame, categories: pl.DataFrame)
         by_processor.setdefault(repository, {})[processor] = int(jobs)
     named = details.group_by("repository_id").agg(pl.col("repository_name").max())
     names: dict[str, str | None] = {str(r): n for r, n in named.iter_rows()}
-    by_category = _by_category(known, active)
-    categorised = int(known.get_column("len").sum())
-    active_categorised = sum(c.active for c in by_category.values())
-    return Repositories(
-        active=per_repo.height,
-        categorised=categorised,
-        active_categorised=active_categorised,
-        participation_rate=percentage(active_categorised, categorised),
-        by_category=by_category,
-        uncategorised_jobs=int(uncategorised.item()),
-        top_by_jobs=_rows(top_jobs, by_processor, names),
-        top_by_failures=_rows(top_failures, by_processor, names),
+    return _repositories(
+        per_repo, known, active, uncategorised, (top_jobs, top_failures), by_processor, names
     )
 
 
@@ -171,4 +151,30 @@ def _tops(per_repo: pl.DataFrame) -> list[pl.DataFrame]:
             .agg(pl.len().alias("active"), pl.col("jobs").sum()),
             repos.select(pl.col("jobs").filter(pl.col("category").is_null()).sum()),
         ]
+    )
+
+
+def _repositories(
+    per_repo: pl.DataFrame,
+    known: pl.DataFrame,
+    active: pl.DataFrame,
+    uncategorised: pl.DataFrame,
+    tops: tuple[pl.DataFrame, pl.DataFrame],
+    by_processor: dict[str, dict[str, int]],
+    names: dict[str, str | None],
+) -> Repositories:
+    """The result from the per-repository figures, however they were counted."""
+    by_category = _by_category(known, active)
+    categorised = int(known.get_column("len").sum())
+    active_categorised = sum(c.active for c in by_category.values())
+    top_jobs, top_failures = tops
+    return Repositories(
+        active=per_repo.height,
+        categorised=categorised,
+        active_categorised=active_categorised,
+        participation_rate=percentage(active_categorised, categorised),
+        by_category=by_category,
+        uncategorised_jobs=int(uncategorised.item()),
+        top_by_jobs=_rows(top_jobs, by_processor, names),
+        top_by_failures=_rows(top_failures, by_processor, names),
     )
