@@ -19,7 +19,7 @@ OVERALL = "overall"
 OUTCOME_COLUMNS = ("id", "processor_type", "status", "created_at", "started_at", "completed_at")
 
 
-def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, tuple[bool, ...]]:
+def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, pl.Series]:
     """Failed-or-not of every finished job, overall and per processor, in creation order."""
     finished = (
         prepared.lazy()
@@ -33,16 +33,15 @@ def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, tuple[bool, ...]]:
         .sort("created_at", "id")
         .collect()
     )
-    sequences: dict[str, tuple[bool, ...]] = {OVERALL: tuple(finished["failed"].to_list())}
+    sequences = {OVERALL: finished["failed"]}
     for (processor,), group in finished.group_by("processor_type", maintain_order=True):
-        sequences[str(processor)] = tuple(group["failed"].to_list())
+        sequences[str(processor)] = group["failed"]
     return sequences
 
 
-def processing_times(prepared: pl.DataFrame) -> tuple[float, ...]:
+def processing_times(prepared: pl.DataFrame) -> pl.Series:
     """The processing times (ms) of the completed jobs, sorted: what a percentile test reads."""
-    column = prepared.get_column("processing_ms").drop_nulls().sort()
-    return tuple(column.to_list())
+    return prepared.get_column("processing_ms").drop_nulls().sort()
 
 
 def with_sequences(metrics: WindowMetrics, rows: pl.DataFrame) -> WindowMetrics:

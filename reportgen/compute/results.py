@@ -17,6 +17,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from reportgen.findings import Finding, Status
 
 SCHEMA_VERSION = "1.0"
@@ -255,9 +257,11 @@ class WindowMetrics:
     detailed: bool = True
     # Failed-or-not of each finished job in creation order, "overall" and per processor: what
     # the sequential error-rate test reads. Not part of any JSON view.
-    outcomes: Mapping[str, tuple[bool, ...]] = field(default_factory=dict)
+    outcomes: Mapping[str, pl.Series] = field(default_factory=dict, compare=False)
     # The completed jobs' processing times (ms), sorted; for the p95 trend's test.
-    processing_times: tuple[float, ...] = ()
+    processing_times: pl.Series = field(
+        default_factory=lambda: pl.Series("processing_ms", [], dtype=pl.Float64), compare=False
+    )
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from statistics import NormalDist
 
+import polars as pl
+
 # Kayenta recommends at least 50 data points per metric per side before judging a percentile.
 MIN_PERCENTILE_SAMPLES = 50
+
+# Finished jobs in creation order, True where the job failed: a Boolean Series or any iterable.
+Outcomes = pl.Series | Iterable[bool]
 
 
 def z_one_sided(confidence: float) -> float:
@@ -83,16 +88,50 @@ def cusum_steps(p0: float, p1: float) -> tuple[float, float]:
     return math.log(p1 / p0), math.log((1 - p1) / (1 - p0))
 
 
-def cusum(outcomes: Iterable[bool], p0: float, p1: float) -> Cusum:
+@dataclass(frozen=True)
+class Jobs:
+    """Finished jobs in creation order, told by where the failures are: `failed_at` holds the
+    0-based positions of the failed ones among `trials` jobs.
+
+    Between two failures come only successes, and each moves a log-likelihood ratio by the
+    same step, so the tests below walk from failure to failure: their work follows the
+    failures (a few percent of the jobs), not the jobs.
+    """
+
+    trials: int
+    failed_at: tuple[int, ...]
+
+    @classmethod
+    def of(cls, outcomes: Outcomes) -> Jobs:
+        if isinstance(outcomes, pl.Series):
+            failed_at = outcomes.cast(pl.Boolean).fill_null(False).arg_true().to_list()
+            return cls(outcomes.len(), tuple(failed_at))
+        flags = [bool(failed) for failed in outcomes]
+        return cls(len(flags), tuple(i for i, failed in enumerate(flags) if failed))
+
+    @property
+    def failures(self) -> int:
+        return len(self.failed_at)
+
+
+def cusum(outcomes: Outcomes | Jobs, p0: float, p1: float) -> Cusum:
     """Page's CUSUM over `outcomes` (True = failed), in the order the jobs were created."""
+    jobs = outcomes if isinstance(outcomes, Jobs) else Jobs.of(outcomes)
     on_failure, on_success = cusum_steps(p0, p1)
-    statistic, failures, trials = 0.0, 0, 0
-    for failed in outcomes:
-        statistic += on_failure if failed else on_success
-        failures += failed
-        trials += 1
+    statistic, failures, trials, previous = 0.0, 0, 0, -1
+    for position in (*jobs.failed_at, jobs.trials):  # each failure, then the end
+        # The successes since the previous failure lower the sum step by step: if it ends at
+        # or below 0 it was reset on the way (and by every success after that).
+        successes = position - previous - 1
+        statistic += successes * on_success
+        trials += successes
         if statistic <= 0.0:
             statistic, failures, trials = 0.0, 0, 0
+        if position < jobs.trials:
+            statistic += on_failure
+            failures += 1
+            trials += 1
+        previous = position
     return Cusum(statistic, failures, trials)
 
 
@@ -164,7 +203,7 @@ def alarm_rates(
 
 
 def rate_evidence(
-    outcomes: Iterable[bool],
+    outcomes: Outcomes,
     warning: float,
     critical: float,
     *,
@@ -181,13 +220,13 @@ def rate_evidence(
     inconclusive; a rate over the warning line without that evidence is inconclusive
     ("watching").
     """
-    sequence = [bool(failed) for failed in outcomes]
-    trials, failures = len(sequence), sum(sequence)
+    jobs = Jobs.of(outcomes)
+    trials, failures = jobs.trials, jobs.failures
     rate = failures / trials if trials else None
     lower = wilson_bound(failures, trials, settings.confidence)
     upper = wilson_bound(failures, trials, settings.confidence, upper=True)
     rates = alarm_rates(warning, critical, settings)
-    state = cusum(sequence, *rates[Level.CRITICAL])
+    state = cusum(jobs, *rates[Level.CRITICAL])
 
     def verdict(level: Level, stretch: Stretch | None, line: float | None) -> RateEvidence:
         return RateEvidence(level, failures, trials, rate, lower, upper, state, stretch, line)
@@ -198,7 +237,7 @@ def rate_evidence(
         (Level.CRITICAL, critical, settings.h_critical),
         (Level.WARNING, warning, settings.h_warning),
     ):
-        found = _breaching_stretch(sequence, *rates[level], line, alarm, min_jobs, settings)
+        found = _breaching_stretch(jobs, *rates[level], line, alarm, min_jobs, settings)
         if found is not None:
             return verdict(level, found, line)
     if rate is not None and rate > warning:
@@ -207,7 +246,7 @@ def rate_evidence(
 
 
 def _breaching_stretch(
-    sequence: list[bool],
+    jobs: Jobs,
     p0: float,
     p1: float,
     line: float,
@@ -215,19 +254,26 @@ def _breaching_stretch(
     min_jobs: int,
     settings: EvidenceSettings,
 ) -> Stretch | None:
-    """The most recent stretch (a suffix of `sequence`) with more than `min_jobs` jobs, a
+    """The most recent stretch (a suffix of the jobs) with more than `min_jobs` jobs, a
     log-likelihood ratio of at least `alarm` and a lower bound above `line`; the one with the
-    largest ratio, or None."""
-    if cusum(sequence, p0, p1).statistic < alarm:  # the CUSUM is the largest suffix ratio
-        return None
+    largest ratio (the shortest of equals), or None.
+
+    The suffixes that start at a failure or in the successes just before it hold the same
+    failures, and the longer they are the lower both their ratio and their bound: of them only
+    the shortest with more than `min_jobs` jobs can be the answer. So one candidate per
+    failure, from the last failure back.
+    """
     on_failure, on_success = cusum_steps(p0, p1)
-    statistic, failures, best = 0.0, 0, None
-    for trials, failed in enumerate(reversed(sequence), start=1):
-        statistic += on_failure if failed else on_success
-        failures += failed
-        if trials <= min_jobs or statistic < alarm:
+    best: Stretch | None = None
+    failed_at = jobs.failed_at
+    for index in range(len(failed_at) - 1, -1, -1):
+        failures = len(failed_at) - index
+        trials = max(jobs.trials - failed_at[index], min_jobs + 1)
+        longest = jobs.trials - (failed_at[index - 1] + 1 if index else 0)
+        if trials > longest:  # every suffix long enough also holds the failure before
             continue
-        if best is not None and statistic <= best.statistic:
+        statistic = failures * on_failure + (trials - failures) * on_success
+        if statistic < alarm or (best is not None and statistic <= best.statistic):
             continue
         bound = wilson_bound(failures, trials, settings.confidence)
         if bound > line:

@@ -11,7 +11,6 @@ window; the alert lifecycle evaluates it at 15-minute steps and applies the hold
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from reportgen.evaluate.evidence import (
     MIN_PERCENTILE_SAMPLES,
     EvidenceSettings,
     Level,
+    Outcomes,
     RateEvidence,
     enough_for_percentile,
     poisson_zero,
@@ -166,7 +166,7 @@ def critical_error_rate(thresholds: ThresholdSettings, rollout: Rollout | None) 
 
 
 def error_rate_evidence(
-    outcomes: Iterable[bool],
+    outcomes: Outcomes,
     inputs: RuleInputs,
     thresholds: ThresholdSettings,
     *,
@@ -205,7 +205,7 @@ def _rate_result(
     rule: Rule,
     inputs: RuleInputs,
     scope: str,
-    outcomes: tuple[bool, ...],
+    outcomes: Outcomes,
     thresholds: ThresholdSettings,
 ) -> Finding:
     evidence = error_rate_evidence(outcomes, inputs, thresholds, processor=scope != Scope.OVERALL)
@@ -448,20 +448,20 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
     # the previous p95 is itself an estimate, so both sides are counted against it).
     assert previous is not None and inputs.previous is not None
     times, before = inputs.current.processing_times, inputs.previous.processing_times
-    slower = len(times) - bisect.bisect_right(times, base)
-    slower_before = len(before) - bisect.bisect_right(before, base)
+    slower = times.len() - int(times.search_sorted(base, side="right"))
+    slower_before = before.len() - int(before.search_sorted(base, side="right"))
     z, significant = two_proportion_rise(
         slower_before,
-        len(before),
+        before.len(),
         slower,
-        len(times),
+        times.len(),
         thresholds.trend_confidence_pct / 100.0,
     )
-    if not times or not before:
+    if times.is_empty() or before.is_empty():
         return found
     shown = (
-        f"{slower} of {len(times)} jobs slower than the previous p95, vs {slower_before} of "
-        f"{len(before)} before (z = {'n/a' if z is None else f'{z:.1f}'})"
+        f"{slower} of {times.len()} jobs slower than the previous p95, vs {slower_before} of "
+        f"{before.len()} before (z = {'n/a' if z is None else f'{z:.1f}'})"
     )
     if significant:
         return [replace(found[0], message=f"{found[0].message}: {shown}")]

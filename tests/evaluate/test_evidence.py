@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -184,3 +185,55 @@ def test_rate_evidence_never_breaches_at_or_below_min_jobs(
         assert result.level is Level.INCONCLUSIVE
     if result.level in (Level.WARNING, Level.CRITICAL):
         assert result.stretch is not None and result.stretch.trials > min_jobs
+
+
+def job_by_job_cusum(outcomes: list[bool], p0: float, p1: float) -> Cusum:
+    """The CUSUM by its definition, one job at a time: the oracle of the failure-to-failure walk."""
+    on_failure, on_success = cusum_steps(p0, p1)
+    statistic, failures, trials = 0.0, 0, 0
+    for failed in outcomes:
+        statistic += on_failure if failed else on_success
+        failures += failed
+        trials += 1
+        if statistic <= 0.0:
+            statistic, failures, trials = 0.0, 0, 0
+    return Cusum(statistic, failures, trials)
+
+
+def job_by_job_stretch(
+    outcomes: list[bool], p0: float, p1: float, line: float, alarm: float, min_jobs: int
+) -> tuple[int, int] | None:
+    """Every suffix tried, shortest first: (failures, trials) of the breaching one with the
+    largest ratio, the shortest of equals."""
+    on_failure, on_success = cusum_steps(p0, p1)
+    statistic, failures, best, best_statistic = 0.0, 0, None, -math.inf
+    for trials, failed in enumerate(reversed(outcomes), start=1):
+        statistic += on_failure if failed else on_success
+        failures += failed
+        if trials <= min_jobs or statistic < alarm or statistic <= best_statistic + 1e-9:
+            continue
+        if wilson_bound(failures, trials, 0.95) > line:
+            best, best_statistic = (failures, trials), statistic
+    return best
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.integers(min_value=0, max_value=60))
+def test_the_failure_to_failure_walk_matches_the_job_by_job_definition(
+    outcomes: list[bool], min_jobs: int
+) -> None:
+    walked = cusum(outcomes, 0.025, 0.075)
+    defined = job_by_job_cusum(outcomes, 0.025, 0.075)
+    assert (walked.failures, walked.trials) == (defined.failures, defined.trials)
+    assert walked.statistic == pytest.approx(defined.statistic, abs=1e-9)
+    assert cusum(pl.Series(outcomes, dtype=pl.Boolean), 0.025, 0.075) == walked
+    result = rate_evidence(
+        outcomes, WARNING, CRITICAL, min_jobs=min_jobs, settings=EvidenceSettings()
+    )
+    p0, p1 = alarm_rates(WARNING, CRITICAL, EvidenceSettings())[Level.CRITICAL]
+    expected = job_by_job_stretch(outcomes, p0, p1, CRITICAL, 5.0, min_jobs)
+    if result.level is Level.CRITICAL:
+        assert result.stretch is not None
+        assert (result.stretch.failures, result.stretch.trials) == expected
+    elif len(outcomes) > min_jobs:
+        assert expected is None
