@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from reportgen.compute.health import health_score
@@ -409,9 +409,11 @@ def _uncovered(
     assert inputs.previous is not None and inputs.data_start is not None
     start, data = inputs.previous.start, inputs.data_start
     covered = inputs.previous_coverage
+    minute = "%Y-%m-%d %H:%M UTC"
     message = (
-        f"{what}: the data cover {covered:.0%} of the previous window (from {data.isoformat()}, "
-        f"window from {start.isoformat()}): inconclusive"
+        f"{what}: the data cover {covered:.0%} of the previous window (they start "
+        f"{data.astimezone(UTC):{minute}}, the window {start.astimezone(UTC):{minute}}): "
+        "inconclusive"
     )
     return [_result(rule, inputs, "overall", Severity.INCONCLUSIVE, None, None, message, counts)]
 
