@@ -61,6 +61,8 @@ def _template(key: tuple[str, str, str, str], drawing: Drawing) -> dict[str, Any
         spec: dict[str, Any] = (
             drawing()
             .properties(title=title, description=caption, width="container", height=HEIGHT)
+            # Below the plot, a legend leaves the plot its width on a phone.
+            .configure_legend(orient="bottom", direction="horizontal", columns=2, labelLimit=120)
             .to_dict(validate=False)
         )
         # The schema URL is never fetched, but a page should name no other host at all.
@@ -114,6 +116,7 @@ NO_EVENTS = ChartEvents()
 EVENT_COLOUR = "#8957e5"
 ALERT_COLOUR = "#cf222e"
 GAP_COLOUR = "#8c959f"
+LABEL_LINE_PX = 12  # one line of a rollout label
 # Readable in light and dark themes: the legend of dashes must not be drawn in black.
 LEGEND_STROKE = "#8c959f"
 TIME_UNITS = {"hour": "utcyearmonthdatehours", "day": "utcyearmonthdate"}
@@ -172,8 +175,9 @@ def _events(step: str) -> list[alt.Chart]:
     )
     labels = (
         _base("events")
-        .mark_text(color=EVENT_COLOUR, align="left", baseline="top", dx=4, y=2, fontWeight="bold")
-        .encode(x=at, text="event:N", tooltip=rule_tooltip)
+        .transform_calculate(label_y=f"2 + {LABEL_LINE_PX} * datum.lane")
+        .mark_text(color=EVENT_COLOUR, align="left", baseline="top", dx=4, fontWeight="bold")
+        .encode(x=at, y=alt.Y("label_y:Q", scale=None), text="event:N", tooltip=rule_tooltip)
     )
     return [alerts, gaps, rules, labels]
 
@@ -475,7 +479,7 @@ def processing_time_series(timeline: Timeline, sources: Sequence[Report]) -> Cha
     )
     chart = _series_chart(
         "processing-time",
-        "Processing time by processor (p50 solid, p95 dashed)",
+        "Processing time (p50 solid, p95 dashed)",
         caption,
         _processing_time_drawing,
         timeline,

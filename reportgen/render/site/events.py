@@ -133,6 +133,9 @@ def rollout_label(change: Mapping[str, Any]) -> str:
     return " ".join(part for part in (action, moved) if part) or str(change.get("action"))
 
 
+LABEL_LANES = 3
+
+
 @dataclass(frozen=True)
 class ChartEvents:
     """The events of one chart's time window, as rows of its `events` and `spans` datasets."""
@@ -150,15 +153,24 @@ def chart_events(
 ) -> ChartEvents:
     """Rollout rules, episode spans and coverage gaps within `window` (`[start, end)`)."""
     start, end = window
+    changes = sorted(
+        (
+            change
+            for report in reports
+            for change in (report.get("rollout") or {}).get("changes") or ()
+            if start <= _moment(change["created_at"]) < end
+        ),
+        key=lambda change: _moment(change["created_at"]),
+    )
     rules = [
         {
             "at": str(change["created_at"]),
             "event": rollout_label(change),
             "kind": str(change.get("action") or "updated"),
+            # Labels of close changes take turns on LABEL_LANES lines instead of overprinting.
+            "lane": index % LABEL_LANES,
         }
-        for report in reports
-        for change in (report.get("rollout") or {}).get("changes") or ()
-        if start <= _moment(change["created_at"]) < end
+        for index, change in enumerate(changes)
     ]
     spans = [
         {

@@ -116,10 +116,27 @@ def test_chart_events_clip_to_the_window_and_mark_gaps() -> None:
         start + timedelta(hours=2),
         start + timedelta(hours=20),
     )
-    assert found.rules == ({"at": at(14.3), "event": "rollback 50% → 0%", "kind": "rollback"},)
+    assert found.rules == (
+        {"at": at(14.3), "event": "rollback 50% → 0%", "kind": "rollback", "lane": 0},
+    )
     assert [(s["kind"], s["start"][11:16], s["end"][11:16]) for s in found.spans] == [
         ("alert", "14:00", "17:00"),
         ("alert", "15:00", "16:00"),
         ("uncovered", "00:00", "02:00"),
         ("partial", "20:00", "00:00"),
+    ]
+
+
+def test_rollout_labels_take_turns_on_three_lines_in_time_order() -> None:
+    changes = tuple(
+        {**ROLLBACK, "created_at": at(hour), "action": "updated", "new_percentage": pct}
+        for hour, pct in ((9, 40.0), (8, 30.0), (10, 50.0), (11, 60.0))
+    )
+    start = datetime(2026, 11, 18, tzinfo=UTC)
+    found = chart_events([day(2, [], changes)[1]], (start, start + timedelta(days=1)), [], None, None)
+    assert [(r["at"][11:13], r["lane"]) for r in found.rules] == [
+        ("08", 0),
+        ("09", 1),
+        ("10", 2),
+        ("11", 0),
     ]
