@@ -1,13 +1,14 @@
-// The search page. Over http(s) it asks Pagefind (its index is in `pagefind/`); opened from
-// disk, where browsers refuse fetch() and so Pagefind cannot load, or if Pagefind fails, it
-// searches `search/pages.js` (the same pages' text, loaded by a <script> tag) with a small
-// matcher of its own. Result links are made relative to this page, so they work at any depth,
+// The search page. Over http(s) it asks Pagefind, merging the index's shards (one bundle a
+// month in `pagefind/<shard>/`); opened from disk, where browsers refuse fetch() and so
+// Pagefind cannot load, or if Pagefind fails, it searches `search/<shard>.js` (the same pages'
+// text, loaded by <script> tags) with a small matcher of its own. Result links are made relative to this page, so they work at any depth,
 // under a sub-path and from disk.
 (function () {
   "use strict";
   var box = document.querySelector(".search");
   if (!box) { return; }
   var root = box.getAttribute("data-root");
+  var shards = (box.getAttribute("data-shards") || "").split(" ").filter(Boolean);
   var input = box.querySelector("input");
   var status = box.querySelector(".search-status");
   var list = box.querySelector(".search-results");
@@ -17,12 +18,17 @@
   if (note) { note.hidden = true; }
 
   // --- Pagefind, over http(s) ---
+  function bundle(shard) {
+    return new URL(root + "pagefind/" + shard + "/", document.baseURI).href;
+  }
   function pagefindEngine() {
-    var url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
-    return import(url).then(function (pagefind) {
+    if (!shards.length) { return Promise.reject(new Error("no index")); }
+    return import(bundle(shards[0]) + "pagefind.js").then(function (pagefind) {
       // Raw addresses ("/daily/…/index.html", from the site root) are made relative below.
       return Promise.resolve(pagefind.options({ baseUrl: "/" })).then(function () {
-        return pagefind.init ? pagefind.init() : undefined;
+        return Promise.all(shards.slice(1).map(function (shard) {
+          return pagefind.mergeIndex(bundle(shard), { baseUrl: "/" });
+        }));
       }).then(function () {
         return function (query) {
           return pagefind.search(query).then(function (found) {
@@ -63,14 +69,22 @@
   }
 
   // --- The script-loaded index, from disk ---
-  function localEngine() {
+  function load(shard) {
     return new Promise(function (resolve, reject) {
-      if (window.reportgenSearchPages) { resolve(window.reportgenSearchPages); return; }
       var script = document.createElement("script");
-      script.src = box.getAttribute("data-index");
-      script.onload = function () { resolve(window.reportgenSearchPages || []); };
+      script.src = root + "search/" + shard + ".js";
+      script.onload = resolve;
       script.onerror = function () { reject(new Error("no search index")); };
       document.head.appendChild(script);
+    });
+  }
+  function localEngine() {
+    window.reportgenSearchPages = [];
+    return Promise.all(shards.map(load)).then(function () {
+      // The shards arrive in any order: sort the pages by address for stable results.
+      return window.reportgenSearchPages.slice().sort(function (a, b) {
+        return a.url < b.url ? -1 : a.url > b.url ? 1 : 0;
+      });
     }).then(function (pages) {
       var prepared = pages.map(function (page) {
         return { page: page, title: page.title.toLowerCase(), text: page.text.toLowerCase() };

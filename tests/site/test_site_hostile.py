@@ -137,11 +137,11 @@ def test_not_found_page_inlines_only_the_shipped_script_allowed_by_its_hash(
 
 
 def test_search_index_keeps_untrusted_text_inert(sample_site: Path) -> None:
-    script = (sample_site / "search" / "pages.js").read_text(encoding="utf-8")
+    script = (sample_site / "search" / "2026-11.js").read_text(encoding="utf-8")
     assert not {"<", ">", "&"} & set(script)  # escaped as \u003c…: nothing can close a tag
-    prefix = "window.reportgenSearchPages = "
-    assert script.startswith(prefix) and script.endswith(";\n")
-    entries = json.loads(script[len(prefix) : -2])
+    prefix = "window.reportgenSearchPages = (window.reportgenSearchPages || []).concat("
+    assert script.startswith(prefix) and script.endswith(");\n")
+    entries = json.loads(script[len(prefix) : -3])
     day = next(entry for entry in entries if entry["url"] == f"{DAY}/index.html")
     assert HOSTILE_REPOSITORY in day["text"]
     assert "</script><script>alert(4)</script>" in day["text"]

@@ -58,8 +58,8 @@ def test_adding_a_day_rebuilds_only_the_pages_it_touches(tmp_path: Path) -> None
         "alerts/index.html",
         # The "latest daily" link now forwards to the new day.
         "latest",
-        # A report page changed, so the search index is made again.
-        "search",
+        # November's pages changed, so November's search index is made again.
+        "search/2026-11",
     }
     new_inodes = inodes(site)
     rewritten = {p for p in new_inodes if old_inodes.get(p) != new_inodes[p]}
@@ -75,8 +75,8 @@ def test_search_index_is_made_again_only_when_a_report_page_changed(tmp_path: Pa
     build(site, rows)
     copy.mkdir()
     (copy / ".reportgen-build.json").write_bytes((site / ".reportgen-build.json").read_bytes())
-    index = read_manifest(site).units["search"].files
-    assert "pagefind/pagefind.js" in index and "search/pages.js" in index
+    index = read_manifest(site).units["search/2026-10"].files
+    assert "pagefind/2026-10/pagefind.js" in index and "search/2026-10.js" in index
     old_inodes = inodes(site)
     # Alerts weeks after the data's last month change the overview and the alerts page only.
     _, result = build(site, rows, alerts=INCIDENT_ALERTS)

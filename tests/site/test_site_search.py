@@ -75,7 +75,7 @@ def test_search_under_a_sub_path_uses_pagefind(bundled_site: Path) -> None:
         errors = chromium.wait_for(search(base + "search/index.html", "ECONNRESET"), RESULTS)
         day = chromium.wait_for(search(base + "search/index.html", "2026-11-18"), RESULTS)
         for _, resolved, _ in errors[1] + day[1]:
-            with urllib.request.urlopen(resolved) as reply:
+            with urllib.request.urlopen(resolved) as reply:  # noqa: S310 - http only
                 assert reply.status == 200, resolved
     assert errors[0] == "3 reports found."
     assert sorted(resolved for _, resolved, _ in errors[1]) == [
@@ -85,9 +85,13 @@ def test_search_under_a_sub_path_uses_pagefind(bundled_site: Path) -> None:
     ]
     assert day[1][0] == ["../" + INCIDENT_DAY, base + INCIDENT_DAY, "Daily report 2026-11-18"]
     # Pagefind answered (its index and fragments), not the fallback.
-    assert "/repo/pagefind/pagefind.js" in served
-    assert any(path.startswith("/repo/pagefind/fragment/") for path in served)
-    assert "/repo/search/pages.js" not in served
+    assert "/repo/pagefind/2026-10/pagefind.js" in served
+    assert any(path.startswith("/repo/pagefind/2026-11/fragment/") for path in served)
+    for shard in ("2026-10", "2026-11"):  # both shards' bundles, merged
+        assert any(
+            path.startswith(f"/repo/pagefind/{shard}/pagefind-entry.json") for path in served
+        )
+    assert not any(path.startswith("/repo/search/2026-") for path in served)
     assert all(path.startswith("/repo/") for path in served)
 
 
@@ -104,8 +108,14 @@ def test_pages_mark_what_pagefind_indexes_and_read_without_javascript(
     assert "data-pagefind-body" not in overview
     page = (bundled_site / "search" / "index.html").read_text(encoding="utf-8")
     # Without JavaScript the box stays hidden and a plain link to the archive shows.
-    assert '<div class="search" data-root="../" data-index="../search/pages.js" hidden>' in page
+    shards = "2026-10 2026-11"  # one Pagefind bundle and one fallback script a month
+    assert f'<div class="search" data-root="../" data-shards="{shards}" hidden>' in page
     assert '<p class="search-note">Search needs JavaScript.' in page
-    fallback = (bundled_site / "search" / "pages.js").read_text(encoding="utf-8")
-    assert fallback.startswith("window.reportgenSearchPages = [{")
-    assert fallback.count('"url":') == 40  # every report page: 32 days, 6 weeks, 2 months
+    fallback = [
+        (bundled_site / "search" / f"{shard}.js").read_text(encoding="utf-8")
+        for shard in shards.split()
+    ]
+    assert all(text.startswith("window.reportgenSearchPages = (window.") for text in fallback)
+    # Every report page: October's 7 days, 2 weeks (from Oct 19 and 26) and the month;
+    # November's 25 days, 4 weeks and the month.
+    assert [text.count('"url":') for text in fallback] == [10, 30]

@@ -28,7 +28,7 @@ from reportgen.render.site.events import ChartEvents, chart_events, episodes, in
 from reportgen.render.site.navigation import coverage, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
-from reportgen.render.site.search import PageSource, pagefind_version, search_files
+from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
 from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
@@ -416,22 +416,36 @@ class Gatherer:
             self._add(LATEST_UNIT, fingerprint, files)
 
     def search_pages(self, manifest: SiteManifest) -> None:
-        """The search page and the index of every report page. Indexing reads every page
-        again, so it runs only when one of them (or the build's base) changed."""
-        report_pages = [page for page in manifest.pages if page.is_report]
-        pages = [(page.path, self.units[page.path].fingerprint) for page in report_pages]
-        fingerprint = _hash(self.base, self.common.assets, pagefind_version(), pages)
+        """The search page and the index of the report pages, shard by shard (a month each).
+        Indexing reads a shard's pages again, so it runs only for a shard whose pages
+        changed."""
+        shards: dict[str, list[Page]] = {}
+        for page in manifest.pages:
+            if page.is_report:
+                shards.setdefault(shard_of(page), []).append(page)
+        for shard, pages in sorted(shards.items()):
+            name = f"{SEARCH_UNIT}/{shard}"
+            inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
+            fingerprint = _hash(pagefind_version(), inputs)
+            unit = self._reusable(name, fingerprint)
+            if unit is not None:
+                self._keep(name, unit)
+                continue
+            sources: dict[str, PageSource] = {
+                page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
+            }
+            self._add(name, fingerprint, search_files(shard, sources))
+        names = sorted(shards)
+        fingerprint = _hash(self.base, self.common.assets, names)
         unit = self._reusable(SEARCH_UNIT, fingerprint)
         if unit is not None:
             self._keep(SEARCH_UNIT, unit)
-            return
-        sources: dict[str, PageSource] = {
-            page.path: self.files.get(page.path) or self.old_site / page.path
-            for page in report_pages
-        }
-        files = site_render.search_page_files(self.env, self.common)
-        files.update(search_files(sources))
-        self._add(SEARCH_UNIT, fingerprint, files)
+        else:
+            self._add(
+                SEARCH_UNIT,
+                fingerprint,
+                site_render.search_page_files(self.env, self.common, names),
+            )
 
     def _summary(
         self, page: Page, fingerprint: str, render: Callable[[], dict[str, bytes]]

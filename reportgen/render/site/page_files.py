@@ -352,11 +352,17 @@ def latest_files(
     return files
 
 
-def search_page_files(env: jinja2.Environment, common: SiteCommon) -> Files:
-    """`search/index.html`: Pagefind over http(s), the script-loaded index from disk."""
+@dataclass(frozen=True)
+class SearchContext:
+    shards: Sequence[str]
+
+
+def search_page_files(env: jinja2.Environment, common: SiteCommon, shards: Sequence[str]) -> Files:
+    """`search/index.html`: Pagefind over http(s), the script-loaded index from disk; both
+    in the index's `shards`."""
     page = Page(PageKind.SEARCH, "", "search/index.html")
     meta = page_meta(page, common, "Search", has_charts=False)
-    return {page.path: render(env, "search.html", meta, None).encode()}
+    return {page.path: render(env, "search.html", meta, SearchContext(shards)).encode()}
 
 
 @dataclass(frozen=True)

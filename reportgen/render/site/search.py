@@ -1,15 +1,17 @@
 """The site's search index: Pagefind's, plus a small script-loaded one for `file://`.
 
 Pagefind (its binary, from the `pagefind[bin]` wheel; no network) indexes the report pages'
-`data-pagefind-body` content into `pagefind/`, which the search page loads over http(s).
-Browsers refuse `fetch()` from `file://` pages, and Pagefind loads its index with fetch, so the
-same text Pagefind extracted (its fragments) is also written to `search/pages.js`, a script that
-assigns the pages' titles, addresses and text to a global: a `<script>` tag may load it from
-disk, and the search page's own small matcher searches it there.
+`data-pagefind-body` content, one bundle per shard (`pagefind/2026-11/`), which the search page
+loads and merges over http(s). Browsers refuse `fetch()` from `file://` pages, and Pagefind
+loads its index with fetch, so the same text Pagefind extracted (its fragments) is also written
+to `search/<shard>.js`, a script that adds the pages' titles, addresses and text to a global: a
+`<script>` tag may load it from disk, and the search page's own small matcher searches it there.
 
-Pagefind has no incremental mode, so the index is made again only when a report page changed
-(the gatherer keeps the old one otherwise). The pages are hard-linked (or written) into a
-scratch folder for it; the site itself is still written only by the writer.
+Pagefind has no incremental mode, hence the shards: a month's days, weeks (by their first day)
+and the month itself, and the named ranges apart. A new day changes the pages of one month, so
+only that shard is indexed again (the gatherer keeps the others), not the whole year. The pages
+are hard-linked (or written) into a scratch folder for Pagefind; the site itself is still
+written only by the writer.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from pathlib import Path, PurePosixPath
 
 from reportgen.errors import ReportgenError
 from reportgen.render.site.pages import script_json
+from reportgen.render.site.plan import Page, PageKind
 
 INDEX_FOLDER = "pagefind"
-FALLBACK_INDEX = "search/pages.js"
+FALLBACK_FOLDER = "search"
+RANGES_SHARD = "ranges"
 FALLBACK_GLOBAL = "reportgenSearchPages"
 # Pagefind's own search interfaces; the search page uses its JavaScript API only.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -37,6 +41,13 @@ TIMEOUT_SECONDS = 300
 
 # A page to index: its HTML, or the file in the old site that holds it.
 PageSource = bytes | Path
+
+
+def shard_of(page: Page) -> str:
+    """The index shard a report page belongs to: its (first day's) month, or `ranges`."""
+    if page.kind is PageKind.CUSTOM or page.period is None:
+        return RANGES_SHARD
+    return f"{page.period.start:%Y-%m}"
 
 
 @cache
@@ -108,8 +119,8 @@ def _fragment(content: bytes) -> dict[str, object]:
 
 
 def fallback_index(fragments: Mapping[str, bytes]) -> bytes:
-    """`search/pages.js`: each page's address (from the site root), title and text, in the
-    order of their addresses."""
+    """`search/<shard>.js`: adds each page's address (from the site root), title and text, in
+    the order of their addresses, to the pages the other shards' scripts added."""
     entries = []
     for content in fragments.values():
         fragment = _fragment(content)
@@ -123,13 +134,13 @@ def fallback_index(fragments: Mapping[str, bytes]) -> bytes:
             }
         )
     entries.sort(key=lambda entry: entry["url"])
-    return f"window.{FALLBACK_GLOBAL} = {script_json(entries)};\n".encode()
+    name = f"window.{FALLBACK_GLOBAL}"
+    return f"{name} = ({name} || []).concat({script_json(entries)});\n".encode()
 
 
-def search_files(pages: Mapping[str, PageSource]) -> dict[str, bytes]:
-    """Pagefind's index of `pages` (site path → HTML) under `pagefind/`, and the fallback."""
-    if not pages:
-        return {FALLBACK_INDEX: fallback_index({})}
+def search_files(shard: str, pages: Mapping[str, PageSource]) -> dict[str, bytes]:
+    """Pagefind's index of one shard's `pages` (site path → HTML) under `pagefind/<shard>/`,
+    and its fallback `search/<shard>.js`."""
     with tempfile.TemporaryDirectory(prefix="reportgen-search-") as scratch:
         site, out = Path(scratch) / "site", Path(scratch) / "out"
         _stage(site, pages)
@@ -140,6 +151,6 @@ def search_files(pages: Mapping[str, PageSource]) -> dict[str, bytes]:
             if path.is_file() and not path.name.startswith(UNUSED)
         }
     fragments = {path: data for path, data in written.items() if path.startswith("fragment/")}
-    files = {str(PurePosixPath(INDEX_FOLDER, path)): data for path, data in written.items()}
-    files[FALLBACK_INDEX] = fallback_index(fragments)
+    files = {str(PurePosixPath(INDEX_FOLDER, shard, path)): data for path, data in written.items()}
+    files[f"{FALLBACK_FOLDER}/{shard}.js"] = fallback_index(fragments)
     return files
