@@ -33,8 +33,15 @@ INDEX_FOLDER = "pagefind"
 FALLBACK_FOLDER = "search"
 RANGES_SHARD = "ranges"
 FALLBACK_GLOBAL = "reportgenSearchPages"
-# Pagefind's own search interfaces; the search page uses its JavaScript API only.
-UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+# Pagefind's own search interfaces (the search page uses its JavaScript API only), and the
+# word stemmer for pages of an unknown language (every page is indexed as English).
+UNUSED = (
+    "pagefind-ui.",
+    "pagefind-modular-ui.",
+    "pagefind-component-ui.",
+    "pagefind-highlight.",
+    "wasm.unknown.",
+)
 # A decompressed fragment starts with this signature, then its JSON.
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
 TIMEOUT_SECONDS = 300
