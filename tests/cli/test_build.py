@@ -32,7 +32,7 @@ def test_build_prints_counts_and_where_to_open_the_site(tmp_path: Path, source: 
     code, out, _ = invoke(tmp_path, "--out", str(tmp_path / "site"), "--no-notify")
     assert code == 0
     assert out.splitlines() == [
-        "Built 8 pages: 4 reports computed, 44 files written.",
+        "Built 8 pages: 4 reports computed, 57 files written.",
         f"Open {tmp_path / 'site' / 'index.html'}",
     ]
     again = invoke(tmp_path, "--out", str(tmp_path / "site"), "--no-notify", "--no-pull")

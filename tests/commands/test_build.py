@@ -110,7 +110,8 @@ def test_build_after_a_new_day_recomputes_only_its_pages(tmp_path: Path, week: D
     # times, so it is judged again. Sunday 22 and W47 only gain a "next" link: they are
     # rendered again from their old report.json, not recomputed.
     assert result.computed == 3
-    assert result.written == 47  # with the latest/ pages and the index series CSVs
+    # With the latest/ pages, the index series CSVs and November's search index (26 files).
+    assert result.written == 73
     assert result.newest_daily == "2026-11-23"
     assert (tmp_path / "site/daily/2026-11-23/report.json").is_file()
 

@@ -184,6 +184,23 @@ class Browser:
         self.send("Target.closeTarget", targetId=target)
         return value
 
+    def wait_for(self, url: str, expression: str, timeout: float = 30) -> Any:
+        """Open `url` and evaluate `expression` until it is truthy (or time runs out)."""
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Runtime.enable", session)
+        self.send("Page.enable", session)
+        self.send("Page.navigate", session, url=url)
+        deadline = time.monotonic() + timeout
+        value = None
+        while time.monotonic() < deadline:
+            value = self._value(session, expression)
+            if value:
+                break
+            time.sleep(0.1)
+        self.send("Target.closeTarget", targetId=target)
+        return value
+
     def _value(self, session: str, expression: str) -> Any:
         reply = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
         return reply["result"].get("value")

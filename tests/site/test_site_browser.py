@@ -16,6 +16,7 @@ PAGES = {
     "monthly/2026-11/index.html": 8,
     "custom/incident/index.html": 7,
     "alerts/index.html": 0,
+    "search/index.html": 0,
     "404.html": 0,
 }
 
@@ -102,6 +103,7 @@ def test_not_found_page_has_its_styles_and_working_links_at_depth_three(
         base + "latest/daily/index.html",
         base + "latest/monthly/index.html",
         base + "latest/weekly/index.html",
+        base + "search/index.html",
     ]
 
 

@@ -7,6 +7,8 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from site_browser import browser, serve
 from site_builder import (
     FORMULA_REPOSITORY,
     HOSTILE_ERROR,
@@ -132,3 +134,41 @@ def test_not_found_page_inlines_only_the_shipped_script_allowed_by_its_hash(
     assert html.count("<script") == 1 and f"<script>{script}</script>" in html
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in html
+
+
+def test_search_index_keeps_untrusted_text_inert(sample_site: Path) -> None:
+    script = (sample_site / "search" / "2026-11.js").read_text(encoding="utf-8")
+    assert not {"<", ">", "&"} & set(script)  # escaped as \u003c…: nothing can close a tag
+    prefix = "window.reportgenSearchPages = (window.reportgenSearchPages || []).concat("
+    assert script.startswith(prefix) and script.endswith(");\n")
+    entries = json.loads(script[len(prefix) : -3])
+    day = next(entry for entry in entries if entry["url"] == f"{DAY}/index.html")
+    assert HOSTILE_REPOSITORY in day["text"]
+    assert "</script><script>alert(4)</script>" in day["text"]
+
+
+# Once results show: how many, any element a result should not hold, and their text.
+SEARCH_RESULTS = (
+    "(() => { const items = document.querySelectorAll('.search-results li');"
+    " if (!items.length) { return null; }"
+    " const foreign = document.querySelectorAll("
+    "'.search-results *:not(li):not(a):not(p):not(mark)');"
+    " return [items.length, foreign.length,"
+    " document.querySelector('.search-results').textContent]; })()"
+)
+
+
+@pytest.mark.browser
+def test_search_results_show_untrusted_text_as_text(sample_site: Path) -> None:
+    query = "?q=onerror"
+    with serve(sample_site, "/repo") as (base, _), browser() as chromium:
+        found = [
+            chromium.wait_for(
+                (sample_site / "search" / "index.html").as_uri() + query, SEARCH_RESULTS
+            ),
+            chromium.wait_for(base + "search/index.html" + query, SEARCH_RESULTS),
+        ]
+    for count, foreign, text in found:
+        assert count >= 1
+        assert foreign == 0
+        assert "onerror=alert(1)" in text

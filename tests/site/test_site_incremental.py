@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from site_builder import build, days, settings
+from site_builder import INCIDENT_ALERTS, build, days, settings
 
 from reportgen.render.site.write import read_manifest
 
@@ -58,6 +58,8 @@ def test_adding_a_day_rebuilds_only_the_pages_it_touches(tmp_path: Path) -> None
         "alerts/index.html",
         # The "latest daily" link now forwards to the new day.
         "latest",
+        # November's pages changed, so November's search index is made again.
+        "search/2026-11",
     }
     new_inodes = inodes(site)
     rewritten = {p for p in new_inodes if old_inodes.get(p) != new_inodes[p]}
@@ -65,6 +67,23 @@ def test_adding_a_day_rebuilds_only_the_pages_it_touches(tmp_path: Path) -> None
         path for name in changed_units(copy, site) for path in read_manifest(site).units[name].files
     }
     assert result.changed and result.written == len(rewritten) - 2
+
+
+def test_search_index_is_made_again_only_when_a_report_page_changed(tmp_path: Path) -> None:
+    site, copy = tmp_path / "site", tmp_path / "before"
+    rows = days(date(2026, 10, 12), 3)
+    build(site, rows)
+    copy.mkdir()
+    (copy / ".reportgen-build.json").write_bytes((site / ".reportgen-build.json").read_bytes())
+    index = read_manifest(site).units["search/2026-10"].files
+    assert "pagefind/2026-10/pagefind.js" in index and "search/2026-10.js" in index
+    old_inodes = inodes(site)
+    # Alerts weeks after the data's last month change the overview and the alerts page only.
+    _, result = build(site, rows, alerts=INCIDENT_ALERTS)
+    assert result.changed
+    assert changed_units(copy, site) == {"index.html", "alerts/index.html"}
+    new_inodes = inodes(site)
+    assert all(new_inodes[path] == old_inodes[path] for path in index)
 
 
 def test_full_rebuild_recomputes_every_report(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ PAGES = [
     "monthly/2026-11/index.html",
     "custom/incident/index.html",
     "alerts/index.html",
+    "search/index.html",
     "404.html",
     "feed.xml",
 ]

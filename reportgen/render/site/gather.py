@@ -28,6 +28,7 @@ from reportgen.render.site.events import ChartEvents, chart_events, episodes, in
 from reportgen.render.site.navigation import coverage, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
 from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
@@ -44,6 +45,7 @@ NAV = (
     Link("latest/monthly/index.html", "Latest monthly"),
 )
 LATEST_UNIT = "latest"
+SEARCH_UNIT = "search"
 
 
 class ReportSource(Protocol):
@@ -177,7 +179,7 @@ class Gatherer:
                 stale=self.stale,
                 stale_after_hours=settings.site.stale_after_hours,
             ),
-            assets=Assets("", "", ""),
+            assets=Assets("", "", "", ""),
             nav=NAV,
             base_url=settings.site.base_url,
         )
@@ -219,7 +221,7 @@ class Gatherer:
         if unit is not None:
             self._keep(ASSETS_UNIT, unit)
             by_stem = {path.split("/")[-1].split("-")[0]: path for path in unit.files}
-            return Assets(by_stem["style"], by_stem["site"], by_stem["vega"])
+            return Assets(by_stem["style"], by_stem["site"], by_stem["vega"], by_stem["search"])
         assets, files = site_render.asset_files(self.vega_bundle(), self.templates)
         self._add(ASSETS_UNIT, fingerprint, files)
         return assets
@@ -413,6 +415,38 @@ class Gatherer:
             files = site_render.latest_files(self.env, newest, self.common)
             self._add(LATEST_UNIT, fingerprint, files)
 
+    def search_pages(self, manifest: SiteManifest) -> None:
+        """The search page and the index of the report pages, shard by shard (a month each).
+        Indexing reads a shard's pages again, so it runs only for a shard whose pages
+        changed."""
+        shards: dict[str, list[Page]] = {}
+        for page in manifest.pages:
+            if page.is_report:
+                shards.setdefault(shard_of(page), []).append(page)
+        for shard, pages in sorted(shards.items()):
+            name = f"{SEARCH_UNIT}/{shard}"
+            inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
+            fingerprint = _hash(pagefind_version(), inputs)
+            unit = self._reusable(name, fingerprint)
+            if unit is not None:
+                self._keep(name, unit)
+                continue
+            sources: dict[str, PageSource] = {
+                page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
+            }
+            self._add(name, fingerprint, search_files(shard, sources))
+        names = sorted(shards)
+        fingerprint = _hash(self.base, self.common.assets, names)
+        unit = self._reusable(SEARCH_UNIT, fingerprint)
+        if unit is not None:
+            self._keep(SEARCH_UNIT, unit)
+        else:
+            self._add(
+                SEARCH_UNIT,
+                fingerprint,
+                site_render.search_page_files(self.env, self.common, names),
+            )
+
     def _summary(
         self, page: Page, fingerprint: str, render: Callable[[], dict[str, bytes]]
     ) -> None:
@@ -441,6 +475,7 @@ class Gatherer:
                     self.progress(done, total)
         self.summary_pages(manifest)
         self.latest_pages(manifest)
+        self.search_pages(manifest)
         newest = {
             kind.value: self.report_of(pages[-1])
             for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)

@@ -79,12 +79,19 @@ def asset_files(vega_bundle: bytes, folders: Sequence[Path]) -> tuple[Assets, Fi
     """The stylesheet, the page script and the Vega bundle under content-hashed names."""
     style = read_asset("style.css", folders)
     script = read_asset("site.js", folders)
+    search = read_asset("search.js", folders)
     assets = Assets(
         style=_hashed("style.css", style),
         script=_hashed("site.js", script),
         vega=_hashed("vega.js", vega_bundle),
+        search=_hashed("search.js", search),
     )
-    return assets, {assets.style: style, assets.script: script, assets.vega: vega_bundle}
+    return assets, {
+        assets.style: style,
+        assets.script: script,
+        assets.vega: vega_bundle,
+        assets.search: search,
+    }
 
 
 def report_json(report: Report) -> bytes:
@@ -343,6 +350,19 @@ def latest_files(
         )
         files[path] = render(env, "latest.html", meta, context).encode()
     return files
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    shards: Sequence[str]
+
+
+def search_page_files(env: jinja2.Environment, common: SiteCommon, shards: Sequence[str]) -> Files:
+    """`search/index.html`: Pagefind over http(s), the script-loaded index from disk; both
+    in the index's `shards`."""
+    page = Page(PageKind.SEARCH, "", "search/index.html")
+    meta = page_meta(page, common, "Search", has_charts=False)
+    return {page.path: render(env, "search.html", meta, SearchContext(shards)).encode()}
 
 
 @dataclass(frozen=True)

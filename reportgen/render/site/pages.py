@@ -38,6 +38,7 @@ class Assets:
     style: str
     script: str
     vega: str
+    search: str
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class PageKind(StrEnum):
     ALERTS = "alerts"
     NOT_FOUND = "404"
     FEED = "feed"
+    SEARCH = "search"  # written with the search index, outside the plan
 
 
 REPORT_KINDS = (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM)
