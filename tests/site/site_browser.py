@@ -171,7 +171,6 @@ class Browser:
             _record(event, visit)
         return visit
 
-
     def evaluate(self, url: str, expression: str, settle: float = 1.0) -> Any:
         """Open `url`, let its scripts run for `settle` seconds, and evaluate `expression`."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
@@ -249,7 +248,9 @@ def _record(event: dict[str, Any], visit: PageVisit) -> None:
 def browser() -> Iterator[Browser]:
     executable = chromium()
     if executable is None:
-        raise RuntimeError("chromium-headless-shell is not installed (python3 dev.py test installs it)")
+        raise RuntimeError(
+            "chromium-headless-shell is not installed (python3 dev.py test installs it)"
+        )
     with tempfile.TemporaryDirectory() as profile:
         instance = Browser(executable, Path(profile))
         try:

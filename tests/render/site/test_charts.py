@@ -175,7 +175,12 @@ def test_processing_time_is_on_a_log_scale_labelled_in_readable_units() -> None:
 def test_time_charts_carry_the_rollback_and_the_alert_episode() -> None:
     for chart in every_chart()[:11]:
         assert chart.spec["datasets"]["events"] == [
-            {"at": "2026-11-18T14:18:00+00:00", "event": "rollback 50% → 0%", "kind": "rollback", "lane": 0}
+            {
+                "at": "2026-11-18T14:18:00+00:00",
+                "event": "rollback 50% → 0%",
+                "kind": "rollback",
+                "lane": 0,
+            }
         ], chart.slug
         assert chart.spec["datasets"]["spans"] == [
             {

@@ -133,7 +133,9 @@ def test_rollout_labels_take_turns_on_three_lines_in_time_order() -> None:
         for hour, pct in ((9, 40.0), (8, 30.0), (10, 50.0), (11, 60.0))
     )
     start = datetime(2026, 11, 18, tzinfo=UTC)
-    found = chart_events([day(2, [], changes)[1]], (start, start + timedelta(days=1)), [], None, None)
+    found = chart_events(
+        [day(2, [], changes)[1]], (start, start + timedelta(days=1)), [], None, None
+    )
     assert [(r["at"][11:13], r["lane"]) for r in found.rules] == [
         ("08", 0),
         ("09", 1),

@@ -57,7 +57,11 @@ def test_not_found_page_links_from_the_site_root_when_it_is_known() -> None:
     missing = Page(PageKind.NOT_FOUND, "", "404.html")
     assert page_meta(missing, common, "x", has_charts=False).root == ""
     published = SiteCommon(
-        "T", "1", freshness, Assets("a.css", "a.js", "v.js", "s.js"), base_url="https://o.github.io/r"
+        "T",
+        "1",
+        freshness,
+        Assets("a.css", "a.js", "v.js", "s.js"),
+        base_url="https://o.github.io/r",
     )
     assert page_meta(missing, published, "x", has_charts=False).root == "https://o.github.io/r/"
     day = Page(PageKind.DAILY, "2026-11-25", "daily/2026-11-25/index.html")
