@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import select
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -349,7 +350,10 @@ class _TableRead:
             with path.open("wb") as out:
                 pending: list[bytes | memoryview] = []
                 while number < last:
-                    size, data = get(0)
+                    size, data = get(1)
+                    if size == 0:  # nothing buffered: wait for the server without the GIL
+                        _wait_readable(pgconn)
+                        continue
                     if size < 0:
                         break
                     number += 1
@@ -364,6 +368,15 @@ class _TableRead:
                 if size != -1:  # -2: the connection broke; its message says how
                     raise _error(pgconn, None)
                 return batches
+
+
+def _wait_readable(pgconn: pq.abc.PGconn) -> None:
+    """Block until the server sends more (other threads run meanwhile), then take it in."""
+    select.select([pgconn.socket], [], [])
+    try:
+        pgconn.consume_input()
+    except psycopg.OperationalError:
+        raise _error(pgconn, None) from None
 
 
 def _finish(pgconn: pq.abc.PGconn) -> None:
