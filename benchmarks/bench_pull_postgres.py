@@ -8,6 +8,9 @@ with the expected schema, fills `progressive_capture_jobs` with one SQL statemen
 
   * the bare read: `psql -c "\\copy progressive_capture_jobs to stdout (format csv)"` into
     /dev/null, the fastest way the same rows leave the server;
+  * the source alone: the same table through `COPY (SELECT …) TO STDOUT (FORMAT csv)` into
+    numbered batch files, as a pull reads it, and nothing staged (how far the read itself is
+    from psql's; the rest of a pull is the store's validation, merge and rollups);
   * a pull into a fresh store at two batch sizes (peak memory should follow the batch, not
     the table);
   * the same pull again (incremental: only the rows at the watermark are read again).
@@ -112,6 +115,18 @@ def pull(dsn: str, store: str, batch_rows: int) -> tuple[int, int, int]:
     return counts.accepted, counts.inserted, counts.unchanged
 
 
+def read_only(dsn: str, batch_rows: int) -> tuple[int, int]:
+    """The source's read of every table into batch files, which nothing scans: (files, bytes)."""
+    source = PostgresSource(dsn, batch_rows=batch_rows, work_dir=WORK)
+    files = size = 0
+    with source.open({}) as parts:
+        for part in parts:
+            for chunk in part.chunks():
+                files += len(chunk.batches)
+                size += sum(path.stat().st_size for path in chunk.batches)
+    return files, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -124,6 +139,8 @@ def main() -> None:
         print(f"{rows:,} jobs in PostgreSQL ({time.perf_counter() - started:.1f} s to generate)")
         bare = psql_copy(dsn)
         print(f"{bare.line()}  {rows / bare.wall_s:>10,.0f} rows/s")
+        read = measure("source alone: COPY into batch files", read_only, dsn, 100_000)
+        print(f"{read.line(bare)}  {rows / read.wall_s:>10,.0f} rows/s  -> {read.result}")
         for batch_rows in (100_000, 10_000):
             store = str(WORK / f"store-{batch_rows}.duckdb")
             Path(store).unlink(missing_ok=True)

@@ -2,12 +2,15 @@
 
 One pull is one read-only REPEATABLE READ transaction, so the four tables are read as of one
 moment (the transaction's start, which becomes the snapshot time). Each table is streamed with
-`COPY (SELECT …) TO STDOUT (FORMAT csv)` and cut into temporary CSV files of `batch_rows`
-rows, which the store scans and validates exactly as it does exported files; no more than one
-row is held in Python at a time. A table is read from its watermark on: rows whose change time
-(`updated_at`, else the newest of `created_at`, `started_at`, `completed_at`) is at or after
-the last pull's watermark less `overlap_seconds`, so a transaction that committed late is read
-again rather than missed (the store counts a row it already has as unchanged).
+`COPY (SELECT …) TO STDOUT (FORMAT csv)` into temporary CSV files of `batch_rows` rows, each
+row led by its number in the read; the store then scans and validates a table's files in one
+statement, with the checks it applies to exported files. A few thousand rows at most are held
+in Python at a time, and DuckDB's memory is bounded by the batch size (`memory_budget`).
+
+A table is read from its watermark on: rows whose change time (`updated_at`, else the newest
+of `created_at`, `started_at`, `completed_at`) is at or after the last pull's watermark less
+`overlap_seconds`, so a transaction that committed late is read again rather than missed (the
+store counts a row it already has as unchanged).
 
 The DSN holds a password: only `label` (user, host, port, database) is ever shown or stored,
 and every error message is scrubbed of the DSN and the password before it leaves this module.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import select
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -49,6 +54,8 @@ MIN_MEMORY_BYTES = 256 * 1024 * 1024
 MEMORY_BYTES_PER_ROW = 4096
 # Columns whose newest value is a row's change time when the table has no updated_at.
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")
+# Rows gathered in Python before they are written to a batch file.
+_WRITE_ROWS = 4096
 
 
 def redacted(dsn: str) -> str:
@@ -197,7 +204,8 @@ class PostgresSource:
 
     def _failed(self, connection: Connection, exc: psycopg.Error) -> InputError:
         """A dropped connection, or a query the database refused (e.g. no SELECT grant)."""
-        if connection.pgconn.status != pq.ConnStatus.OK:
+        ended = isinstance(exc, _Lost) or (exc.sqlstate or "").startswith(_LOST_STATES)
+        if ended or connection.pgconn.status != pq.ConnStatus.OK:
             return InputError(
                 f"lost the connection to {self.label}: {self._first_line(exc)}", hint=LOST_HINT
             )
@@ -309,54 +317,66 @@ class _TableRead:
         )
 
     def chunks(self, work: Path, batch_rows: int) -> Iterator[Chunk]:
-        """Stream the table through COPY into CSV files of `batch_rows` rows, one at a time."""
-        query = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER true)").format(self.select())
+        """Stream the table through COPY into CSV files of `batch_rows` rows each, every row
+        led by its number in the read; then one chunk of them all, which the store scans in
+        one statement (a statement per batch costs more than the batch). No more than
+        `_WRITE_ROWS` rows are held in Python at a time; the files go once the store has
+        scanned them."""
+        query = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(self.select())
         pgconn = self.connection.pgconn
         pgconn.send_query(query.as_bytes(self.connection))
         result = pgconn.get_result()
         if result is None or result.status != pq.ExecStatus.COPY_OUT:
-            raise psycopg.OperationalError(_message(pgconn, result))
-        header = _copy_row(pgconn)
-        if header is None:
+            raise _error(pgconn, result)
+        folder = work / self.table.name
+        folder.mkdir()
+        try:
+            batches = self._receive(pgconn, folder, batch_rows)
             _finish(pgconn)
-            return
-        rows_before = 0
-        number = 0
-        finished = False
-        while not finished:
-            number += 1
-            path = work / f"{self.table.name}-{number:06d}.csv"
-            rows = 0
+            if batches:
+                yield Chunk(folder, FileFormat.COPY_CSV, tuple(batches))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _receive(pgconn: pq.abc.PGconn, folder: Path, batch_rows: int) -> list[Path]:
+        """The COPY's rows, numbered from 1, into batch files; the files that hold rows."""
+        batches: list[Path] = []
+        number = size = 0
+        get = pgconn.get_copy_data
+        while True:
+            path = folder / f"{len(batches) + 1:06d}.csv"
+            last = number + batch_rows
             with path.open("wb") as out:
-                out.write(header)
                 pending: list[bytes | memoryview] = []
-                while rows < batch_rows:
-                    data = _copy_row(pgconn)
-                    if data is None:
-                        finished = True
+                while number < last:
+                    size, data = get(1)
+                    if size == 0:  # nothing buffered: wait for the server without the GIL
+                        _wait_readable(pgconn)
+                        continue
+                    if size < 0:
                         break
-                    pending.append(data)
-                    rows += 1
-                    if len(pending) >= 4096:
+                    number += 1
+                    pending += (b"%d," % number, data)
+                    if len(pending) >= _WRITE_ROWS * 2:
                         out.write(b"".join(pending))
                         pending.clear()
                 out.write(b"".join(pending))
-            if finished:
-                _finish(pgconn)
-            if rows:
-                yield Chunk(path, FileFormat.COPY_CSV, rows_before)
-            path.unlink()
-            rows_before += rows
+            if number > last - batch_rows:
+                batches.append(path)
+            if number < last:
+                if size != -1:  # -2: the connection broke; its message says how
+                    raise _error(pgconn, None)
+                return batches
 
 
-def _copy_row(pgconn: pq.abc.PGconn) -> bytes | memoryview | None:
-    """The next row of a COPY OUT, or None at its end; a lost connection raises."""
-    size, data = pgconn.get_copy_data(0)
-    if size == -1:
-        return None
-    if size < 0:
-        raise psycopg.OperationalError(_message(pgconn, None))
-    return data
+def _wait_readable(pgconn: pq.abc.PGconn) -> None:
+    """Block until the server sends more (other threads run meanwhile), then take it in."""
+    select.select([pgconn.socket], [], [])
+    try:
+        pgconn.consume_input()
+    except psycopg.OperationalError:
+        raise _error(pgconn, None) from None
 
 
 def _finish(pgconn: pq.abc.PGconn) -> None:
@@ -365,7 +385,24 @@ def _finish(pgconn: pq.abc.PGconn) -> None:
     while pgconn.get_result() is not None:
         pass
     if result is None or result.status != pq.ExecStatus.COMMAND_OK:
-        raise psycopg.OperationalError(_message(pgconn, result))
+        raise _error(pgconn, result)
+
+
+class _Lost(psycopg.OperationalError):
+    """The server ended the session (terminated, shut down) or the connection broke."""
+
+
+# SQLSTATE classes of a session the server ended: connection exceptions, operator intervention.
+_LOST_STATES = ("08", "57P")
+
+
+def _error(pgconn: pq.abc.PGconn, result: pq.abc.PGresult | None) -> psycopg.OperationalError:
+    """The error of a failed COPY: a lost session, or a query the server refused."""
+    state = result.error_field(pq.DiagnosticField.SQLSTATE) if result is not None else None
+    lost = pgconn.status != pq.ConnStatus.OK or (
+        state is not None and state.decode().startswith(_LOST_STATES)
+    )
+    return (_Lost if lost else psycopg.OperationalError)(_message(pgconn, result))
 
 
 def _message(pgconn: pq.abc.PGconn, result: pq.abc.PGresult | None) -> str:

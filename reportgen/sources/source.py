@@ -1,9 +1,9 @@
 """The Source protocol: what the store pulls from, whether files or a database.
 
 A source opens into parts, one per file or per database table. A part streams its rows as
-chunks: files that DuckDB scans (the file itself, or a bounded batch of a table written to a
-temporary CSV file), so the store never holds more than one chunk outside DuckDB and never
-needs to know where the rows came from. Each part carries its snapshot time and the origin
+chunks: files that DuckDB scans (the file itself, or a table's rows written in bounded batches
+to temporary CSV files), so the store never holds rows outside DuckDB and never needs to know
+where the rows came from. Each part carries its snapshot time and the origin
 label that rejects and the pull's output name it by; a database's label never holds a password.
 """
 
@@ -43,11 +43,12 @@ class StampFrom(StrEnum):
 
 @dataclass(frozen=True)
 class Chunk:
-    """A file of rows for DuckDB to scan; `rows_before` rows of its part came before it."""
+    """A file of rows for DuckDB to scan, or (`COPY_CSV`) a folder of a table's batch files,
+    `batches`, which DuckDB scans in one statement: each row carries its number in the read."""
 
     path: Path
     format: FileFormat
-    rows_before: int = 0
+    batches: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

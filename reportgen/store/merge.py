@@ -47,8 +47,18 @@ def _key_match(table: Table, left: str, right: str) -> str:
 
 
 def _mark_superseded(connection: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
-    """Flag every accepted row that a newer row of the same pull replaces."""
+    """Flag every accepted row that a newer row of the same pull replaces.
+
+    Most pulls hold each key once: a grouping finds that out at a third of the cost of the
+    window that ranks the states of a key (NULL keys group together, as they partition).
+    """
     keys = ", ".join(identifier(k) for k in table.key)
+    repeated = connection.sql(
+        f"SELECT 1 FROM {checked} WHERE __reason IS NULL GROUP BY {keys}"
+        " HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if not repeated:
+        return
     connection.execute(
         f"UPDATE {checked} AS c SET __superseded = true FROM ("
         f" SELECT __file, __record FROM {checked} WHERE __reason IS NULL"

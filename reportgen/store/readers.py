@@ -9,6 +9,7 @@ be validated or, for Parquet columns of a matching native type, already typed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -122,19 +123,22 @@ def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     )
 
 
-def copy_csv(path: str, table: Table, rows_before: int) -> Scan:
-    """A batch of PostgreSQL's `COPY (SELECT <the schema's columns>) TO STDOUT (FORMAT csv,
-    HEADER)`: the dialect is known, so nothing is sniffed. `""` is an empty string and only an
-    unquoted empty field is NULL. A row's number is its place in the table's read."""
-    columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in table.column_names)
+def copy_csv(paths: Sequence[str], table: Table) -> Scan:
+    """The batch files of PostgreSQL's `COPY (SELECT <the schema's columns>) TO STDOUT (FORMAT
+    csv)`, each row led by its number in the read: the dialect is known, so nothing is sniffed.
+    `""` is an empty string and only an unquoted empty field is NULL. The numbers carry the
+    order, so the files may be read in any order, in parallel."""
+    columns = ", ".join(
+        ["'__number': 'BIGINT'"] + [f"{literal(c)}: 'VARCHAR'" for c in table.column_names]
+    )
     values = ", ".join(f"{identifier(c)} AS {identifier('__v_' + c)}" for c in table.column_names)
-    number = f"row_number() OVER () + {int(rows_before)}"
+    files = ", ".join(literal(path) for path in paths)
     return Scan(
-        f"SELECT {number} AS __record, {number} AS __line, NULL::VARCHAR AS __parse_error,"
-        f" NULL::VARCHAR AS __raw, {values} FROM read_csv({literal(path)}, header=true,"
-        f" auto_detect=false, columns={{{columns}}}, delim=',', quote='\"', escape='\"',"
-        f" allow_quoted_nulls=false, parallel=false, max_line_size={MAX_RECORD_BYTES},"
-        f" buffer_size={2 * MAX_RECORD_BYTES})"
+        "SELECT __number AS __record, __number AS __line, NULL::VARCHAR AS __parse_error,"
+        f" NULL::VARCHAR AS __raw, {values} FROM read_csv([{files}], header=false,"
+        f" auto_detect=false, columns={{{columns}}}, delim=',', quote='\"',"
+        f" escape='\"', allow_quoted_nulls=false, parallel=false,"
+        f" max_line_size={MAX_RECORD_BYTES}, buffer_size={2 * MAX_RECORD_BYTES})"
     )
 
 

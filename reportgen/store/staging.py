@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _SNIFF_BYTES = 64 * 1024
 UNREADABLE_HINT = "Fix or remove that file and pull again; the store is unchanged."
+BATCHES_HINT = "Check the temporary folder's free space, then pull again; the store is unchanged."
 
 
 @dataclass(frozen=True)
@@ -63,38 +64,29 @@ def _checked_table_ddl(table: Table) -> str:
     )
 
 
-_BATCHES = "temp.__batches"
-
-
 def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -> None:
     """Scan and validate every chunk of `part` as part number `number` of the pull.
 
-    A database table's batches are first copied as text into one temporary table, and then
-    validated in one pass: one plan for the whole table rather than one per batch.
+    A database table arrives as one chunk of batch files, scanned and validated in one
+    statement: one plan and one insert for the whole table, not one per batch.
     """
+    for chunk in part.chunks():
+        if chunk.format is FileFormat.COPY_CSV:
+            _stage_batches(connection, part, chunk, number)
+        else:
+            _stage_chunk(connection, part, chunk, number)
+
+
+def _stage_batches(
+    connection: duckdb.DuckDBPyConnection, part: Part, chunk: Chunk, number: int
+) -> None:
     table = TABLES[part.table]
-    batched = False
+    scan = readers.copy_csv([str(path) for path in chunk.batches], table)
     try:
-        for chunk in part.chunks():
-            if chunk.format is not FileFormat.COPY_CSV:
-                _stage_chunk(connection, part, chunk, number)
-                continue
-            scan = readers.copy_csv(str(chunk.path), table, chunk.rows_before)
-            if not batched:
-                connection.execute(f"CREATE OR REPLACE TEMP TABLE __batches AS {scan.sql} LIMIT 0")
-                batched = True
-            try:
-                connection.execute(f"INSERT INTO {_BATCHES} {scan.sql}")
-            except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0]
-                raise InputError(
-                    f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT
-                ) from None
-        if batched:
-            _validate(connection, table, readers.Scan(f"SELECT * FROM {_BATCHES}"), part, number)
-    finally:
-        if batched:
-            connection.execute(f"DROP TABLE IF EXISTS {_BATCHES}")
+        _validate(connection, table, scan, part, number)
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        raise InputError(f"cannot read {part.origin}: {message}", hint=BATCHES_HINT) from None
 
 
 def _validate(

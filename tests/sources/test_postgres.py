@@ -360,3 +360,109 @@ def test_a_table_the_role_may_not_read_is_an_error_that_names_the_grant(
     assert raised.value.hint == (
         "Check that the role may SELECT the source.*_table tables; the store is unchanged."
     )
+
+
+HOSTILE = (
+    'comma, "quote" and ""two""',
+    "line one\nline two\r\nline three\rend",
+    "\n",
+    '"',
+    "  spaced  ",
+    "\\. alone\n\\.\n",
+    "back\\slash \\N NULL null",
+    "ünïcödé ✓ 🚀 עברית",
+    "tab\there;semi|pipe",
+    "",
+)
+
+
+def test_hostile_text_round_trips_exactly_across_batch_boundaries(dsn: str, tmp_path: Path) -> None:
+    # 12 rows in batches of 4: boundaries fall inside the hostile rows, and the last batch
+    # ends exactly at the table's end.
+    rows = [
+        job(n, error=HOSTILE[n % len(HOSTILE)], repository_name=HOSTILE[n * 3 % len(HOSTILE)])
+        for n in range(12)
+    ]
+    rows[9]["status"] = "lost"  # rejected: the reject is named by its row in the whole read
+    insert_jobs(dsn, rows)
+    work = tmp_path / "work"
+    work.mkdir()
+    with open_store(tmp_path / "s.duckdb") as store:
+        result = store.pull(PostgresSource(dsn, batch_rows=4, work_dir=work))
+        stored = {
+            row["id"]: (row["error"], row["repository_name"], row["metadata"])
+            for row in store.table("jobs").iter_rows(named=True)
+        }
+    assert counts(result) == (11, 11, 0, 0, 1)
+    assert [(r.row_number, r.reason) for r in result.first_rejects] == [
+        (10, 'status: unknown value "lost"')
+    ]
+    for number, row in enumerate(rows):
+        if number == 9:
+            assert row["id"] not in stored
+            continue
+        error, name, metadata = stored[row["id"]]
+        assert (error, name) == (row["error"], row["repository_name"])
+        assert json.loads(metadata) == row["metadata"]
+    assert list(work.iterdir()) == []  # the batch files are gone once scanned
+
+
+def test_a_table_of_one_batch_and_of_none(dsn: str, tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        empty = store.pull(PostgresSource(dsn, batch_rows=4))
+        insert_jobs(dsn, [job(1)])
+        one = store.pull(PostgresSource(dsn, batch_rows=4))
+    assert counts(empty) == (0, 0, 0, 0, 0)
+    assert counts(one) == (1, 1, 0, 0, 0)
+
+
+def test_a_connection_killed_during_the_copy_leaves_the_store_and_no_files(
+    dsn: str, tmp_path: Path
+) -> None:
+    """The backend is terminated while it streams the table: some batches are written, the
+    rest never comes."""
+    from reportgen.sources.postgres import TableNames
+
+    rows = [job(n) for n in range(3000)]
+    insert_jobs(dsn, rows[:5])
+    with psycopg.connect(dsn) as connection:
+        # Only the COPY sleeps (not the watermark query), at a row deep inside the table.
+        connection.execute(
+            "CREATE VIEW slow_jobs AS SELECT j.* FROM progressive_capture_jobs AS j"
+            " WHERE CASE WHEN j.id = %s AND current_query() LIKE 'COPY%%'"
+            " THEN pg_sleep(60) IS NOT NULL ELSE true END".replace("%s", f"'{rows[2500]['id']}'")
+        )
+    source = PostgresSource(dsn, tables=TableNames(jobs="slow_jobs"), batch_rows=100)
+    work = tmp_path / "work"
+    work.mkdir()
+    killed = threading.Event()
+
+    def kill_while_sleeping() -> None:
+        with psycopg.connect(dsn, autocommit=True) as killer:
+            for _ in range(600):
+                found = killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'reportgen pull' AND wait_event = 'PgSleep'"
+                    " AND datname = current_database()"
+                ).fetchall()
+                if found:
+                    killed.set()
+                    return
+                killed.wait(0.05)
+
+    with open_store(tmp_path / "s.duckdb") as store:
+        store.pull(source)
+        before = contents(store)
+        insert_jobs(dsn, rows[5:])
+        killer = threading.Thread(target=kill_while_sleeping)
+        killer.start()
+        try:
+            with pytest.raises(InputError) as raised:
+                store.pull(PostgresSource(dsn, tables=TableNames(jobs="slow_jobs"), work_dir=work))
+        finally:
+            killer.join()
+        assert contents(store) == before
+    assert killed.is_set()
+    assert str(raised.value).startswith(f"lost the connection to {source.label}: ")
+    assert "\n" not in str(raised.value)
+    assert list(work.iterdir()) == []
