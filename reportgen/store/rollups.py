@@ -136,14 +136,15 @@ GRAIN = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 # -- Maintenance: inside the pull's transaction --------------------------------------------
 
 
-def note_moves(connection: duckdb.DuckDBPyConnection, staged: str) -> None:
+def note_moves(connection: duckdb.DuckDBPyConnection, staged: str, stored: str) -> None:
     """Before a merge: remember the hours that stored jobs may leave (an incoming state of
-    the same job created in another hour). Every other changed hour is found after the merge
-    from the rows the pull wrote."""
+    the same job created in another hour). `stored` holds the id and created_at of the stored
+    jobs the pull shares an id with (`merge.stored_keys`). Every other changed hour is found
+    after the merge from the rows the pull wrote."""
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE {_HOURS} AS"
         " SELECT DISTINCT date_trunc('hour', s.created_at) AS hour"
-        f" FROM jobs AS s JOIN {staged} AS n ON s.id = n.id"
+        f" FROM {stored} AS s JOIN {staged} AS n ON s.id = n.id"
         " WHERE n.__reason IS NULL"
         " AND date_trunc('hour', s.created_at) <> date_trunc('hour', n.created_at)"
     )
