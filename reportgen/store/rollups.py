@@ -186,12 +186,15 @@ def _refresh_hours(connection: duckdb.DuckDBPyConnection) -> int:
         return 0
     for table, (build, grain) in _BUILDERS.items():
         spans = f"(SELECT DISTINCT date_trunc('{grain}', hour) FROM {_HOURS})"
+        low, high = _floor(first, grain), _floor(last, grain) + GRAIN[grain]
         # The range repeats the IN so the zone maps of created_at skip the other row groups.
-        where = (
-            f"created_at >= '{_iso(_floor(first, grain))}'"
-            f" AND created_at < '{_iso(_floor(last, grain) + GRAIN[grain])}'"
-            f" AND date_trunc('{grain}', created_at) IN {spans}"
-        )
+        where = f"created_at >= '{_iso(low)}' AND created_at < '{_iso(high)}'"
+        touched = connection.sql(f"SELECT count(*) FROM {spans}").fetchall()[0][0]
+        if touched < (high - low) // GRAIN[grain]:
+            # Some spans of the range were not touched: only the touched ones. When every
+            # span was (a first pull, a new day), the range alone says it, without a
+            # semi-join of every job against the spans.
+            where += f" AND date_trunc('{grain}', created_at) IN {spans}"
         connection.execute(f"DELETE FROM {table} WHERE {grain} IN {spans}")
         connection.execute(f"INSERT INTO {table} {build(where)}")
     return int(count)
