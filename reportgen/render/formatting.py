@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,20 +18,23 @@ NOT_AVAILABLE = "n/a"
 # Whitespace runs (newlines included) and control characters, which could end a table row or
 # carry terminal escape sequences, become single spaces in any untrusted text we show.
 _WHITESPACE = re.compile(r"\s+")
-_BREAKS = frozenset({"Cc", "Zl", "Zp"})
 # Bidirectional overrides can make shown text read differently from what it is.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What `plain_text` does to each character, as one table for str.translate: the control
+# characters (category Cc: U+0000-001F, U+007F-009F) and the line and paragraph separators
+# (Zl, Zp: U+2028, U+2029) become spaces, the bidirectional controls go. Those categories hold
+# exactly these characters (tests/render/test_formatting.py checks every code point).
+_PLAIN = {
+    **dict.fromkeys((*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029), " "),
+    **{ord(char): None for char in _BIDI_CONTROLS},
+}
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:
     """Untrusted text on one line: control characters dropped, whitespace collapsed, cut."""
     if text is None:
         return ""
-    visible = "".join(
-        "" if char in _BIDI_CONTROLS else " " if unicodedata.category(char) in _BREAKS else char
-        for char in text
-    )
-    line = _WHITESPACE.sub(" ", visible).strip()
+    line = _WHITESPACE.sub(" ", text.translate(_PLAIN)).strip()
     if limit is not None and len(line) > limit:
         return line[: max(limit - 1, 0)].rstrip() + "…"
     return line

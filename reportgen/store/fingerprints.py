@@ -1,9 +1,10 @@
 """Cheap fingerprints of what a report reads, so a site build can tell which pages changed.
 
-A period's fingerprint combines per-day fingerprints (job count and a hash of each job's id,
-status and updated_at), read a month at a time with one narrow query and kept for the build,
-with the hashes of the small tables (rollout, categories). Any change to a job changes its
-status or updated_at, so it changes its day's fingerprint.
+A period's fingerprint combines per-day fingerprints (job count and the sum of a hash of each
+job's id, status and updated_at), aggregated by DuckDB a month at a time (no job row leaves
+the store) and kept for the build, with the hashes of the small tables (rollout,
+categories). Any change to a job changes its status or updated_at, so it changes its day's
+fingerprint.
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import polars as pl
-
 from reportgen.store import Store
 
-FINGERPRINT_COLUMNS = ("id", "status", "updated_at", "created_at")
 SMALL_TABLES = ("rollout_configuration", "rollout_history", "repository_categories")
 
 
@@ -50,21 +48,14 @@ class Fingerprints:
         return self._days.get(day) or f"{day}:0:0"
 
     def _load_month(self, first: date) -> None:
-        """The fingerprints of every day of one local month, from one narrow query.
+        """The fingerprints of every day of one local month, from one aggregate query.
 
-        A month at a time keeps the query count low (one per month, not per day) and the
-        frame small even for ten million jobs a year.
+        A month at a time keeps the query count low (one per month, not per day); DuckDB
+        hashes and sums the rows, so only a row per day reaches Python.
         """
         after = (first + timedelta(days=32)).replace(day=1)
-        jobs = self.store.jobs_created(
-            self._midnight(first), self._midnight(after), columns=FINGERPRINT_COLUMNS
-        )
-        local_day = pl.col("created_at").dt.convert_time_zone(self.zone.key).dt.date()
-        days = jobs.group_by(local_day.alias("day")).agg(
-            pl.len().alias("jobs"),
-            pl.struct(FINGERPRINT_COLUMNS[:-1]).hash(seed=0).sum().alias("digest"),
-        )
-        for day, count, digest in days.iter_rows():
+        days = self.store.day_digests(self._midnight(first), self._midnight(after), self.zone.key)
+        for day, count, digest in days:
             self._days[day] = f"{day}:{count}:{digest}"
         day = first
         while day < after:

@@ -156,13 +156,13 @@ def _write(
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
         counts = []
-        if "jobs" in tables:
-            rollups.note_moves(connection, staging.checked_table("jobs"))
         for name in tables:
             numbers = [n for n, p in enumerate(parts, start=1) if p.table == name]
-            merged = merge.merge_table(
-                connection, TABLES[name], staging.checked_table(name), pull_id
-            )
+            checked = staging.checked_table(name)
+            with merge.stored_keys(connection, TABLES[name], checked) as stored:
+                if name == "jobs":
+                    rollups.note_moves(connection, checked, stored)
+                merged = merge.merge_table(connection, TABLES[name], checked, pull_id, stored)
             counts.append(TableCounts(name, len(numbers), **dataclasses.asdict(merged)))
             _record_rejects(connection, name, parts, numbers)
         if "jobs" in tables:

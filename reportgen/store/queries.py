@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -87,6 +87,21 @@ def jobs_open_at(
         f"){_JOB_ORDER}",
         {"moment": moment},
     )
+
+
+def day_digests(
+    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime, zone: str
+) -> list[tuple[date, int, int]]:
+    """Per local day (in `zone`) of the jobs created in `[start, end)`: how many, and the sum
+    (mod 2^64) of a hash of each one's id, status and updated_at; days without jobs are left
+    out. Aggregated in DuckDB: no job row is transferred."""
+    rows = connection.sql(
+        "SELECT CAST(timezone($zone, created_at) AS DATE) AS day, count(*),"
+        " CAST(sum(hash(id, status, updated_at)) % 18446744073709551616 AS UBIGINT)"
+        " FROM jobs WHERE created_at >= $start AND created_at < $end GROUP BY day ORDER BY day",
+        params={"zone": zone, "start": start, "end": end},
+    ).fetchall()
+    return [(day, int(count), int(digest)) for day, count, digest in rows]
 
 
 def table(connection: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

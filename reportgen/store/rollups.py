@@ -136,14 +136,15 @@ GRAIN = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 # -- Maintenance: inside the pull's transaction --------------------------------------------
 
 
-def note_moves(connection: duckdb.DuckDBPyConnection, staged: str) -> None:
+def note_moves(connection: duckdb.DuckDBPyConnection, staged: str, stored: str) -> None:
     """Before a merge: remember the hours that stored jobs may leave (an incoming state of
-    the same job created in another hour). Every other changed hour is found after the merge
-    from the rows the pull wrote."""
+    the same job created in another hour). `stored` holds the id and created_at of the stored
+    jobs the pull shares an id with (`merge.stored_keys`). Every other changed hour is found
+    after the merge from the rows the pull wrote."""
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE {_HOURS} AS"
         " SELECT DISTINCT date_trunc('hour', s.created_at) AS hour"
-        f" FROM jobs AS s JOIN {staged} AS n ON s.id = n.id"
+        f" FROM {stored} AS s JOIN {staged} AS n ON s.id = n.id"
         " WHERE n.__reason IS NULL"
         " AND date_trunc('hour', s.created_at) <> date_trunc('hour', n.created_at)"
     )
@@ -185,12 +186,15 @@ def _refresh_hours(connection: duckdb.DuckDBPyConnection) -> int:
         return 0
     for table, (build, grain) in _BUILDERS.items():
         spans = f"(SELECT DISTINCT date_trunc('{grain}', hour) FROM {_HOURS})"
+        low, high = _floor(first, grain), _floor(last, grain) + GRAIN[grain]
         # The range repeats the IN so the zone maps of created_at skip the other row groups.
-        where = (
-            f"created_at >= '{_iso(_floor(first, grain))}'"
-            f" AND created_at < '{_iso(_floor(last, grain) + GRAIN[grain])}'"
-            f" AND date_trunc('{grain}', created_at) IN {spans}"
-        )
+        where = f"created_at >= '{_iso(low)}' AND created_at < '{_iso(high)}'"
+        touched = connection.sql(f"SELECT count(*) FROM {spans}").fetchall()[0][0]
+        if touched < (high - low) // GRAIN[grain]:
+            # Some spans of the range were not touched: only the touched ones. When every
+            # span was (a first pull, a new day), the range alone says it, without a
+            # semi-join of every job against the spans.
+            where += f" AND date_trunc('{grain}', created_at) IN {spans}"
         connection.execute(f"DELETE FROM {table} WHERE {grain} IN {spans}")
         connection.execute(f"INSERT INTO {table} {build(where)}")
     return int(count)

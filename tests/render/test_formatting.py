@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
@@ -165,3 +166,16 @@ def test_cost_ratio_and_cost_per_billed_job() -> None:
     assert fmt.ratio(1.0, 0.0) == "n/a"
     cost = {"actual": 1.0, "inngest_jobs": 150, "github_actions_jobs": 60, "pending_jobs": 10}
     assert fmt.cost_per_billed_job(cost) == "$0.0050"
+
+
+def test_plain_text_drops_and_spaces_exactly_the_unicode_categories() -> None:
+    """Every control (Cc) and line/paragraph separator (Zl, Zp) becomes a space and every
+    bidirectional control goes, over all of Unicode, as a per-character check would do."""
+    breaks = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in {"Cc", "Zl", "Zp"}]
+    assert all(fmt.plain_text(f"a{char}b") == "a b" for char in breaks)
+    assert all(fmt.plain_text(f"a{char}b") == "ab" for char in "\u202a\u202e\u2066\u2069")
+    bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    others = [chr(c) for c in range(0x3000) if chr(c) not in breaks and chr(c) not in bidi]
+    assert all(
+        fmt.plain_text(f"a{char}b") == ("a b" if char.isspace() else f"a{char}b") for char in others
+    )
