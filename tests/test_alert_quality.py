@@ -37,10 +37,11 @@ def test_alert_quality_healthy_and_incident_days_meet_the_targets() -> None:
         incident = found[name]
         assert incident["critical_runs_outside_incident"] == 0, name
         assert incident["minutes_to_first_critical"] <= within, name
-        # The breaker decides once the critical evidence has held for 30 minutes.
-        assert (
-            incident["minutes_to_rollback_decision"] - incident["minutes_to_first_critical"] == 30
-        ), name
+        # The breaker decides once the critical evidence has held for 30 minutes, judged from
+        # the data: the windows ending 15 and 30 minutes earlier are judged with the jobs that
+        # have finished since, so the decision can come sooner after the first critical run.
+        held = incident["minutes_to_rollback_decision"] - incident["minutes_to_first_critical"]
+        assert 0 <= held <= 30, name
         assert (incident["incident_issues_opened"], incident["incident_issues_closed"]) == (
             1,
             1,
