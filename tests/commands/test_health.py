@@ -120,7 +120,7 @@ def test_health_network_failures_on_one_processor_are_critical_and_trip() -> Non
     # 45 minutes into the incident: critical in the windows ending now, 15 and 30 min ago.
     assert result.decision.reason == (
         "error_rate 27.0% > 5.0% over the last 222 finished jobs (60 failed; 95% lower bound "
-        "22.4%, CUSUM 57.4 >= 5); 20.0% over all 300 in the window; critical, held 30 min; "
+        "22.4%, CUSUM 64.4 >= 5); 20.0% over all 300 in the window; critical, held 30 min; "
         "inngest: 60 of 60 failures are network (100.0%, threshold 50.0%), error_rate 30.0% "
         "over 200 finished jobs; critical, held 30 min"
     )
@@ -232,7 +232,7 @@ def test_health_json_contract() -> None:
         "threshold": 5.0,
         "counts": {"failed": 60, "finished": 300, "stretch_failed": 60, "stretch_finished": 222},
         "message": "error_rate 27.0% > 5.0% over the last 222 finished jobs (60 failed; 95% "
-        "lower bound 22.4%, CUSUM 57.4 >= 5); 20.0% over all 300 in the window",
+        "lower bound 22.4%, CUSUM 64.4 >= 5); 20.0% over all 300 in the window",
     }
 
 

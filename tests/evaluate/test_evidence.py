@@ -80,10 +80,54 @@ def test_cusum_resets_after_a_healthy_stretch() -> None:
     assert state.statistic == pytest.approx(2 * math.log(3))
 
 
-def test_alarm_rates_default_to_warning_line_and_one_and_a_half_times_critical() -> None:
+def test_alarm_rates_default_to_warning_line_and_one_and_three_quarters_critical() -> None:
     rates = alarm_rates(WARNING, CRITICAL, EvidenceSettings())
     assert rates[Level.WARNING] == pytest.approx((0.025, 0.05))
-    assert rates[Level.CRITICAL] == pytest.approx((0.025, 0.075))
+    assert rates[Level.CRITICAL] == pytest.approx((0.025, 0.0875))
+    # A failure weighs log 3.5 ≈ 1.25, a success log(0.9125/0.975) ≈ -0.066.
+    assert cusum_steps(*rates[Level.CRITICAL]) == pytest.approx(
+        (math.log(3.5), math.log(0.9125 / 0.975))
+    )
+    # The factor is a setting: 1.5 gives the earlier 7.5 %.
+    earlier = alarm_rates(WARNING, CRITICAL, EvidenceSettings(alarm_factor=1.5))
+    assert earlier[Level.CRITICAL] == pytest.approx((0.025, 0.075))
+
+
+def test_rate_evidence_critical_boundary_at_seventy_jobs() -> None:
+    # 7 failures spread over 70 jobs (10 %, the first 70 jobs of a 12 % incident drawn low):
+    # the last 61 jobs hold all 7, CUSUM 7 log 3.5 + 54 log(0.9125/0.975) = 5.19 >= 5 and
+    # 95 % lower bound 6.34 % > 5 %: critical. With the alarm rate at 1.5 times the line (a
+    # failure weighs log 3) the same jobs reach only 4.85: inconclusive. 6 failures never are.
+    result = rate_evidence(jobs(7, 70), WARNING, CRITICAL, min_jobs=10)
+    assert result.level is Level.CRITICAL
+    assert result.stretch is not None
+    assert (result.stretch.failures, result.stretch.trials) == (7, 61)
+    assert result.stretch.statistic == pytest.approx(
+        7 * math.log(3.5) + 54 * math.log(0.9125 / 0.975), abs=1e-9
+    )
+    assert result.stretch.statistic == pytest.approx(5.192, abs=1e-3)
+    assert result.stretch.lower == pytest.approx(0.0634, abs=1e-4)
+    earlier = EvidenceSettings(alarm_factor=1.5)
+    before = rate_evidence(jobs(7, 70), WARNING, CRITICAL, min_jobs=10, settings=earlier)
+    assert before.level is Level.INCONCLUSIVE
+    assert rate_evidence(jobs(6, 70), WARNING, CRITICAL, min_jobs=10).level is Level.INCONCLUSIVE
+
+
+def test_rate_evidence_a_short_burst_is_not_critical() -> None:
+    # 5 failures in a row, then 22 successes (the burst healthy traffic showed once in the
+    # alert-quality harness): 5 log 3.5 + 22 log(0.9125/0.975) = 4.81 < 5, so however
+    # high its rate (18.5 %, lower bound 9.3 %) it is only watched. An alarm rate at twice
+    # the line would weigh each failure log 4 and call it critical (5.17).
+    burst = [False] * 60 + [True] * 5 + [False] * 22
+    state = cusum(burst, 0.025, 0.0875)
+    assert (state.failures, state.trials) == (5, 27)
+    assert state.statistic == pytest.approx(5 * math.log(3.5) + 22 * math.log(0.9125 / 0.975))
+    assert state.statistic == pytest.approx(4.806, abs=1e-3)
+    assert rate_evidence(burst, WARNING, CRITICAL, min_jobs=10).level is Level.INCONCLUSIVE
+    twice = EvidenceSettings(alarm_factor=2.0)
+    assert rate_evidence(burst, WARNING, CRITICAL, min_jobs=10, settings=twice).level is (
+        Level.CRITICAL
+    )
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_rules_error_rate_critical_states_its_evidence() -> None:
     assert (result.severity, result.threshold) == (Severity.CRITICAL, 5.0)
     assert result.message == (
         "error_rate 13.0% > 5.0% over the last 92 finished jobs (12 failed; 95% lower bound "
-        "8.3%, CUSUM 9.0 >= 5); 12.0% over all 100 in the window"
+        "8.3%, CUSUM 9.7 >= 5); 12.0% over all 100 in the window"
     )
     assert result.counts == {
         "failed": 12,
@@ -150,7 +150,7 @@ def test_rules_error_rate_per_processor_only_when_conclusive() -> None:
     assert actions.severity is Severity.CRITICAL
     assert actions.message == (
         "processor:github_actions error_rate 100.0% > 5.0% over the last 12 finished jobs "
-        "(12 failed; 95% lower bound 81.6%, CUSUM 13.2 >= 6.1); 100.0% over all 12 in the window"
+        "(12 failed; 95% lower bound 81.6%, CUSUM 15.0 >= 7.1); 100.0% over all 12 in the window"
     )
     assert one(results, "error_rate", "processor:inngest").severity is Severity.OK
     assert not [r for r in results if r.scope == "processor:mystery" and r.rule == "error_rate"]

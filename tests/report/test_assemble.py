@@ -138,7 +138,7 @@ def test_report_all_failed_is_critical() -> None:
     error_rate = next(f for f in data["findings"] if f["rule"] == "error_rate")
     assert error_rate["message"] == (
         "error_rate 100.0% > 5.0% over the last 12 finished jobs (12 failed; 95% lower bound "
-        "81.6%, CUSUM 13.2 >= 5); 100.0% over all 12 in the window"
+        "81.6%, CUSUM 15.0 >= 5); 100.0% over all 12 in the window"
     )
     assert data["health"]["score"] == 50.0
     assert data["recommendations"][0]["code"] == "reduce_rollout"
