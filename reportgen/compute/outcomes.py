@@ -30,13 +30,34 @@ def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, pl.Series]:
             "created_at",
             "id",
         )
-        .sort("created_at", "id")
         .collect()
     )
+    if not _in_creation_order(finished):
+        finished = finished.sort("created_at", "id")
     sequences = {OVERALL: finished["failed"]}
-    for (processor,), group in finished.group_by("processor_type", maintain_order=True):
-        sequences[str(processor)] = group["failed"]
+    # One filter per processor (a handful) costs half of iterating a group_by's groups.
+    for processor in finished.get_column("processor_type").unique(maintain_order=True):
+        kind = pl.col("processor_type")
+        match = kind.is_null() if processor is None else kind == processor
+        sequences[str(processor)] = finished.filter(match).get_column("failed")
     return sequences
+
+
+def _in_creation_order(frame: pl.DataFrame) -> bool:
+    """Whether `frame` is already sorted by (created_at, id), as the store's reads are.
+
+    Checking costs a tenth of sorting a month's jobs again. Polars compares strings bytewise,
+    as its sort does, and (created_at, id) is unique, so either way the order is the same.
+    """
+    if frame.height < 2:
+        return True
+    created, ids = pl.col("created_at"), pl.col("id")
+    following = (created < created.shift(-1)) | (
+        (created == created.shift(-1)) & (ids < ids.shift(-1))
+    )
+    # A null (a missing time) is not known to be in order: sort.
+    in_order = following.slice(0, frame.height - 1).fill_null(False).all()
+    return bool(frame.select(in_order).item())
 
 
 def processing_times(prepared: pl.DataFrame) -> pl.Series:

@@ -57,6 +57,7 @@ class ReportLoader:
         self._data_as_of: tuple[datetime | None] | None = None
         self._span: tuple[datetime | None] | None = None
         self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
+        self._outcome_windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
         self._rollup_windows: dict[tuple[datetime, datetime], WindowRollup] = {}
         self._last: tuple[Settings, WindowMetrics] | None = None
 
@@ -101,16 +102,28 @@ class ReportLoader:
         return report
 
     def _outcome_rows(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """The narrow rows a rollup window still needs: the judges' job-by-job sequences."""
-        return self._store.jobs_created(start, end, columns=OUTCOME_COLUMNS)
+        """The narrow rows a rollup window still needs: the judges' job-by-job sequences.
+        Kept like the rows of short windows: a week's rows are the next week's comparison."""
+        return self._kept(self._outcome_windows, start, end, OUTCOME_COLUMNS)
 
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
+        return self._kept(self._windows, start, end, JOBS_READ)
+
+    def _kept(
+        self,
+        windows: dict[tuple[datetime, datetime], pl.DataFrame],
+        start: datetime,
+        end: datetime,
+        columns: Sequence[str],
+    ) -> pl.DataFrame:
+        """The `columns` of the jobs created in `[start, end)`, read once while among the
+        last `KEPT_WINDOWS` windows read (frames are immutable, so sharing them is safe)."""
         key = (start, end)
-        if key not in self._windows:
-            if len(self._windows) >= self.KEPT_WINDOWS:
-                del self._windows[next(iter(self._windows))]
-            self._windows[key] = self._store.jobs_created(start, end, columns=JOBS_READ)
-        return self._windows[key]
+        if key not in windows:
+            if len(windows) >= self.KEPT_WINDOWS:
+                del windows[next(iter(windows))]
+            windows[key] = self._store.jobs_created(start, end, columns=columns)
+        return windows[key]
 
     def _rollup(self, start: datetime, end: datetime) -> WindowRollup | None:
         """The window's rollups when it is long enough to read them, else None (rows)."""
