@@ -171,13 +171,18 @@ class Browser:
             _record(event, visit)
         return visit
 
-    def evaluate(self, url: str, expression: str, settle: float = 1.0) -> Any:
-        """Open `url`, let its scripts run for `settle` seconds, and evaluate `expression`."""
+    def _open(self, url: str) -> tuple[str, str]:
+        """A new tab navigating to `url`: its target and session ids."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.send("Runtime.enable", session)
         self.send("Page.enable", session)
         self.send("Page.navigate", session, url=url)
+        return target, session
+
+    def evaluate(self, url: str, expression: str, settle: float = 1.0) -> Any:
+        """Open `url`, let its scripts run for `settle` seconds, and evaluate `expression`."""
+        target, session = self._open(url)
         time.sleep(settle)
         value = self._value(session, expression)
         self.send("Target.closeTarget", targetId=target)
@@ -185,11 +190,7 @@ class Browser:
 
     def wait_for(self, url: str, expression: str, timeout: float = 30) -> Any:
         """Open `url` and evaluate `expression` until it is truthy (or time runs out)."""
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Runtime.enable", session)
-        self.send("Page.enable", session)
-        self.send("Page.navigate", session, url=url)
+        target, session = self._open(url)
         deadline = time.monotonic() + timeout
         value = None
         while time.monotonic() < deadline:
