@@ -6,7 +6,7 @@ inputs), so they are escaped like any untrusted text.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -194,26 +194,33 @@ def _history_table(changes: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
-def render_rollback(report: Mapping[str, Any], view: ReportFormat, *, width: int = 100) -> str:
+def _render(
+    data: Mapping[str, Any],
+    view: ReportFormat,
+    markdown: Callable[[Mapping[str, Any]], str],
+    table: Callable[[Mapping[str, Any]], RenderableType],
+    width: int,
+) -> str:
+    """One of the three views of a rollout payload: JSON as it is, Markdown or a table."""
     if view is ReportFormat.JSON:
-        return json.dumps(report, indent=2) + "\n"
+        return json.dumps(data, indent=2) + "\n"
     if view is ReportFormat.MARKDOWN:
-        return rollback_markdown(report)
-    return as_text(_rollback_table(report), width=width)
+        return markdown(data)
+    return as_text(table(data), width=width)
+
+
+def render_rollback(report: Mapping[str, Any], view: ReportFormat, *, width: int = 100) -> str:
+    return _render(report, view, rollback_markdown, _rollback_table, width)
 
 
 def render_status(status: Mapping[str, Any], view: ReportFormat, *, width: int = 100) -> str:
-    if view is ReportFormat.JSON:
-        return json.dumps(status, indent=2) + "\n"
-    if view is ReportFormat.MARKDOWN:
-        return status_markdown(status)
-    return as_text(_status_table(status), width=width)
+    return _render(status, view, status_markdown, _status_table, width)
 
 
 def render_history(history: Mapping[str, Any], view: ReportFormat, *, width: int = 100) -> str:
-    if view is ReportFormat.JSON:
-        return json.dumps(history, indent=2) + "\n"
-    if view is ReportFormat.MARKDOWN:
-        return history_markdown(history)
+    return _render(history, view, history_markdown, _history_view, width)
+
+
+def _history_view(history: Mapping[str, Any]) -> RenderableType:
     head = Text(fmt.plain_text(f"Rollout history: {history['feature']} ({history['target']})"))
-    return as_text(Group(head, _history_table(history["changes"])), width=width)
+    return Group(head, _history_table(history["changes"]))
