@@ -20,27 +20,13 @@ from typer.testing import CliRunner
 
 from reportgen.cli.app import app
 from reportgen.errors import InputError
+from reportgen.schema import JOBS
 from reportgen.sources import Chunk, Part, Source
 from reportgen.sources.postgres import PostgresSource
 from reportgen.store import PullResult, Store, open_store
 
 T0 = datetime(2026, 11, 25, 9, tzinfo=UTC)
-JOB_COLUMNS = (
-    "id",
-    "job_type",
-    "repository_id",
-    "repository_name",
-    "processor_type",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "error",
-    "time_range_days",
-    "workflow_run_id",
-    "metadata",
-    "updated_at",
-)
+JOB_COLUMNS = JOBS.column_names  # the upstream table's columns, in its order
 
 
 def job(number: int, **overrides: Any) -> dict[str, Any]:
