@@ -129,7 +129,9 @@ def run_build(
             pulled = store.pull(open_source(settings))
             log.info("pulled %s: %d rows rejected", pulled.source, pulled.rejected)
         history = tuple(alerts.transitions(store))
-        inputs = BuildInputs(as_of, built_at, commit, ranges, options.full, history)
+        inputs = BuildInputs(
+            as_of, built_at, commit, ranges, options.full, history, alerts.recorded_until(store)
+        )
         source = StoreReports(store, settings, as_of)
         gatherer = Gatherer(source, settings, inputs, site, read_manifest(site), progress=progress)
         gathered = gatherer.gather()

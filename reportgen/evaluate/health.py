@@ -18,7 +18,7 @@ from reportgen.compute.frame import prepare
 from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.results import SCHEMA_VERSION, Rollout, WindowMetrics
 from reportgen.compute.rollout import rollout_state
-from reportgen.compute.window import metrics_of_prepared
+from reportgen.compute.window import as_comparison, metrics_of_prepared
 from reportgen.config import Settings
 from reportgen.evaluate.breaker import BreakerInputs, decide
 from reportgen.evaluate.lifecycle import hold_health_score, hold_steps
@@ -90,22 +90,44 @@ def _span(span: tuple[datetime, datetime]) -> dict[str, str]:
     return {"start": span[0].isoformat(), "end": span[1].isoformat()}
 
 
+# Window metrics by (start, end, emergency stop), kept across the runs of a replay.
+WindowMemo = dict[tuple[datetime, datetime, bool], WindowMetrics]
+
+
 def evaluate_health(
-    data: HealthData, settings: Settings, as_of: datetime, check_type: CheckType
+    data: HealthData,
+    settings: Settings,
+    as_of: datetime,
+    check_type: CheckType,
+    memo: WindowMemo | None = None,
 ) -> HealthCheck:
-    """Pure: the rules over the evaluation and monitoring windows and the queue at `as_of`."""
+    """Pure: the rules over the evaluation and monitoring windows and the queue at `as_of`.
+
+    A replay passes one `memo` to runs in time order: a window's metrics depend only on the
+    jobs created in it, and a run 15 minutes later judges again the windows its breaker and
+    score holds look back at, as a run a day later compares with today's monitoring window.
+    """
     as_of = as_of.astimezone(UTC)
     evaluation = timedelta(minutes=settings.health.evaluation_window_minutes)
     monitoring = timedelta(hours=settings.health.monitoring_window_hours)
     rollout = _rollout(data, settings, as_of - evaluation, as_of)
     stop = rollout.emergency_stop if rollout else False
+    if memo is not None:
+        for key in [key for key in memo if key[0] < as_of - 2 * monitoring]:
+            del memo[key]  # before any window of this run or a later one
 
     def metrics(start: datetime, end: datetime, *, detailed: bool = False) -> WindowMetrics:
         # Only the evaluation window is shown in full; the others are compared or scored.
+        known = memo.get((start, end, stop)) if memo is not None else None
+        if known is not None and (known.detailed or not detailed):
+            return known if known.detailed == detailed else as_comparison(known, start, end)
         prepared = prepare(data.jobs, start, end)
-        return metrics_of_prepared(
+        result = metrics_of_prepared(
             prepared, start, end, settings, emergency_stop=stop, detailed=detailed
         )
+        if memo is not None:
+            memo[(start, end, stop)] = result
+        return result
 
     window = metrics(as_of - evaluation, as_of, detailed=True)
     inputs = RuleInputs(

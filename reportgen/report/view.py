@@ -335,6 +335,32 @@ class HealthView(_HealthCheckView, total=False):
     recorded: bool  # false for an exploratory run (the store was only read)
 
 
+class ReplayTransitionView(TypedDict):
+    at: str
+    rule: str
+    scope: str
+    from_state: str
+    to_state: str
+    severity: str | None
+    notice: str | None  # what a live run would have notified (firing, escalated, …)
+    message: str
+
+
+class ReplayView(TypedDict):
+    """A replay's JSON form: `reportgen health --replay START..END --format json`."""
+
+    start: str
+    end: str
+    interval_minutes: int
+    check_type: str
+    runs: int  # recorded by this replay
+    skipped: int  # at or before `recorded_until`, already recorded
+    recorded_until: str | None
+    statuses: dict[str, int]
+    transitions: list[ReplayTransitionView]
+    notifications_sent: int
+
+
 def report_view(data: Mapping[str, Any]) -> ReportView:
     """A report's JSON form, typed: what `Report.to_dict()` returns or a report.json holds.
 
@@ -347,3 +373,8 @@ def report_view(data: Mapping[str, Any]) -> ReportView:
 def health_view(data: Mapping[str, Any]) -> HealthView:
     """A health check's JSON form, typed: `HealthCheck.to_dict()` and the command's additions."""
     return cast(HealthView, data)
+
+
+def replay_view(data: Mapping[str, Any]) -> ReplayView:
+    """A replay's JSON form, typed: `ReplayOutcome.to_dict()`."""
+    return cast(ReplayView, data)

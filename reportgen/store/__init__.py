@@ -68,6 +68,12 @@ class Store:
         """Jobs created before `moment` and not finished by it; only `columns` when given."""
         return queries.jobs_open_at(self.connection, moment, columns)
 
+    def jobs_open_between(
+        self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """The jobs open at any moment in [start, end] (a superset, for `queue_state`)."""
+        return queries.jobs_open_between(self.connection, start, end, columns)
+
     def day_digests(self, start: datetime, end: datetime, zone: str) -> list[tuple[date, int, int]]:
         """Per local day in `zone` of the jobs created in [start, end): (day, jobs, a digest of
         every job's id, status and updated_at), for the site's change detection."""

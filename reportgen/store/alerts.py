@@ -48,6 +48,17 @@ def load_states(store: HasConnection) -> dict[str, AlertState]:
     return {row["key"]: _state(row) for row in rows}
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """What one health run leaves in the store: alert changes, outbox entries, its decision."""
+
+    as_of: datetime
+    transitions: Sequence[Transition]
+    outbox: Sequence[OutboxEntry] = ()
+    decision: Decision | None = None
+    rollout_percentage: float | None = None
+
+
 def save_run(
     store: HasConnection,
     transitions: Sequence[Transition],
@@ -57,25 +68,50 @@ def save_run(
     rollout_percentage: float | None,
 ) -> None:
     """One health run's alert states, history rows, new outbox entries and breaker decision."""
+    save_runs(store, [RunRecord(as_of, transitions, outbox, decision, rollout_percentage)])
+
+
+def save_runs(store: HasConnection, runs: Sequence[RunRecord]) -> None:
+    """Several health runs, in order, in one transaction (a replay of history): every run's
+    history rows and decision, and each alert's state as the last of them left it."""
     con = store.connection
     con.begin()
     try:
-        for transition in transitions:
-            _upsert_state(con, transition.state)
-            if transition.changed or transition.notification is not None:
-                _insert_transition(con, transition, as_of)
-        for entry in outbox:
-            con.execute(
-                "INSERT INTO alert_outbox (channel, key, kind, payload, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [entry.channel, entry.key, entry.kind, json.dumps(entry.payload), entry.created_at],
-            )
-        if decision is not None:
-            _insert_decision(con, decision, as_of, rollout_percentage)
+        states: dict[str, AlertState] = {}
+        for run in runs:
+            states.update((t.state.key, t.state) for t in run.transitions)
+            _write_history(con, run)
+        for state in states.values():
+            _upsert_state(con, state)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _write_history(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    for transition in run.transitions:
+        if transition.changed or transition.notification is not None:
+            _insert_transition(con, transition, run.as_of)
+    for entry in run.outbox:
+        con.execute(
+            "INSERT INTO alert_outbox (channel, key, kind, payload, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [entry.channel, entry.key, entry.kind, json.dumps(entry.payload), entry.created_at],
+        )
+    if run.decision is not None:
+        _insert_decision(con, run.decision, run.as_of, run.rollout_percentage)
+
+
+def recorded_until(store: HasConnection) -> datetime | None:
+    """The newest moment the alert lifecycle has been judged at (a health run, a transition,
+    an evaluation), or None when nothing is recorded: the lifecycle only moves forward."""
+    value = store.connection.execute(
+        "SELECT greatest((SELECT max(as_of) FROM breaker_audit),"
+        " (SELECT max(changed_at) FROM alert_transitions),"
+        " (SELECT max(last_evaluated) FROM alert_state))"
+    ).fetchall()[0][0]
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
 
 
 def undelivered(store: HasConnection) -> list[OutboxEntry]:

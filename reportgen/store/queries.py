@@ -89,6 +89,28 @@ def jobs_open_at(
     )
 
 
+def jobs_open_between(
+    connection: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Every job that `jobs_open_at` returns for some moment in `[start, end]`, and a few
+    more (finished before a moment, or not yet created then), sorted by (created_at, id).
+
+    One read for a series of queue states: `queue.queue_state` keeps only the jobs open at
+    its own moment, so given this it judges exactly what it judges given `jobs_open_at`.
+    """
+    select = job_columns(columns)
+    return _frame(
+        connection,
+        f"SELECT {select} FROM jobs WHERE created_at < $end"
+        " AND (completed_at >= $start OR status IN ('pending', 'processing'))"
+        f"{_JOB_ORDER}",
+        {"start": start, "end": end},
+    )
+
+
 def day_digests(
     connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime, zone: str
 ) -> list[tuple[date, int, int]]:

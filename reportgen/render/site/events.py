@@ -2,9 +2,10 @@
 
 Rollout changes come from the reports (`rollout.changes`, the rollout history rows of each
 period); alert episodes from the alert lifecycle's transitions (an episode runs from a
-transition into `firing` to the next transition of the same alert out of it, or is still
-open); coverage gaps from the period and the store's data span. Charts draw changes as
-labelled rules and episodes and gaps as shaded spans.
+transition into `firing` to the alert's next transition to `resolved` or `normal`, or is still
+open: as in the lifecycle, an inconclusive stretch in between does not end it); coverage
+gaps from the period and the store's data span. Charts draw changes as labelled rules and
+episodes and gaps as shaded spans.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ ACTION_LABELS = {"rollback": "rollback", "emergency_stop": "emergency stop", "cr
 
 @dataclass(frozen=True)
 class Episode:
-    """One alert's firing episode; `end` is None while it is still firing."""
+    """One alert's firing episode; `end` is None while it is still firing, and then `until`
+    is the newest moment the lifecycle was judged at (when known): how far it is known open."""
 
     key: str
     rule: str
@@ -31,11 +33,18 @@ class Episode:
     start: datetime
     end: datetime | None
     severity: str
-    messages: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()  # the opening result's, then each escalation's
     issue_number: int | None = None
+    until: datetime | None = None
+
+    @property
+    def last(self) -> datetime | None:
+        """Its end, or how far an open episode is known; None: open, with no end in sight."""
+        return self.end if self.end is not None else self.until
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
-        return self.start < end and (self.end is None or self.end > start)
+        last = self.last
+        return self.start < end and (last is None or last > start)
 
 
 @dataclass(frozen=True)
@@ -46,14 +55,23 @@ class Incident:
     end: datetime | None
     severity: str
     episodes: tuple[Episode, ...] = field(default_factory=tuple)
+    until: datetime | None = None  # while open: how far it is known (see `Episode.until`)
 
 
 def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def episodes(transitions: Iterable[Mapping[str, Any]]) -> list[Episode]:
-    """The firing episodes in the alert transitions (any order), oldest first."""
+# The states that end an episode; `inconclusive` and `pending` do not (the lifecycle keeps
+# the episode open through a stretch it cannot judge).
+_EPISODE_ENDS = frozenset({"resolved", "normal"})
+
+
+def episodes(
+    transitions: Iterable[Mapping[str, Any]], until: datetime | None = None
+) -> list[Episode]:
+    """The firing episodes in the alert transitions (any order), oldest first; `until` is the
+    newest moment the lifecycle was judged at, how far the still open ones are known."""
     ordered = sorted(transitions, key=lambda t: (_moment(t["changed_at"]), str(t.get("key"))))
     open_: dict[str, dict[str, Any]] = {}
     found: list[Episode] = []
@@ -67,13 +85,15 @@ def episodes(transitions: Iterable[Mapping[str, Any]]) -> list[Episode]:
                 "messages": [str(row.get("message") or "")],
             }
         elif state == "firing":
+            # A firing row's message may be a healthy result's (on the way to resolving):
+            # only an escalation's says more than the one that opened the episode.
             episode = open_[key]
-            episode["messages"].append(str(row.get("message") or ""))
             if _rank(row.get("severity")) > _rank(episode["severity"]):
                 episode["severity"] = str(row.get("severity"))
-        elif key in open_:
+                episode["messages"].append(str(row.get("message") or ""))
+        elif key in open_ and state in _EPISODE_ENDS:
             found.append(_episode(key, open_.pop(key), _moment(row["changed_at"])))
-    found.extend(_episode(key, episode, None) for key, episode in open_.items())
+    found.extend(_episode(key, episode, None, until) for key, episode in open_.items())
     return sorted(found, key=lambda e: (e.start, e.key))
 
 
@@ -81,7 +101,9 @@ def _rank(severity: Any) -> int:
     return SEVERITY_RANK.get(str(severity), 0)
 
 
-def _episode(key: str, episode: Mapping[str, Any], end: datetime | None) -> Episode:
+def _episode(
+    key: str, episode: Mapping[str, Any], end: datetime | None, until: datetime | None = None
+) -> Episode:
     row = episode["row"]
     return Episode(
         key=key,
@@ -92,6 +114,7 @@ def _episode(key: str, episode: Mapping[str, Any], end: datetime | None) -> Epis
         severity=episode["severity"],
         messages=tuple(dict.fromkeys(m for m in episode["messages"] if m)),
         issue_number=row.get("issue_number"),
+        until=until if end is None else None,
     )
 
 
@@ -104,7 +127,7 @@ def incidents(found: Sequence[Episode]) -> list[Incident]:
             groups[-1].append(episode)
         else:
             groups.append([episode])
-        ends = [e.end for e in groups[-1]]
+        ends = [e.last for e in groups[-1]]
         reach = None if None in ends else max(e for e in ends if e is not None)
     result = [
         Incident(
@@ -112,6 +135,7 @@ def incidents(found: Sequence[Episode]) -> list[Incident]:
             end=None if any(e.end is None for e in group) else max(e.end for e in group if e.end),
             severity=max((e.severity for e in group), key=_rank),
             episodes=tuple(group),
+            until=max((e.until for e in group if e.until is not None), default=None),
         )
         for group in groups
     ]
@@ -175,7 +199,7 @@ def chart_events(
     spans = [
         {
             "start": max(e.start, start).isoformat(),
-            "end": min(e.end or end, end).isoformat(),
+            "end": min(e.last or end, end).isoformat(),
             "event": f"{e.severity} alert: {e.rule} ({e.scope})",
             "kind": "alert",
         }

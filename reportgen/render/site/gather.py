@@ -75,6 +75,8 @@ class BuildInputs:
     full: bool = False
     # The alert lifecycle's transitions, newest first, for the alerts page.
     alerts: Sequence[Mapping[str, Any]] = ()
+    # The newest moment the lifecycle was judged at: an episode still open is known up to it.
+    lifecycle_until: datetime | None = None
 
 
 # A summary page's fingerprint and the call that renders its files.
@@ -160,7 +162,7 @@ class Gatherer:
         self.span = span
         self.data_as_of = data_as_of
         self.data_start = span[0] if span else None
-        self.episodes = episodes(inputs.alerts)
+        self.episodes = episodes(inputs.alerts, inputs.lifecycle_until)
         self.stale = is_stale(data_as_of, inputs.as_of, settings)
         self.base = _hash(
             settings_fingerprint(settings),

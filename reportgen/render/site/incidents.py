@@ -39,12 +39,13 @@ class IncidentView:
 
     start: str
     end: str | None  # None while it is still open
-    duration: str
+    duration: str  # while open: up to `open_until`, else up to the build's as-of
     severity: str
     findings: tuple[Found, ...]
     actions: tuple[str, ...]
     reports: tuple[Link, ...]
     issue: int | None = None
+    open_until: str | None = None  # while open: the newest moment the lifecycle was judged at
 
 
 def _moment(value: Any) -> datetime:
@@ -84,7 +85,7 @@ def from_episodes(
     """The alert lifecycle's incidents (open first, then newest first)."""
     views = []
     for incident in groups[:INCIDENT_LIMIT]:
-        end = incident.end or now
+        end = incident.end or incident.until or now
         findings = tuple(
             Found(e.severity, e.rule, e.scope, message)
             for e in incident.episodes
@@ -101,6 +102,9 @@ def from_episodes(
                 actions=tuple(_actions(daily, incident.start - ACTION_LEAD, end)),
                 reports=tuple(_reports(daily, incident.start, end)),
                 issue=next((e.issue_number for e in incident.episodes if e.issue_number), None),
+                open_until=None
+                if incident.end is not None or incident.until is None
+                else incident.until.isoformat(),
             )
         )
     return views

@@ -20,7 +20,7 @@ from reportgen.render import formatting as fmt
 from reportgen.render.text.markdown import escape_markdown
 from reportgen.render.text.markdown_table import markdown_table
 from reportgen.render.text.table import SEVERITY_STYLES, STATUS_STYLES, as_text, untrusted
-from reportgen.report.view import DecisionView, HealthView, NotificationsView
+from reportgen.report.view import DecisionView, HealthView, NotificationsView, ReplayView
 
 FindingT = TypeVar("FindingT", bound=Mapping[str, Any])
 
@@ -182,3 +182,69 @@ def render_health(
     if view is ReportFormat.MARKDOWN:
         return health_markdown(payload)
     return as_text(health_table(payload), width=width, color=color)
+
+
+# The notices that open, raise or end an episode: what the human views of a replay list.
+_EPISODE_NOTICES = {"firing": "opened", "escalated": "escalated", "resolved": "resolved"}
+
+
+def render_replay(
+    payload: ReplayView, view: ReportFormat, *, width: int = 100, color: bool = False
+) -> str:
+    """One view of a replay's JSON form: what was replayed, then the episodes' events."""
+    if view is ReportFormat.JSON:
+        return json.dumps(payload, indent=2) + "\n"
+    events = [t for t in payload["transitions"] if t["notice"] in _EPISODE_NOTICES]
+    if view is ReportFormat.MARKDOWN:
+        lines = ["# Health replay", "", *_replay_summary(payload), ""]
+        if events:
+            rows = [
+                [
+                    fmt.timestamp(t["at"]),
+                    _EPISODE_NOTICES[str(t["notice"])],
+                    t["severity"] or "",
+                    escape_markdown(t["rule"]),
+                    escape_markdown(t["scope"]),
+                ]
+                for t in events
+            ]
+            lines += markdown_table(["when", "episode", "severity", "rule", "scope"], rows)
+            lines.append("")
+        return "\n".join(lines)
+    table = Table(title="Alert episodes", title_justify="left")
+    for column in ("when", "episode", "severity", "rule", "scope"):
+        table.add_column(column)
+    for t in events:
+        severity = t["severity"] or ""
+        table.add_row(
+            fmt.timestamp(t["at"]),
+            _EPISODE_NOTICES[str(t["notice"])],
+            Text(severity, style=SEVERITY_STYLES.get(severity, "")),
+            untrusted(t["rule"]),
+            untrusted(t["scope"]),
+        )
+    summary = [Text(fmt.plain_text(line)) for line in _replay_summary(payload)]
+    return as_text(Group(*summary, *([table] if events else [])), width=width, color=color)
+
+
+def _replay_summary(payload: ReplayView) -> list[str]:
+    """`Replayed 96 health runs …`, and what was skipped as already recorded."""
+    lines = []
+    span = f"from {fmt.timestamp(payload['start'])} to {fmt.timestamp(payload['end'])}"
+    if payload["runs"]:
+        counts = ", ".join(f"{n} {status}" for status, n in payload["statuses"].items() if n)
+        lines.append(
+            f"Replayed {payload['runs']} health runs ({payload['check_type']}), every "
+            f"{payload['interval_minutes']} min {span}: {counts}. "
+            f"{len(payload['transitions'])} alert changes recorded; nothing was sent and "
+            "nothing rolled back."
+        )
+    if payload["skipped"]:
+        lines.append(
+            f"Skipped {payload['skipped']} runs at or before "
+            f"{fmt.timestamp(payload['recorded_until'])}: the alert lifecycle is recorded up "
+            "to then, and it only moves forward."
+        )
+    if not payload["runs"] and not payload["skipped"]:
+        lines.append(f"No health run to replay {span}.")
+    return lines
