@@ -79,6 +79,10 @@ def test_ci_reviews_a_pull_requests_reports() -> None:
     assert 'report daily --date "$INCIDENT_DAY" --format markdown >> "$GITHUB_STEP_SUMMARY"' in (
         review
     )
+    # Both sites as the demo builds them: the incident day's alert episodes replayed first.
+    assert f'INCIDENT_REPLAY: "{dev().INCIDENT_REPLAY}"' in review
+    assert review.count('health --replay "$INCIDENT_REPLAY"') == 2
+    assert review.count("build --no-pull --no-notify") == 2
     # The test job runs the README's command alone.
     test_job = workflow[workflow.index("  test:") : workflow.index("  report-review:")]
     assert "run: python3 dev.py test" in test_job

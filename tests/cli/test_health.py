@@ -6,6 +6,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from fakes.datasets import healthy_traffic, hours, pull_into, steady
@@ -186,3 +187,74 @@ def test_health_dry_run_and_record_contradict(store_path: Path, tmp_path: Path) 
         "Error: --dry-run and --record contradict each other",
         "Hint: See `reportgen health --help`.",
     ]
+
+
+REPLAY = "2026-11-24T22:00:00Z..2026-11-25T00:15:00Z"
+
+
+def alert_tables(store: Path) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(store), read_only=True) as con:
+        return {
+            table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in ("alert_state", "alert_transitions", "alert_outbox", "breaker_audit")
+        }
+
+
+def test_health_replay_records_the_episodes_once_and_sends_nothing(
+    tmp_path: Path, store_path: Path, wired: tuple[FakeSentry, FakeGitHub]
+) -> None:
+    pull_into(store_path, tmp_path / "snapshots", incident())
+    code, out, err = health(store_path, "--replay", REPLAY)
+    assert (code, err) == (0, "")
+    payload = json.loads(out)
+    # 22:00 to 00:00 every 15 minutes; 00:15 is after --as-of.
+    assert (payload["runs"], payload["skipped"], payload["recorded_until"]) == (9, 0, None)
+    assert payload["statuses"]["critical"] == 3  # 23:30, 23:45 and 00:00: the bad 45 minutes
+    assert payload["notifications_sent"] == 0
+    opened = {(t["at"][11:16], t["rule"], t["scope"]) for t in payload["transitions"]
+              if t["notice"] == "firing"}  # fmt: skip
+    assert opened == {
+        ("23:30", "error_rate", "overall"),
+        ("23:30", "error_rate", "processor:inngest"),
+        ("23:30", "connection_failure", "processor:inngest"),
+        ("23:45", "health_score", "overall"),  # a critical score counts once held 30 min
+        ("00:00", "error_rate_trend", "overall"),
+    }
+    tables = alert_tables(store_path)
+    assert len(tables["breaker_audit"]) == 9
+    assert len(tables["alert_transitions"]) == len(payload["transitions"])
+    assert tables["alert_outbox"] == []
+    sentry, github = wired
+    assert (sentry.events(), github.issues) == ([], {})
+
+    code, out, err = health(store_path, "--replay", REPLAY, "--format", "markdown")
+    assert (code, err) == (0, "")
+    assert out == (
+        "# Health replay\n\nSkipped 9 runs at or before 2026-11-25 00:00 UTC: the alert "
+        "lifecycle is recorded up to then, and it only moves forward.\n"
+    )
+    assert alert_tables(store_path) == tables
+    assert (sentry.events(), github.issues) == ([], {})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--replay", REPLAY, "--dry-run"], "Error: --replay cannot be combined with --dry-run"),
+        (
+            ["--replay", REPLAY, "--auto-rollback"],
+            "Error: --replay cannot be combined with --auto-rollback",
+        ),
+        (["--replay", "2026-11-24"], "Error: --replay '2026-11-24' is not START..END"),
+        (
+            ["--replay", "yesterday..today"],
+            "Error: --replay 'yesterday..today': START and END must be ISO 8601 dates or times",
+        ),
+    ],
+)
+def test_health_replay_refuses_what_it_cannot_do(
+    store_path: Path, args: list[str], message: str
+) -> None:
+    code, out, err = health(store_path, *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == message

@@ -20,7 +20,7 @@ from fakes.github_server import REPOSITORY, FakeGitHub
 from fakes.rollout_frames import history_frame
 from fakes.sentry_server import FakeSentry
 
-from reportgen.commands.health import HealthOutcome, run_health
+from reportgen.commands.health import HealthOutcome, replay, replay_steps, run_health
 from reportgen.config import Settings, load_settings
 from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health
 from reportgen.evaluate.rules import CheckType
@@ -468,3 +468,54 @@ def test_health_rollback_earlier_in_the_episode_blocks_another() -> None:
     assert (decision.rollback, decision.reason) == (False, "already rolled back in this episode")
     later_episode = replace(data, episode_start=NOW - timedelta(hours=1))
     assert evaluate_health(later_episode, SETTINGS, NOW, CheckType.FULL).decision.rollback
+
+
+def test_replay_records_exactly_what_a_run_every_interval_would(tmp_path: Path) -> None:
+    # An hour of network errors and two jobs stuck from its start, with a one-hour monitoring
+    # window so that later runs compare with windows earlier runs judged (the replay's memo).
+    settings = SETTINGS.model_copy(
+        update={"health": SETTINGS.health.model_copy(update={"monitoring_window_hours": 1})}
+    )
+    incident_start = NOW + timedelta(minutes=7)
+    jobs = pl.concat(
+        [
+            healthy_traffic(NOW - timedelta(hours=6), NOW + timedelta(hours=4)),
+            steady(incident_start, incident_start + timedelta(hours=1), 200,
+                   failure_pct=40, error=NETWORK, prefix="bad"),
+            open_jobs(incident_start, 2, status="processing", processor="inngest"),
+        ]
+    )  # fmt: skip
+    steps = [NOW - timedelta(minutes=30) + n * timedelta(minutes=15) for n in range(17)]
+    one_by_one, replayed = tmp_path / "runs.duckdb", tmp_path / "replay.duckdb"
+    for path in (one_by_one, replayed):
+        pull_into(path, tmp_path / f"{path.stem}-snapshots", jobs)
+    with open_store(one_by_one) as store:
+        for step in steps:
+            run_health(store, settings, step, sentry=SentryNotifier(None), environ={})
+    with open_store(replayed) as store:
+        runs, skipped, until = replay(store, settings, steps, CheckType.FULL)
+        assert (len(runs), skipped, until) == (17, 0, None)
+        assert replay(store, settings, steps, CheckType.FULL) == ([], 17, steps[-1])
+
+    def recorded(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+        with open_store(path, read_only=True) as store:
+            return {
+                table: store.connection.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("alert_state", "alert_transitions", "breaker_audit", "alert_outbox")
+            }
+
+    expected = recorded(one_by_one)
+    assert recorded(replayed) == expected
+    # (id, key, rule, scope, changed_at, from_state, to_state, …): it fired and resolved.
+    changes = {(row[2], row[3], row[6]) for row in expected["alert_transitions"]}
+    assert {("error_rate", "overall", "firing"), ("error_rate", "overall", "resolved"),
+            ("stuck_jobs", "overall", "firing")} <= changes  # fmt: skip
+
+
+def test_replay_steps_run_every_interval_before_the_end() -> None:
+    start = NOW
+    assert replay_steps(start, start + timedelta(minutes=45), timedelta(minutes=15)) == [
+        start, start + timedelta(minutes=15), start + timedelta(minutes=30)
+    ]  # fmt: skip
+    assert len(replay_steps(start, start + timedelta(minutes=46), timedelta(minutes=15))) == 4
+    assert replay_steps(start, start, timedelta(minutes=15)) == []

@@ -3,6 +3,7 @@ store and the pages come from the production path (`StoreReports`, the gatherer,
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -22,10 +23,13 @@ from datasets import (
     write_snapshot,
 )
 
+from reportgen.commands.health import replay, replay_span, replay_steps
 from reportgen.config import Settings, SiteSettings, load_settings
+from reportgen.evaluate.rules import CheckType
 from reportgen.render.site.gather import BuildInputs, Gathered, Gatherer
 from reportgen.render.site.write import WriteResult, read_manifest, write_site
 from reportgen.report.loader import StoreReports
+from reportgen.store import alerts as store_alerts
 from reportgen.store import open_store
 
 BUILT_AT = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)
@@ -212,3 +216,41 @@ def sample_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
         alerts=INCIDENT_ALERTS,
     )
     return folder / "site"
+
+
+# The bundled sample (data/sample) as `python3 dev.py demo` builds it: pulled, its incident
+# day's health checks replayed (dev.py's INCIDENT_REPLAY), then the site.
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+SAMPLE_AS_OF = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def demo_replay() -> str:
+    """The stretch `python3 dev.py demo` replays (dev.py's INCIDENT_REPLAY)."""
+    spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.INCIDENT_REPLAY)
+
+
+@pytest.fixture(scope="session", name="bundled_site")
+def bundled_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bundled")
+    site, config = folder / "site", settings()
+    start, end = replay_span(demo_replay(), config.report.timezone, SAMPLE_AS_OF)
+    steps = replay_steps(start, end, timedelta(minutes=config.health.interval_minutes))
+    with open_store(folder / "store.duckdb") as store:
+        store.pull(str(SAMPLE))
+        replay(store, config, steps, CheckType.FULL)
+        inputs = BuildInputs(
+            as_of=SAMPLE_AS_OF,
+            built_at=BUILT_AT,
+            commit="0123abc",
+            alerts=tuple(store_alerts.transitions(store)),
+            lifecycle_until=store_alerts.recorded_until(store),
+        )
+        source = StoreReports(store, config, SAMPLE_AS_OF)
+        gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
+    write_site(site, gathered.output, ())
+    return site

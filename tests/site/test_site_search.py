@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from site_browser import browser, serve
-from site_builder import BUILT_AT, settings
+from site_builder import bundled_site_fixture  # noqa: F401 - registers the fixture
 
-from reportgen.render.site.gather import BuildInputs, Gatherer
-from reportgen.render.site.write import read_manifest, write_site
-from reportgen.report.loader import StoreReports
-from reportgen.store import open_store
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-SAMPLE_AS_OF = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 INCIDENT_DAY = "daily/2026-11-18/index.html"
 
 # The results once they are shown: [status line, [[href attribute, resolved URL, title]…]].
@@ -28,20 +20,6 @@ RESULTS = (
     " return [status, [...document.querySelectorAll('.search-results a')]"
     ".map(a => [a.getAttribute('href'), a.href, a.textContent])]; })()"
 )
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample's site, as `python3 dev.py demo` builds it (data as of its pull)."""
-    folder = tmp_path_factory.mktemp("bundled")
-    site, config = folder / "site", settings()
-    inputs = BuildInputs(as_of=SAMPLE_AS_OF, built_at=BUILT_AT, commit="0123abc")
-    with open_store(folder / "store.duckdb") as store:
-        store.pull(str(SAMPLE))
-        source = StoreReports(store, config, SAMPLE_AS_OF)
-        gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
-    write_site(site, gathered.output, ())
-    return site
 
 
 def search(url: str, query: str) -> str:

@@ -142,3 +142,34 @@ def test_rollout_labels_take_turns_on_three_lines_in_time_order() -> None:
         ("10", 2),
         ("11", 0),
     ]
+
+
+def test_an_episode_runs_through_an_inconclusive_stretch_to_its_resolution() -> None:
+    found = episodes(
+        [
+            transition("error_rate", at(14), "firing", "warning"),
+            {**transition("error_rate", at(14.5), "firing"), "message": "escalated: 30%"},
+            {**transition("error_rate", at(15), "inconclusive"), "message": "3 jobs"},
+            {**transition("error_rate", at(16), "firing"), "message": "healthy 0.5%"},
+            transition("error_rate", at(16.25), "resolved"),
+        ]
+    )
+    assert [(e.start.isoformat(), e.end) for e in found] == [
+        (at(14), datetime.fromisoformat(at(16.25)))
+    ]
+    # The result that opened it, then the one that raised it: never the healthy ones after.
+    assert found[0].severity == "critical"
+    assert found[0].messages == ("error_rate 353757 ms vs 180000 ms", "escalated: 30%")
+
+
+def test_an_open_episode_is_known_up_to_the_last_health_run() -> None:
+    last_run = datetime.fromisoformat(at(23.75))
+    found = episodes([transition("stuck_jobs", at(15.5), "firing", "warning")], last_run)
+    assert (found[0].end, found[0].until) == (None, last_run)
+    start = datetime(2026, 11, 18, tzinfo=UTC)
+    spans = chart_events([], (start, start + timedelta(days=1)), found, None, None).spans
+    assert [(s["start"][11:16], s["end"][11:16]) for s in spans] == [("15:30", "23:45")]
+    assert not found[0].overlaps(start + timedelta(days=1), start + timedelta(days=2))
+    view = from_episodes(incidents(found), DAILY, AS_OF)[0]
+    assert (view.end, view.open_until, view.duration) == (None, at(23.75), "8 h 15 min")
+    assert [link.label for link in view.reports] == ["2026-11-18"]
