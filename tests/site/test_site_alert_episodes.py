@@ -38,7 +38,7 @@ def test_alerts_page_shows_the_incident_from_the_alert_lifecycle(bundled_site: P
         shown
     )
     assert '<a href="../daily/2026-11-18/index.html">2026-11-18</a>' in section
-    assert "alert episodes recorded" not in page  # the "run reportgen health" placeholder
+    assert "No alert episodes recorded" not in page
 
 
 @pytest.mark.browser

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from reportgen.compute.queue import queue_state
 from reportgen.schema import JOBS, TABLES
 from reportgen.store import Store, open_store
 from store.rows import job, write_ndjson
@@ -121,6 +122,20 @@ def test_jobs_open_at_counts_a_job_once_when_open_now_and_finished_later(
     with open_store(store_path) as opened:
         opened.pull(str(path))
         assert list(opened.jobs_open_at(at(10))["id"]) == ["open-early", "open-late", "failed-late"]
+
+
+def test_jobs_open_between_judges_every_moments_queue_as_jobs_open_at_does(
+    store: Store,
+) -> None:
+    # One read for a replay's runs: each queue from it is the queue from that moment's own.
+    candidates = store.jobs_open_between(at(9), at(12))
+    # A superset (jobs finished during the stretch too), in creation order.
+    assert list(candidates["id"]) == ["failed", "a", "b", "done-later", "late"]
+    for minutes in range(0, 181, 15):
+        moment = at(9) + timedelta(minutes=minutes)
+        assert queue_state(candidates, moment, 60) == queue_state(
+            store.jobs_open_at(moment), moment, 60
+        ), moment
 
 
 def test_table_never_pulled_is_empty_with_the_schema_columns(store: Store) -> None:
