@@ -400,7 +400,11 @@ def replay_span(text: str, timezone: str, as_of: datetime) -> tuple[datetime, da
         raise UsageError(
             f"--replay {text!r}: START and END must be ISO 8601 dates or times", hint=hint
         ) from None
-    period = custom(start, end, timezone, as_of)
+    try:
+        period = custom(start, end, timezone, as_of)
+    except UsageError as exc:  # "custom period end … is not after its start …"
+        message = f"--replay {text!r}: {exc}".replace("custom period ", "")
+        raise UsageError(message, hint=hint) from None
     return period.start_utc, period.end_utc
 
 

@@ -247,6 +247,16 @@ def test_health_replay_records_the_episodes_once_and_sends_nothing(
         ),
         (["--replay", "2026-11-24"], "Error: --replay '2026-11-24' is not START..END"),
         (
+            ["--replay", "2026-11-25..2026-11-24"],
+            "Error: --replay '2026-11-25..2026-11-24': end 2026-11-24T00:00:00+00:00 is not "
+            "after its start 2026-11-25T00:00:00+00:00",
+        ),
+        (
+            ["--replay", "2026-11-26..2026-11-27"],
+            "Error: --replay '2026-11-26..2026-11-27': start 2026-11-26T00:00:00+00:00 is "
+            "after as-of 2026-11-25T00:00:00+00:00",
+        ),
+        (
             ["--replay", "yesterday..today"],
             "Error: --replay 'yesterday..today': START and END must be ISO 8601 dates or times",
         ),

@@ -18,6 +18,10 @@ def text_of(page: str) -> str:
 
 def test_alerts_page_shows_the_incident_from_the_alert_lifecycle(bundled_site: Path) -> None:
     page = (bundled_site / "alerts" / "index.html").read_text(encoding="utf-8")
+    current = text_of(
+        page[page.index('id="current-heading"') : page.index('id="episodes-heading"')]
+    )
+    assert "1 incident(s) open at the last health run, 2026-11-18 23:45 UTC" in current
     section = page[page.index('id="episodes-heading"') : page.index('id="days-heading"')]
     assert section.count('<article class="incident') == 1
     shown = text_of(section)
