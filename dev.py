@@ -63,8 +63,8 @@ def setup() -> None:
 
 
 # The bundled sample's incident day: its health checks replayed every 15 minutes record the
-# alert episodes the alerts page and the charts show. The incident's alerts open and resolve
-# within the day; one day of runs costs a few seconds, the whole month minutes.
+# alert episodes the alerts page and the charts show. The errors (14:00-17:00 UTC) open their
+# alerts and resolve them by 19:30; one day of runs costs a few seconds, the month minutes.
 INCIDENT_REPLAY = "2026-11-18..2026-11-19"
 
 
