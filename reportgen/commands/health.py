@@ -53,8 +53,6 @@ class HealthStore(HasConnection, Protocol):
 
     def jobs_open_at(self, at: datetime) -> pl.DataFrame: ...
 
-    def jobs_open_between(self, start: datetime, end: datetime) -> pl.DataFrame: ...
-
     def table(self, name: str) -> pl.DataFrame: ...
 
     def data_as_of(self) -> datetime | None: ...
@@ -235,6 +233,12 @@ def health_command(
     return render_health(payload, view, width=width, color=color), outcome.check.status
 
 
+class ReplayStore(HealthStore, Protocol):
+    """What a replay reads from the store besides what one run does."""
+
+    def jobs_open_between(self, start: datetime, end: datetime) -> pl.DataFrame: ...
+
+
 @dataclass(frozen=True)
 class HealthHistory:
     """What a replay reads once: the jobs every run of it judges, the rollout, the data span.
@@ -271,7 +275,7 @@ class HealthHistory:
 
 
 def gather_history(
-    store: HealthStore, settings: Settings, first: datetime, last: datetime
+    store: ReplayStore, settings: Settings, first: datetime, last: datetime
 ) -> HealthHistory:
     """One read for the runs from `first` to `last` (both included)."""
     monitoring = timedelta(hours=settings.health.monitoring_window_hours)
@@ -347,7 +351,7 @@ def replay_steps(start: datetime, end: datetime, interval: timedelta) -> list[da
 
 
 def replay(
-    store: HealthStore, settings: Settings, steps: Sequence[datetime], check_type: CheckType
+    store: ReplayStore, settings: Settings, steps: Sequence[datetime], check_type: CheckType
 ) -> tuple[list[ReplayRun], int, datetime | None]:
     """Run health at each of `steps` (in order) and record the alert lifecycle in one
     transaction; nothing is notified, checked in or rolled back.
