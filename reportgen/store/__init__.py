@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -74,10 +74,10 @@ class Store:
         """The jobs open at any moment in [start, end] (a superset, for `queue_state`)."""
         return queries.jobs_open_between(self.connection, start, end, columns)
 
-    def day_digests(self, start: datetime, end: datetime, zone: str) -> list[tuple[date, int, int]]:
-        """Per local day in `zone` of the jobs created in [start, end): (day, jobs, a digest of
-        every job's id, status and updated_at), for the site's change detection."""
-        return queries.day_digests(self.connection, start, end, zone)
+    def hour_digests(self, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
+        """Per UTC hour overlapping [start, end): (hour, jobs, a digest of every job's id,
+        status and updated_at), for the site's change detection."""
+        return queries.hour_digests(self.connection, start, end)
 
     def table(self, name: str) -> pl.DataFrame:
         """A snapshot table with the schema's columns (empty if never pulled)."""

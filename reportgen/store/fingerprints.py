@@ -1,10 +1,11 @@
 """Cheap fingerprints of what a report reads, so a site build can tell which pages changed.
 
-A period's fingerprint combines per-day fingerprints (job count and the sum of a hash of each
-job's id, status and updated_at), aggregated by DuckDB a month at a time (no job row leaves
-the store) and kept for the build, with the hashes of the small tables (rollout,
-categories). Any change to a job changes its status or updated_at, so it changes its day's
-fingerprint.
+A period's fingerprint combines per-day fingerprints with the hashes of the small tables
+(rollout, categories). A day's fingerprint is made of the digests of the UTC hours it overlaps
+(job count and the sum of a hash of each job's id, status and updated_at), which every pull
+keeps in `job_digests`: no job row is read. Any change to a job changes its status or
+updated_at, so it changes its hour's digest and every day that hour overlaps (two, in a zone
+whose offset is not whole hours).
 """
 
 from __future__ import annotations
@@ -45,19 +46,27 @@ class Fingerprints:
     def _day(self, day: date) -> str:
         if day not in self._days:
             self._load_month(day.replace(day=1))
-        return self._days.get(day) or f"{day}:0:0"
+        return self._days[day]
 
     def _load_month(self, first: date) -> None:
-        """The fingerprints of every day of one local month, from one aggregate query.
-
-        A month at a time keeps the query count low (one per month, not per day); DuckDB
-        hashes and sums the rows, so only a row per day reaches Python.
-        """
+        """The fingerprints of every day of one local month, from its hours' digests."""
         after = (first + timedelta(days=32)).replace(day=1)
-        days = self.store.day_digests(self._midnight(first), self._midnight(after), self.zone.key)
-        for day, count, digest in days:
-            self._days[day] = f"{day}:{count}:{digest}"
+        days: dict[date, str] = {}
         day = first
         while day < after:
-            self._days.setdefault(day, f"{day}:0:0")
+            days[day] = f"{day}:"
             day += timedelta(days=1)
+        for hour, jobs, digest in self.store.hour_digests(
+            self._midnight(first), self._midnight(after)
+        ):
+            overlapped = {self._local_day(hour), self._local_day(hour + _LAST)}
+            for day in overlapped & days.keys():
+                days[day] += f"{hour:%Y%m%d%H}:{jobs}:{digest};"
+        self._days.update(days)
+
+    def _local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+
+# The last instant of an hour: an hour belongs to every local day it overlaps.
+_LAST = timedelta(hours=1, microseconds=-1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 import polars as pl
@@ -111,19 +111,18 @@ def jobs_open_between(
     )
 
 
-def day_digests(
-    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime, zone: str
-) -> list[tuple[date, int, int]]:
-    """Per local day (in `zone`) of the jobs created in `[start, end)`: how many, and the sum
-    (mod 2^64) of a hash of each one's id, status and updated_at; days without jobs are left
-    out. Aggregated in DuckDB: no job row is transferred."""
+def hour_digests(
+    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime
+) -> list[tuple[datetime, int, int]]:
+    """The `job_digests` rows (hour, jobs, digest) of the UTC hours that overlap
+    `[start, end)`, oldest first; hours without jobs have none. Kept by every pull, so no job
+    row is read."""
     rows = connection.sql(
-        "SELECT CAST(timezone($zone, created_at) AS DATE) AS day, count(*),"
-        " CAST(sum(hash(id, status, updated_at)) % 18446744073709551616 AS UBIGINT)"
-        " FROM jobs WHERE created_at >= $start AND created_at < $end GROUP BY day ORDER BY day",
-        params={"zone": zone, "start": start, "end": end},
+        "SELECT hour, jobs, digest FROM job_digests"
+        " WHERE hour > $start - INTERVAL 1 HOUR AND hour < $end ORDER BY hour",
+        params={"start": start, "end": end},
     ).fetchall()
-    return [(day, int(count), int(digest)) for day, count, digest in rows]
+    return [(hour, int(jobs), int(digest)) for hour, jobs, digest in rows]
 
 
 def table(connection: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

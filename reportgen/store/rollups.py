@@ -1,12 +1,13 @@
 """Hourly rollups of the jobs table: kept by every pull, read by reports over long periods.
 
-Three tables (migration 0004): `job_rollups` (hour x processor x job type x status: counts,
-exact duration sums, billed minutes, failures by error category), `job_rollup_sketches` (each
-cell's latency sketch as bucket counts) and `repository_rollups` (hour x repository x
-processor). One SQL text builds the cells from job rows; `refresh` runs it for the hours a
-pull touched, and the window readers run it for the ragged edges of a period that does not
-start or end on a whole UTC hour, so a window read from rollups counts exactly the jobs
-created in it.
+Four tables: `job_rollups` (hour x processor x job type x status: counts, exact duration
+sums, billed minutes, failures by error category), `job_rollup_sketches` (each cell's latency
+sketch as bucket counts) and `repository_rollups` (hour x repository x processor), from
+migration 0004, and `job_digests` (per hour, a digest of its jobs for the site's change
+detection), from migration 0005. One SQL text per table builds its rows from job rows;
+`refresh` runs it for the hours a pull touched, and the window readers run it for the ragged
+edges of a period that does not start or end on a whole UTC hour, so a window read from
+rollups counts exactly the jobs created in it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from reportgen.schema import (
 ERROR_COLUMNS = tuple(
     f"errors_{category}" for category, _ in (*ERROR_CATEGORY_WORDS, (UNKNOWN_ERROR_CATEGORY, ()))
 )
-TABLES = ("job_rollups", "job_rollup_sketches", "repository_rollups")
+TABLES = ("job_rollups", "job_rollup_sketches", "repository_rollups", "job_digests")
 _HOURS = "__rollup_hours"
 
 
@@ -124,11 +125,22 @@ def repositories_sql(where: str) -> str:
     )
 
 
+def digests_sql(where: str) -> str:
+    """The `job_digests` rows of the jobs matching `where`: per hour, how many and the sum
+    (mod 2^64) of a hash of each one's id, status and updated_at."""
+    return (
+        "SELECT date_trunc('hour', created_at) AS hour, count(*) AS jobs,"
+        " CAST(sum(hash(id, status, updated_at)) % 18446744073709551616 AS UBIGINT) AS digest"
+        f" FROM jobs WHERE {where} GROUP BY hour"
+    )
+
+
 # Each table, the SQL building its rows from jobs, and its grain (the column and its span).
 _BUILDERS = {
     "job_rollups": (cells_sql, "hour"),
     "job_rollup_sketches": (sketches_sql, "day"),
     "repository_rollups": (repositories_sql, "day"),
+    "job_digests": (digests_sql, "hour"),
 }
 GRAIN = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 

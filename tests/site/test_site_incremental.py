@@ -7,6 +7,7 @@ from pathlib import Path
 
 from site_builder import INCIDENT_ALERTS, build, days, settings
 
+from reportgen.config import Settings, StoreSettings
 from reportgen.render.site.write import read_manifest
 
 
@@ -111,6 +112,15 @@ def test_changed_settings_rebuild_pages_but_keep_the_vega_bundle(tmp_path: Path)
     assert len(gathered.computed) == 5
     assert bundle.stat().st_ino == inode
     assert "Another title" in (site / "daily/2026-11-16/index.html").read_text()
+
+
+def test_moving_the_store_or_its_memory_cap_rebuilds_nothing(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rows = days(date(2026, 11, 16), 3)
+    build(site, rows)
+    moved = Settings(store=StoreSettings(path=tmp_path / "elsewhere.duckdb", memory_limit="3GB"))
+    gathered, result = build(site, rows, moved)
+    assert (gathered.computed, result.written) == ([], 0)
 
 
 def test_partial_periods_follow_as_of(tmp_path: Path) -> None:

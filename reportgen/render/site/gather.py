@@ -116,8 +116,9 @@ def code_fingerprint() -> str:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    # Where the site is written does not change what it says; secrets are excluded anyway.
-    text = settings.model_dump_json(exclude={"site": {"out"}})
+    # Where the site is written does not change what it says, nor where and how the store is
+    # kept (its contents have their own fingerprints); secrets are excluded anyway.
+    text = settings.model_dump_json(exclude={"site": {"out"}, "store": True})
     return hashlib.sha256(text.encode()).hexdigest()
 
 
