@@ -1,4 +1,4 @@
-"""The site's charts, built with Altair from report dicts.
+"""The site's charts from report dicts: what each shows (its rows, caption and table).
 
 Charts read pre-aggregated numbers only: a series chart has one point per daily report (a year
 is 365 rows, far below Altair's 5,000-row limit), a breakdown chart one bar per processor or
@@ -8,30 +8,36 @@ Time axes are the report's local calendar days written as ISO dates and read as 
 (`utcyearmonthdate`), so a reader in any time zone sees the same days. Colours are left to the
 page's theme (light or dark, chosen in the browser).
 
-Altair builds each kind of chart once per process: its spec reads named datasets (`rows`,
-`thresholds`), and every chart of that kind is the cached spec plus its own `datasets`.
-Building each of a year's 3,000 charts through Altair would cost ~30 ms apiece (it validates
-every channel) and add nothing; the tests validate every spec against the Vega-Lite schema.
+How each kind of chart is drawn is `drawings.py`: Altair builds the spec of a kind of chart
+once, reading named datasets (`rows`, `thresholds`), and every chart of that kind is that spec
+plus its own `datasets`. Building each of a year's 3,000 charts through Altair would cost ~30 ms
+apiece (it validates every channel) and add nothing; the tests validate every spec against the
+Vega-Lite schema. A kind's spec is also kept in the cache folder under the Altair release and
+the drawing code, so a build that finds them there never imports Altair (~0.3 s) nor builds
+them again (~50 ms a kind).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
-
-import altair as alt
 
 from reportgen.config import ThresholdSettings
 from reportgen.render import formatting
+from reportgen.render.site.cache import read_cached, write_cached
 from reportgen.render.site.events import ChartEvents
 from reportgen.render.site.tables import Column, DataTable, table
 
 Report = Mapping[str, Any]
 Row = dict[str, Any]
-Drawing = Callable[[], alt.TopLevelMixin]
-HEIGHT = 220
-THRESHOLD_COLOURS = {"warning": "#bf8700", "critical": "#cf222e"}
+# A kind of drawing and its arguments, as `drawings.DRAWINGS` names them: `("volume", "hour")`.
+Drawing = tuple[str | None, ...]
 
 
 @dataclass(frozen=True)
@@ -51,22 +57,31 @@ class Chart:
     inline_table: bool = True
 
 
-_TEMPLATES: dict[tuple[str, ...], dict[str, Any]] = {}
+_TEMPLATES: dict[tuple[str, str, Drawing], dict[str, Any]] = {}
 
 
-def _template(key: tuple[str, str, str, str], drawing: Drawing) -> dict[str, Any]:
-    """The Vega-Lite spec of one kind of chart, built by Altair on first use."""
+@cache
+def _drawing_code() -> str:
+    """What a spec depends on beside its title: the Altair release and the drawing code."""
+    code = Path(__file__).with_name("drawings.py").read_bytes()
+    return f"{version('altair')}-{hashlib.sha256(code).hexdigest()}"
+
+
+def _template(title: str, caption: str, drawing: Drawing) -> dict[str, Any]:
+    """The Vega-Lite spec of one kind of chart: from memory, else from the cache folder, else
+    built by Altair (and cached)."""
+    key = (title, caption, drawing)
     if key not in _TEMPLATES:
-        _, title, caption, _ = key
-        spec: dict[str, Any] = (
-            drawing()
-            .properties(title=title, description=caption, width="container", height=HEIGHT)
-            # Below the plot, a legend leaves the plot its width on a phone.
-            .configure_legend(orient="bottom", direction="horizontal", columns=2, labelLimit=120)
-            .to_dict(validate=False)
-        )
-        # The schema URL is never fetched, but a page should name no other host at all.
-        spec.pop("$schema", None)
+        name = json.dumps([_drawing_code(), title, caption, drawing])
+        cached_name = f"chart-{hashlib.sha256(name.encode()).hexdigest()[:24]}.json"
+        cached = read_cached(cached_name)
+        if cached is not None:
+            spec: dict[str, Any] = json.loads(cached)
+        else:
+            from reportgen.render.site import drawings
+
+            spec = drawings.spec(title, caption, drawing)
+            write_cached(cached_name, json.dumps(spec).encode())
         _TEMPLATES[key] = spec
     return _TEMPLATES[key]
 
@@ -80,7 +95,7 @@ def _chart(
     rows: Sequence[Row],
     thresholds: Sequence[tuple[str, float]] = (),
 ) -> Chart:
-    template = _template((slug, title, caption, drawing.__qualname__), drawing)
+    template = _template(title, caption, drawing)
     datasets: dict[str, list[Row]] = {"rows": list(rows)}
     if thresholds:
         datasets["thresholds"] = [{"level": lvl, "threshold": v} for lvl, v in thresholds]
@@ -107,109 +122,7 @@ def _get(report: Any, *path: str) -> Any:
     return report
 
 
-def _base(name: str = "rows") -> alt.Chart:
-    """A chart over the named dataset that `_chart` fills in."""
-    return alt.Chart(alt.NamedData(name=name))
-
-
 NO_EVENTS = ChartEvents()
-EVENT_COLOUR = "#8957e5"
-ALERT_COLOUR = "#cf222e"
-GAP_COLOUR = "#8c959f"
-LABEL_LINE_PX = 12  # one line of a rollout label
-# Readable in light and dark themes: the legend of dashes must not be drawn in black.
-LEGEND_STROKE = "#8c959f"
-TIME_UNITS = {"hour": "utcyearmonthdatehours", "day": "utcyearmonthdate"}
-BAR_LABELS = {
-    "hour": "utcFormat(datum.value, '%H') === '00'"
-    " ? utcFormat(datum.value, '%b %d') : utcFormat(datum.value, '%H:%M')",
-    "day": "utcFormat(datum.value, '%b %d')",
-}
-# Log-scale ticks of durations: 100 ms, 1 s, 10 s, 1 min, 10 min, 1 h, 10 h.
-DURATION_TICKS = [100, 1_000, 10_000, 60_000, 600_000, 3_600_000, 36_000_000]
-# Axis labels of durations given in ms: s, min or h, as in the tables.
-DURATION_LABEL = (
-    "datum.value >= 3600000 ? format(datum.value / 3600000, '.2~f') + ' h'"
-    " : datum.value >= 60000 ? format(datum.value / 60000, '.2~f') + ' min'"
-    " : datum.value >= 1000 ? format(datum.value / 1000, '.2~f') + ' s'"
-    " : format(datum.value, '.0f') + ' ms'"
-)
-
-
-def _time_axis(step: str, unit: bool = False) -> alt.X:
-    """The time axis in UTC; Vega's own multi-format labels hours and days without repeats.
-
-    Bars take the step as their time unit, so each is as wide as its hour or day."""
-    axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True)
-    if unit:
-        # A time unit would label every tick with its full date and hour: label as Vega does.
-        axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True, labelExpr=BAR_LABELS[step])
-        return alt.X("at:T", timeUnit=TIME_UNITS[step], scale=alt.Scale(type="utc"), axis=axis)  # type: ignore[arg-type]
-    return alt.X("at:T", scale=alt.Scale(type="utc"), axis=axis)
-
-
-def _events(step: str) -> list[alt.Chart]:
-    """Alert episodes and coverage gaps as shaded spans, rollout changes as labelled rules."""
-    spans = _base("spans")
-    x, x2 = alt.X("start:T", scale=alt.Scale(type="utc")), alt.X2("end:T")
-    tooltip = [alt.Tooltip("event:N", title="Event"), "start:T", "end:T"]
-    alerts = (
-        spans.transform_filter("datum.kind === 'alert'")
-        .mark_rect(color=ALERT_COLOUR, opacity=0.15)
-        .encode(x=x, x2=x2, tooltip=tooltip)
-    )
-    gaps = (
-        spans.transform_filter("datum.kind !== 'alert'")
-        .mark_rect(color=GAP_COLOUR, opacity=0.2)
-        .encode(x=x, x2=x2, tooltip=tooltip)
-    )
-    at = alt.X("at:T", scale=alt.Scale(type="utc"))
-    rule_tooltip = [
-        alt.Tooltip("event:N", title="Rollout"),
-        alt.Tooltip("at:T", format="%b %d %H:%M"),
-    ]
-    rules = (
-        _base("events")
-        .mark_rule(color=EVENT_COLOUR, strokeWidth=2, strokeDash=[2, 2])
-        .encode(x=at, tooltip=rule_tooltip)
-    )
-    labels = (
-        _base("events")
-        .transform_calculate(label_y=f"2 + {LABEL_LINE_PX} * datum.lane")
-        .mark_text(color=EVENT_COLOUR, align="left", baseline="top", dx=4, fontWeight="bold")
-        .encode(x=at, y=alt.Y("label_y:Q", scale=None), text="event:N", tooltip=rule_tooltip)
-    )
-    return [alerts, gaps, rules, labels]
-
-
-def _with_events(step: str, *layers: alt.Chart) -> alt.TopLevelMixin:
-    # Independent colours: processors, thresholds and percentiles keep their own legends.
-    events = _events(step)
-    layered = alt.layer(*events[:2], *layers, *events[2:])
-    resolved: alt.TopLevelMixin = layered.resolve_scale(
-        color="independent", strokeDash="independent"
-    )
-    return resolved
-
-
-def _rules() -> alt.Chart:
-    """Dashed horizontal threshold lines in the warning and critical colours."""
-    rules: alt.Chart = (
-        _base("thresholds")
-        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
-        .encode(
-            y="threshold:Q",
-            color=alt.Color(
-                "level:N",
-                scale=alt.Scale(
-                    domain=list(THRESHOLD_COLOURS), range=list(THRESHOLD_COLOURS.values())
-                ),
-                legend=alt.Legend(title="Threshold"),
-            ),
-            tooltip=["level:N", "threshold:Q"],
-        )
-    )
-    return rules
 
 
 def _error_levels(thresholds: ThresholdSettings) -> list[tuple[str, float]]:
@@ -249,19 +162,14 @@ def _series_chart(
     slug: str,
     title: str,
     caption: str,
-    drawing: Callable[[str], alt.TopLevelMixin],
+    drawing: Drawing,
     timeline: Timeline,
     columns: Sequence[Column],
     rows: Sequence[Row],
     thresholds: Sequence[tuple[str, float]] = (),
 ) -> Chart:
-    """A chart over time: `drawing(step)` is cached per step; events fill its datasets."""
-    step = timeline.step
-
-    def draw() -> alt.TopLevelMixin:
-        return drawing(step)
-
-    draw.__qualname__ = f"{drawing.__qualname__}:{step}"
+    """A chart over time: `drawing` takes the step last; events fill its datasets."""
+    draw = (*drawing, timeline.step)
     chart = _chart(slug, title, caption + EVENTS_CAPTION, draw, columns, rows, thresholds)
     chart.spec["datasets"]["events"] = list(timeline.events.rules)
     chart.spec["datasets"]["spans"] = list(timeline.events.spans)
@@ -299,20 +207,6 @@ def _hours(report: Report) -> list[str]:
     return list(_get(report, "series", "at") or [])
 
 
-def _volume_drawing(step: str) -> alt.TopLevelMixin:
-    bars = (
-        _base()
-        .mark_bar()
-        .encode(
-            x=_time_axis(step, unit=True),
-            y=alt.Y("jobs:Q", title="Jobs", stack="zero"),
-            color=alt.Color("processor:N", title="Processor"),
-            tooltip=[alt.Tooltip("at:T", title="From"), "processor:N", "jobs:Q"],
-        )
-    )
-    return _with_events(step, bars)
-
-
 def job_volume_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
     if timeline.step == "hour":
         rows = [
@@ -334,31 +228,9 @@ def job_volume_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
     )
     caption = f"Jobs created per {timeline.unit}, stacked by processor."
     chart = _series_chart(
-        "job-volume", "Job volume by processor", caption, _volume_drawing, timeline, columns, rows
+        "job-volume", "Job volume by processor", caption, ("volume",), timeline, columns, rows
     )
     return wide(chart, ("processor",), "jobs", "count")
-
-
-def _error_rate_drawing(step: str) -> alt.TopLevelMixin:
-    x = _time_axis(step)
-    band = (
-        _base()
-        .mark_area(opacity=0.15, color=LEGEND_STROKE)
-        .encode(x=x, y=alt.Y("low:Q", title="Error rate (%)"), y2="high:Q")
-    )
-    tooltip = [
-        alt.Tooltip("at:T", title="From"),
-        alt.Tooltip("error_rate:Q", title="Error rate (%)", format=".1f"),
-        alt.Tooltip("interval:N", title="95% interval"),
-        "failed:Q",
-        "finished:Q",
-    ]
-    line = (
-        _base()
-        .mark_line(point=True)
-        .encode(x=x, y=alt.Y("error_rate:Q", title="Error rate (%)"), tooltip=tooltip)
-    )
-    return _with_events(step, band, line, _rules())
 
 
 def error_rate_series(
@@ -410,45 +282,12 @@ def error_rate_series(
         "error-rate",
         "Error rate",
         caption,
-        _error_rate_drawing,
+        ("error_rate",),
         timeline,
         columns,
         rows,
         _error_levels(thresholds),
     )
-
-
-def _processing_time_drawing(step: str) -> alt.TopLevelMixin:
-    tooltip = [
-        alt.Tooltip("at:T", title="From"),
-        "processor:N",
-        "percentile:N",
-        alt.Tooltip("time:N", title="Processing time"),
-    ]
-    lines = (
-        _base()
-        .transform_filter("datum.ms > 0")
-        .mark_line(point=True)
-        .encode(
-            x=_time_axis(step),
-            y=alt.Y(
-                "ms:Q",
-                title="Processing time (log scale)",
-                scale=alt.Scale(type="log"),
-                axis=alt.Axis(labelExpr=DURATION_LABEL, values=DURATION_TICKS),
-            ),
-            color=alt.Color("processor:N", title="Processor"),
-            strokeDash=alt.StrokeDash(
-                "percentile:N",
-                title="Percentile",
-                # Vega draws a dash legend's symbols in black, unreadable in the dark theme:
-                # the chart's title says which dash is which instead.
-                legend=None,
-            ),
-            tooltip=tooltip,
-        )
-    )
-    return _with_events(step, lines)
 
 
 def processing_time_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
@@ -481,7 +320,7 @@ def processing_time_series(timeline: Timeline, sources: Sequence[Report]) -> Cha
         "processing-time",
         "Processing time (p50 solid, p95 dashed)",
         caption,
-        _processing_time_drawing,
+        ("processing_time",),
         timeline,
         columns,
         rows,
@@ -497,24 +336,6 @@ def _latency_row(at: str, processor: str, percentile: str, ms: float | None) -> 
         "ms": ms,
         "time": formatting.duration_ms(ms),
     }
-
-
-def _measure_lines(y: str, y_title: str, colour: str) -> Callable[[str], alt.TopLevelMixin]:
-    def drawing(step: str) -> alt.TopLevelMixin:
-        lines = (
-            _base()
-            .mark_line(point=True)
-            .encode(
-                x=_time_axis(step),
-                y=alt.Y(f"{y}:Q", title=y_title),
-                color=alt.Color(f"{colour}:N", title=colour.capitalize()),
-                tooltip=[alt.Tooltip("at:T", title="At"), f"{colour}:N", f"{y}:Q"],
-            )
-        )
-        return _with_events(step, lines)
-
-    drawing.__qualname__ = f"lines:{y}:{colour}"
-    return drawing
 
 
 def queue_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
@@ -539,7 +360,7 @@ def queue_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
         "queue-backlog",
         "Queue backlog",
         caption,
-        _measure_lines("jobs", "Jobs", "measure"),
+        ("lines", "jobs", "Jobs", "measure"),
         timeline,
         columns,
         rows,
@@ -573,25 +394,12 @@ def cost_series(timeline: Timeline, sources: Sequence[Report]) -> Chart:
         "cost",
         "Cost",
         caption,
-        _measure_lines("dollars", "US dollars", "series"),
+        ("lines", "dollars", "US dollars", "series"),
         timeline,
         columns,
         rows,
     )
     return wide(chart, ("series",), "dollars", "money")
-
-
-def _health_drawing(step: str) -> alt.TopLevelMixin:
-    line = (
-        _base()
-        .mark_line(point=True)
-        .encode(
-            x=_time_axis(step),
-            y=alt.Y("score:Q", title="Health score", scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("at:T", title="Day"), "score:Q"],
-        )
-    )
-    return _with_events(step, line, _rules())
 
 
 def health_score_series(
@@ -608,30 +416,11 @@ def health_score_series(
     )
     columns = (_at_column(timeline), Column("score", "Health score", "number"))
     return _series_chart(
-        "health-score", "Health score", caption, _health_drawing, timeline, columns, rows, levels
+        "health-score", "Health score", caption, ("health",), timeline, columns, rows, levels
     )
 
 
 # Breakdown charts: the bars of one report.
-
-
-def _bars(x: str, y: str, y_title: str, offset: str | None = None) -> Callable[[], alt.Chart]:
-    """A bar chart's drawing: one bar per `x`, grouped by `offset` when given."""
-
-    def drawing() -> alt.Chart:
-        encoding: dict[str, Any] = {
-            "x": alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-            "y": alt.Y(f"{y}:Q", title=y_title),
-            "tooltip": [f"{x}:N", f"{y}:Q"] + ([f"{offset}:N"] if offset else []),
-        }
-        if offset:
-            encoding["xOffset"] = alt.XOffset(f"{offset}:N")
-            encoding["color"] = alt.Color(f"{offset}:N", title=None)
-        bars: alt.Chart = _base().mark_bar().encode(**encoding)
-        return bars
-
-    drawing.__qualname__ = f"bars:{x}:{y}:{offset}"
-    return drawing
 
 
 def error_categories(report: Report) -> Chart:
@@ -643,7 +432,7 @@ def error_categories(report: Report) -> Chart:
         "error-categories",
         "Error categories",
         caption,
-        _bars("category", "failed", "Failed jobs"),
+        ("bars", "category", "failed", "Failed jobs", None),
         columns,
         rows,
     )
@@ -662,7 +451,7 @@ def repository_categories(report: Report) -> Chart:
         Column("repositories", "Repositories", "count"),
     )
     caption = "Categorised repositories, and how many of them had jobs in the period."
-    drawing = _bars("category", "repositories", "Repositories", offset="measure")
+    drawing = ("bars", "category", "repositories", "Repositories", "measure")
     return _chart("repository-categories", "Repository categories", caption, drawing, columns, rows)
 
 

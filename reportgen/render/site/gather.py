@@ -25,7 +25,7 @@ from reportgen.config import Settings
 from reportgen.periods import Period
 from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
-from reportgen.render.site.navigation import coverage, family, latest
+from reportgen.render.site.navigation import Bounds, bounds_of, coverage, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
 from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
@@ -155,6 +155,7 @@ class Gatherer:
         self.reused: list[str] = []
         self.units: dict[str, Unit] = {}
         self.reports: dict[str, Report] = {}
+        self.bounds: Bounds = {}  # the report pages' periods in UTC, once the site is planned
         self.computed: list[str] = []
         self.templates = template_folders(settings.site.templates)
         self.env = environment(self.templates)
@@ -258,7 +259,7 @@ class Gatherer:
 
     def place_of(self, page: Page, pages: Sequence[Page]) -> Place:
         assert page.period is not None
-        relatives = family(page, pages)
+        relatives = family(page, pages, self.bounds)
         period = page.period
         words, partial_data = coverage(period.start_utc, period.end_utc, self.span, self.data_as_of)
         return Place(
@@ -467,6 +468,7 @@ class Gatherer:
             self.inputs.ranges,
         )
         self.common = replace(self.common, assets=self.assets())
+        self.bounds = bounds_of(manifest.pages)
         daily = list(manifest.of_kind(PageKind.DAILY))
         total, done = sum(1 for page in manifest.pages if page.is_report), 0
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):

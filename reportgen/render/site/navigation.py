@@ -6,7 +6,7 @@ line are known before any report is computed (and go into its fingerprint).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +14,13 @@ from reportgen.render.site.pages import Link
 from reportgen.render.site.plan import Page, PageKind
 
 LATEST_KINDS = (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
+# Each report page's period `[start, end)` in UTC, by path. A year's family links compare
+# periods some 100,000 times: converted once, not at every comparison.
+Bounds = Mapping[str, tuple[datetime, datetime]]
+
+
+def bounds_of(pages: Sequence[Page]) -> dict[str, tuple[datetime, datetime]]:
+    return {p.path: (p.period.start_utc, p.period.end_utc) for p in pages if p.period is not None}
 
 
 @dataclass(frozen=True)
@@ -25,43 +32,45 @@ class Family:
     children_label: str = ""
 
 
-def _within(inner: Page, outer: Page) -> bool:
-    assert inner.period is not None and outer.period is not None
-    return outer.period.start_utc <= inner.period.start_utc < outer.period.end_utc
+def _within(inner: Page, outer: Page, bounds: Bounds) -> bool:
+    start, end = bounds[outer.path]
+    return start <= bounds[inner.path][0] < end
 
 
-def _first(kind: PageKind, page: Page, pages: Sequence[Page]) -> list[Link]:
+def _overlaps(inner: Page, outer: Page, bounds: Bounds) -> bool:
+    (inner_start, inner_end), (outer_start, outer_end) = bounds[inner.path], bounds[outer.path]
+    return inner_start < outer_end and inner_end > outer_start
+
+
+def _first(kind: PageKind, page: Page, pages: Sequence[Page], bounds: Bounds) -> list[Link]:
     """The page of `kind` whose period holds `page`'s start, as a one-link list."""
-    return [Link(p.path, p.key) for p in pages if p.kind is kind and _within(page, p)][:1]
+    return [Link(p.path, p.key) for p in pages if p.kind is kind and _within(page, p, bounds)][:1]
 
 
-def family(page: Page, pages: Sequence[Page]) -> Family:
+def family(page: Page, pages: Sequence[Page], bounds: Bounds) -> Family:
     """Links up (a day's week and month, a week's month) and down (the days of a week, a
-    month or a range; a month's weeks too)."""
+    month or a range; a month's weeks too). `bounds` holds every report page of `pages`."""
     if page.period is None:
         return Family()
     parents: list[Link] = []
     if page.kind is PageKind.DAILY:
-        parents = _first(PageKind.WEEKLY, page, pages) + _first(PageKind.MONTHLY, page, pages)
+        week = _first(PageKind.WEEKLY, page, pages, bounds)
+        parents = week + _first(PageKind.MONTHLY, page, pages, bounds)
     elif page.kind is PageKind.WEEKLY:
-        parents = _first(PageKind.MONTHLY, page, pages)
+        parents = _first(PageKind.MONTHLY, page, pages, bounds)
     if page.kind is PageKind.DAILY:
         return Family(parents=tuple(parents))
     weeks = [
         Link(p.path, p.key)
         for p in pages
-        if page.kind is PageKind.MONTHLY and p.kind is PageKind.WEEKLY and _overlaps(p, page)
+        if page.kind is PageKind.MONTHLY
+        and p.kind is PageKind.WEEKLY
+        and _overlaps(p, page, bounds)
     ]
-    days = [Link(p.path, p.key) for p in pages if p.kind is PageKind.DAILY and _within(p, page)]
+    days = [
+        Link(p.path, p.key) for p in pages if p.kind is PageKind.DAILY and _within(p, page, bounds)
+    ]
     return Family(tuple(parents), tuple(weeks + days), "Weeks and days" if weeks else "Days")
-
-
-def _overlaps(inner: Page, outer: Page) -> bool:
-    assert inner.period is not None and outer.period is not None
-    return (
-        inner.period.start_utc < outer.period.end_utc
-        and inner.period.end_utc > outer.period.start_utc
-    )
 
 
 def latest(pages: Sequence[Page]) -> dict[PageKind, Page]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from markupsafe import Markup
 from reportgen.config import ThresholdSettings
 from reportgen.render import formatting
 from reportgen.render.site import charts as chart_lib
+from reportgen.render.site.cache import read_cached, write_cached
 from reportgen.render.site.csv_export import to_csv
 from reportgen.render.site.events import ChartEvents, Incident
 from reportgen.render.site.incidents import IncidentView, from_daily_findings, from_episodes
@@ -60,14 +62,24 @@ TITLES = {
 }
 
 
+# The snippet decides what the bundle exposes; the page script needs only `vegaEmbed`.
+VEGA_SNIPPET = "window.vegaEmbed = vegaEmbed;"
+
+
 @cache
 def vega_bundle() -> bytes:
-    """vl-convert's bundle of Vega, Vega-Lite and Vega-Embed (~900 KB, ~2 s to make)."""
-    import vl_convert
+    """vl-convert's bundle of Vega, Vega-Lite and Vega-Embed (~900 KB, ~2 s of CPU to make),
+    made once per vl-convert release and snippet, then read from the cache folder."""
+    release = version("vl-convert-python")
+    snippet = hashlib.sha256(VEGA_SNIPPET.encode()).hexdigest()[:12]
+    name = f"vega-bundle-{release}-{snippet}.js"
+    bundle = read_cached(name)
+    if bundle is None:
+        import vl_convert
 
-    # The snippet decides what the bundle exposes; the page script needs only `vegaEmbed`.
-    bundle: str = vl_convert.javascript_bundle("window.vegaEmbed = vegaEmbed;")
-    return bundle.encode()
+        bundle = vl_convert.javascript_bundle(VEGA_SNIPPET).encode()
+        write_cached(name, bundle)
+    return bundle
 
 
 def _hashed(name: str, content: bytes) -> str:

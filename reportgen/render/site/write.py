@@ -106,9 +106,14 @@ def check_path(path: str) -> str:
     return path
 
 
+def _needles(secrets: Sequence[str]) -> list[bytes]:
+    """The secret values to look for; shorter ones than 4 characters would match anywhere."""
+    return [s.encode() for s in secrets if len(s) >= 4]
+
+
 def scan_for_secrets(contents: Iterable[tuple[str, bytes]], secrets: Sequence[str]) -> None:
     """Refuse the whole build if any secret value appears in any file (named, never shown)."""
-    needles = [s.encode() for s in secrets if len(s) >= 4]
+    needles = _needles(secrets)
     for path, content in contents:
         if any(needle in content for needle in needles):
             raise ReportgenError(
@@ -190,7 +195,8 @@ def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteR
     """Write `output` as the new `site`, atomically; on any failure the old site is untouched."""
     check_site_folder(site)
     scan_for_secrets(output.files.items(), secrets)
-    scan_for_secrets(_old_contents(site, output.reused), secrets)
+    if _needles(secrets):  # else reading the kept files could find nothing
+        scan_for_secrets(_old_contents(site, output.reused), secrets)
     if _unchanged(site, output):
         log.debug("site %s is up to date; nothing written", site)
         return WriteResult(written=0, reused=len(output.reused), changed=False)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -244,3 +246,28 @@ def test_every_chart_has_a_caption_and_a_description() -> None:
     for chart in every_chart():
         assert chart.caption and chart.spec["description"] == chart.caption
         assert chart.spec["width"] == "container"
+
+
+@pytest.fixture(name="fresh_templates")
+def fresh_templates_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder, and no spec kept in memory before or after the test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    charts._TEMPLATES.clear()
+    yield tmp_path / "reportgen"
+    charts._TEMPLATES.clear()
+
+
+def test_chart_specs_are_drawn_once_then_read_from_the_cache(fresh_templates: Path) -> None:
+    drawn = charts.hourly_charts(incident_day(), THRESHOLDS)
+    files = sorted(fresh_templates.glob("chart-*.json"))
+    assert len(files) == len(drawn) == 5
+    charts._TEMPLATES.clear()  # as in the next build's process
+    assert [c.spec for c in charts.hourly_charts(incident_day(), THRESHOLDS)] == [
+        c.spec for c in drawn
+    ]
+    # What the next process uses is the cached file.
+    for path in files:
+        path.write_text('{"mark": "cached"}')
+    charts._TEMPLATES.clear()
+    specs = [c.spec for c in charts.hourly_charts(incident_day(), THRESHOLDS)]
+    assert {spec["mark"] for spec in specs} == {"cached"}

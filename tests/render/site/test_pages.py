@@ -5,6 +5,7 @@ import json
 import pytest
 
 from reportgen.render.site.pages import cell, environment, script_json
+from reportgen.render.site.tables import Column, table
 
 
 def test_script_json_cannot_end_its_script_element() -> None:
@@ -38,6 +39,37 @@ def test_script_json_refuses_nan() -> None:
 )
 def test_cell_presents_each_format(value: str | float | None, fmt: str, shown: str) -> None:
     assert cell(value, fmt) == shown
+
+
+def test_data_table_escapes_cells_and_links_days() -> None:
+    data = table(
+        "t",
+        "T",
+        (Column("day", "Day", "date"), Column("name", "Name"), Column("jobs", "Jobs", "count")),
+        [("2026-11-25", "<b>a & 'b'</b>", 1234), ("2026-11", None, None)],
+    )
+    template = environment().from_string(
+        '{% from "_partials/_table.html" import data_table with context %}{{ data_table(t) }}'
+    )
+    html = template.render(t=data, page={"root": "../../"})
+    assert (
+        '<tbody>\n<tr><td class="fmt-date"><a href="../../daily/2026-11-25/index.html">'
+        '2026-11-25</a></td><td class="fmt-text">&lt;b&gt;a &amp; &#39;b&#39;&lt;/b&gt;</td>'
+        '<td class="fmt-count">1,234</td></tr>\n'
+        '<tr><td class="fmt-date">2026-11</td><td class="fmt-text"></td>'
+        '<td class="fmt-count">n/a</td></tr>\n</tbody>'
+    ) in html
+
+
+def test_data_table_says_when_it_is_empty() -> None:
+    data = table("t", "T", (Column("a", "A"), Column("b", "B")), [])
+    template = environment().from_string(
+        '{% from "_partials/_table.html" import data_table with context %}{{ data_table(t) }}'
+    )
+    html = template.render(t=data, page={"root": ""})
+    assert (
+        '<tbody>\n<tr><td colspan="2" class="empty">None in this period.</td></tr>\n</tbody>'
+    ) in html
 
 
 def test_environment_autoescapes_and_is_strict() -> None:
