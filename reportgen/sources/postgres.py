@@ -417,7 +417,8 @@ def _receive(
         path = folder / f"{files:06d}.csv"
         last = number + batch_rows
         with path.open("wb") as out:
-            pending: list[bytes | memoryview] = []
+            pending: list[bytes] = []
+            add = pending.append
             while number < last:
                 size, data = get(1)
                 if size == 0:  # nothing buffered: wait for the server without the GIL
@@ -427,8 +428,8 @@ def _receive(
                 if size < 0:
                     break
                 number += 1
-                pending += (b"%d," % number, data)
-                if len(pending) >= _WRITE_ROWS * 2:
+                add(b"%d," % number + data)  # one object per row: the cheapest loop
+                if len(pending) >= _WRITE_ROWS:
                     out.write(b"".join(pending))
                     pending.clear()
             out.write(b"".join(pending))
