@@ -59,6 +59,9 @@ MEMORY_BYTES_PER_ROW = 4096
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")
 # Rows gathered in Python before they are written to a batch file.
 _WRITE_ROWS = 4096
+# Rows the store scans in one statement at least (but the last): a statement costs tens of
+# milliseconds beyond its rows, so small batches are scanned several at a time.
+_CHUNK_ROWS = 100_000
 # How long the COPY's reader waits on the socket before it looks whether the pull gave up.
 _STOP_CHECK_SECONDS = 0.5
 # Types whose COPY text is their `::text` (the same output function): selected as they are,
@@ -333,10 +336,11 @@ class _TableRead:
     def chunks(self, work: Path, batch_rows: int) -> Iterator[Chunk]:
         """Stream the table through COPY into CSV files of `batch_rows` rows each, every row
         led by its number in the read. A reader thread writes the files while the store scans
-        the ones already written: each chunk is every batch finished since the last chunk, so
-        the store runs one statement per chunk, however small the batches (a statement per
-        batch costs more than the batch). No more than `_WRITE_ROWS` rows are held in Python
-        at a time; a chunk's files go once the store has scanned them."""
+        the ones already written: each chunk is the batches finished since the last chunk, at
+        least `_CHUNK_ROWS` rows, so the store runs one statement per chunk however small the
+        batches (a statement per small batch costs more than the batch). No more than
+        `_WRITE_ROWS` rows are held in Python at a time; a chunk's files go once the store
+        has scanned them."""
         query = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(self.select())
         pgconn = self.connection.pgconn
         pgconn.send_query(query.as_bytes(self.connection))
@@ -381,19 +385,21 @@ class _BatchReader:
             self._done.put(None)
 
     def finished(self) -> Iterator[tuple[Path, ...]]:
-        """Every batch finished since the last call, until the COPY ends (or fails)."""
+        """The batches finished since the last call, once they hold `_CHUNK_ROWS` rows (all
+        that are finished by then), until the COPY ends (or fails)."""
+        batches: list[Path] = []
         while True:
-            items = [self._done.get()]
-            while not self._done.empty():
-                items.append(self._done.get())
-            last = items[-1]
-            if isinstance(last, BaseException):
-                raise last
-            batches = tuple(item for item in items if isinstance(item, Path))
-            if batches:
-                yield batches
-            if last is None:
+            item = self._done.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                if batches:
+                    yield tuple(batches)
                 return
+            batches.append(item)
+            if len(batches) * self._batch_rows >= _CHUNK_ROWS and self._done.empty():
+                yield tuple(batches)
+                batches = []
 
     def stop(self) -> None:
         """Make the thread leave the COPY (the connection is closed after it) and wait."""
