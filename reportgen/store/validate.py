@@ -95,7 +95,7 @@ def _value(column: Column) -> str:
 
 
 def _blank(column: Column) -> str:
-    # ltrim, not trim: the same answer (DuckDB trims only spaces), at a fifth of the cost.
+    # ltrim, not trim: the same answer (both strip the same characters), at a fifth of the cost.
     return f"({_value(column)} IS NULL OR ltrim({_value(column)}) = '')"
 
 
