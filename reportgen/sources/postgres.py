@@ -144,13 +144,20 @@ class PostgresSource:
     def open(self, since: Mapping[str, datetime]) -> Iterator[Sequence[Part]]:
         """Connect, start the read transaction and name the tables; rows stream per part."""
         connection = self._connect()
+        reads: list[_TableRead] = []
         try:
             with tempfile.TemporaryDirectory(prefix="reportgen-pull-", dir=self.work_dir) as work:
                 try:
-                    parts = self._parts(connection, since, Path(work))
+                    parts = self._parts(connection, since, Path(work), reads)
                 except psycopg.Error as exc:
                     raise self._failed(connection, exc) from None
-                yield parts
+                try:
+                    yield parts
+                finally:
+                    # A store that stopped mid-table may still hold the chunks unfinished: their
+                    # reader leaves the COPY before the folder and the connection go.
+                    for read in reads:
+                        read.stop()
         finally:
             connection.close()
 
@@ -174,7 +181,9 @@ class PostgresSource:
         connection: Connection,
         since: Mapping[str, datetime],
         work: Path,
+        reads: list[_TableRead],
     ) -> list[Part]:
+        """The parts to pull; each table's read is added to `reads` as it is named."""
         connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         # UTC and ISO output, so timestamptz values read back as the files would carry them.
         connection.execute("SET LOCAL TimeZone = 'UTC'")
@@ -197,6 +206,7 @@ class PostgresSource:
                 continue
             relation, columns = found
             read = _TableRead(table, relation, columns, connection, since.get(name), self.overlap)
+            reads.append(read)
             watermark = read.watermark()
             parts.append(
                 Part(
@@ -279,6 +289,7 @@ class _TableRead:
         self.columns = columns
         self.connection = connection
         self.change = self._change_time()
+        self.reader: _BatchReader | None = None
         self.since = since - overlap if since is not None and self.change is not None else None
 
     def _change_time(self) -> sql.Composable | None:
@@ -327,6 +338,11 @@ class _TableRead:
             ).format(target)
         return sql.SQL("NULL::text AS {}").format(target)
 
+    def stop(self) -> None:
+        """Stop the COPY's reader thread, if one is still running."""
+        if self.reader is not None:
+            self.reader.stop()
+
     def select(self) -> sql.Composable:
         values = sql.SQL(", ").join(self._value(c) for c in self.table.column_names)
         return sql.SQL("SELECT {} FROM {} AS t{}").format(
@@ -349,7 +365,7 @@ class _TableRead:
             raise _error(pgconn, result)
         folder = work / self.table.name
         folder.mkdir()
-        reader = _BatchReader(pgconn, folder, batch_rows)
+        reader = self.reader = _BatchReader(pgconn, folder, batch_rows)
         try:
             for batches in reader.finished():
                 yield Chunk(folder, FileFormat.COPY_CSV, batches)

@@ -474,3 +474,21 @@ def test_a_pull_that_stops_reading_stops_the_copy_and_leaves_no_files(
     assert readers == []
     assert left == []
     assert list(work.iterdir()) == []
+
+
+def test_a_source_closed_with_a_table_half_read_stops_its_reader_first(
+    dsn: str, tmp_path: Path
+) -> None:
+    """The store fails mid-table and the chunks are never closed (a traceback holds them): the
+    source stops the reader thread before it closes the connection the thread reads from."""
+    insert_jobs(dsn, [job(n) for n in range(3000)])
+    work = tmp_path / "work"
+    work.mkdir()
+    with PostgresSource(dsn, batch_rows=10, work_dir=work).open({}) as parts:
+        chunks = next(p for p in parts if p.table == "jobs").chunks()
+        next(chunks)
+    readers = [t for t in threading.enumerate() if t.name == "reportgen-copy"]
+    assert readers == []
+    assert list(work.iterdir()) == []
+    assert isinstance(chunks, Generator)
+    chunks.close()  # the suspended generator cleans up quietly after the source closed
