@@ -3,9 +3,10 @@
 One pull is one read-only REPEATABLE READ transaction, so the four tables are read as of one
 moment (the transaction's start, which becomes the snapshot time). Each table is streamed with
 `COPY (SELECT …) TO STDOUT (FORMAT csv)` into temporary CSV files of `batch_rows` rows, each
-row led by its number in the read; the store then scans and validates a table's files in one
-statement, with the checks it applies to exported files. A few thousand rows at most are held
-in Python at a time, and DuckDB's memory is bounded by the batch size (`memory_budget`).
+row led by its number in the read, by a thread of its own; meanwhile the store scans and
+validates the files already written, with the checks it applies to exported files. A few
+thousand rows at most are held in Python at a time, and DuckDB's memory is bounded by the
+batch size (`memory_budget`).
 
 A table is read from its watermark on: rows whose change time (`updated_at`, else the newest
 of `created_at`, `started_at`, `completed_at`) is at or after the last pull's watermark less
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import select
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +59,18 @@ MEMORY_BYTES_PER_ROW = 4096
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")
 # Rows gathered in Python before they are written to a batch file.
 _WRITE_ROWS = 4096
+# Rows the store scans in one statement at least (but the last): a statement costs tens of
+# milliseconds beyond its rows, so small batches are scanned several at a time.
+_CHUNK_ROWS = 100_000
+# How long the COPY's reader waits on the socket before it looks whether the pull gave up.
+_STOP_CHECK_SECONDS = 0.5
+# Types whose COPY text is their `::text` (the same output function): selected as they are,
+# which spares the server a text datum per value. `bool::text` is 'true', not COPY's 't', and
+# `char(n)::text` drops the padding, so every other type is still cast.
+_AS_THEY_ARE = frozenset(
+    {"text", "varchar", "uuid", "timestamptz", "timestamp", "date", "int2", "int4", "int8"}
+    | {"float4", "float8", "numeric", "json", "jsonb"}
+)
 
 
 def redacted(dsn: str) -> str:
@@ -129,13 +144,20 @@ class PostgresSource:
     def open(self, since: Mapping[str, datetime]) -> Iterator[Sequence[Part]]:
         """Connect, start the read transaction and name the tables; rows stream per part."""
         connection = self._connect()
+        reads: list[_TableRead] = []
         try:
             with tempfile.TemporaryDirectory(prefix="reportgen-pull-", dir=self.work_dir) as work:
                 try:
-                    parts = self._parts(connection, since, Path(work))
+                    parts = self._parts(connection, since, Path(work), reads)
                 except psycopg.Error as exc:
                     raise self._failed(connection, exc) from None
-                yield parts
+                try:
+                    yield parts
+                finally:
+                    # A store that stopped mid-table may still hold the chunks unfinished: their
+                    # reader leaves the COPY before the folder and the connection go.
+                    for read in reads:
+                        read.stop()
         finally:
             connection.close()
 
@@ -159,7 +181,9 @@ class PostgresSource:
         connection: Connection,
         since: Mapping[str, datetime],
         work: Path,
+        reads: list[_TableRead],
     ) -> list[Part]:
+        """The parts to pull; each table's read is added to `reads` as it is named."""
         connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         # UTC and ISO output, so timestamptz values read back as the files would carry them.
         connection.execute("SET LOCAL TimeZone = 'UTC'")
@@ -182,6 +206,7 @@ class PostgresSource:
                 continue
             relation, columns = found
             read = _TableRead(table, relation, columns, connection, since.get(name), self.overlap)
+            reads.append(read)
             watermark = read.watermark()
             parts.append(
                 Part(
@@ -264,6 +289,7 @@ class _TableRead:
         self.columns = columns
         self.connection = connection
         self.change = self._change_time()
+        self.reader: _BatchReader | None = None
         self.since = since - overlap if since is not None and self.change is not None else None
 
     def _change_time(self) -> sql.Composable | None:
@@ -298,6 +324,8 @@ class _TableRead:
             return self._derived(column)
         if kind == "array":
             return sql.SQL("array_to_json(t.{})::text AS {}").format(target, target)
+        if kind in _AS_THEY_ARE:
+            return sql.SQL("t.{}").format(target)
         return sql.SQL("t.{}::text AS {}").format(target, target)
 
     def _derived(self, column: str) -> sql.Composable:
@@ -310,6 +338,11 @@ class _TableRead:
             ).format(target)
         return sql.SQL("NULL::text AS {}").format(target)
 
+    def stop(self) -> None:
+        """Stop the COPY's reader thread, if one is still running."""
+        if self.reader is not None:
+            self.reader.stop()
+
     def select(self) -> sql.Composable:
         values = sql.SQL(", ").join(self._value(c) for c in self.table.column_names)
         return sql.SQL("SELECT {} FROM {} AS t{}").format(
@@ -318,10 +351,12 @@ class _TableRead:
 
     def chunks(self, work: Path, batch_rows: int) -> Iterator[Chunk]:
         """Stream the table through COPY into CSV files of `batch_rows` rows each, every row
-        led by its number in the read; then one chunk of them all, which the store scans in
-        one statement (a statement per batch costs more than the batch). No more than
-        `_WRITE_ROWS` rows are held in Python at a time; the files go once the store has
-        scanned them."""
+        led by its number in the read. A reader thread writes the files while the store scans
+        the ones already written: each chunk is the batches finished since the last chunk, at
+        least `_CHUNK_ROWS` rows, so the store runs one statement per chunk however small the
+        batches (a statement per small batch costs more than the batch). No more than
+        `_WRITE_ROWS` rows are held in Python at a time; a chunk's files go once the store
+        has scanned them."""
         query = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(self.select())
         pgconn = self.connection.pgconn
         pgconn.send_query(query.as_bytes(self.connection))
@@ -330,53 +365,115 @@ class _TableRead:
             raise _error(pgconn, result)
         folder = work / self.table.name
         folder.mkdir()
+        reader = self.reader = _BatchReader(pgconn, folder, batch_rows)
         try:
-            batches = self._receive(pgconn, folder, batch_rows)
-            _finish(pgconn)
-            if batches:
-                yield Chunk(folder, FileFormat.COPY_CSV, tuple(batches))
+            for batches in reader.finished():
+                yield Chunk(folder, FileFormat.COPY_CSV, batches)
+                for path in batches:
+                    path.unlink()
         finally:
+            reader.stop()
             shutil.rmtree(folder, ignore_errors=True)
 
-    @staticmethod
-    def _receive(pgconn: pq.abc.PGconn, folder: Path, batch_rows: int) -> list[Path]:
-        """The COPY's rows, numbered from 1, into batch files; the files that hold rows."""
+
+class _BatchReader:
+    """The COPY's rows into numbered batch files, on a thread of its own: the socket waits and
+    the store's statements both let the other side run, so the read and the scan overlap."""
+
+    def __init__(self, pgconn: pq.abc.PGconn, folder: Path, batch_rows: int) -> None:
+        self._pgconn = pgconn
+        self._folder = folder
+        self._batch_rows = batch_rows
+        # Finished batch files, then None at the end of the COPY or the error that ended it.
+        self._done: queue.SimpleQueue[Path | BaseException | None] = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reportgen-copy", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            _receive(self._pgconn, self._folder, self._batch_rows, self._done.put, self._stopped)
+            if not self._stopped.is_set():
+                _finish(self._pgconn)
+        except BaseException as exc:  # handed to the store's thread, which raises it
+            self._done.put(exc)
+        else:
+            self._done.put(None)
+
+    def finished(self) -> Iterator[tuple[Path, ...]]:
+        """The batches finished since the last call, once they hold `_CHUNK_ROWS` rows (all
+        that are finished by then), until the COPY ends (or fails)."""
         batches: list[Path] = []
-        number = size = 0
-        get = pgconn.get_copy_data
         while True:
-            path = folder / f"{len(batches) + 1:06d}.csv"
-            last = number + batch_rows
-            with path.open("wb") as out:
-                pending: list[bytes | memoryview] = []
-                while number < last:
-                    size, data = get(1)
-                    if size == 0:  # nothing buffered: wait for the server without the GIL
-                        _wait_readable(pgconn)
-                        continue
-                    if size < 0:
-                        break
-                    number += 1
-                    pending += (b"%d," % number, data)
-                    if len(pending) >= _WRITE_ROWS * 2:
-                        out.write(b"".join(pending))
-                        pending.clear()
-                out.write(b"".join(pending))
-            if number > last - batch_rows:
-                batches.append(path)
-            if number < last:
-                if size != -1:  # -2: the connection broke; its message says how
-                    raise _error(pgconn, None)
-                return batches
+            item = self._done.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                if batches:
+                    yield tuple(batches)
+                return
+            batches.append(item)
+            if len(batches) * self._batch_rows >= _CHUNK_ROWS and self._done.empty():
+                yield tuple(batches)
+                batches = []
+
+    def stop(self) -> None:
+        """Make the thread leave the COPY (the connection is closed after it) and wait."""
+        self._stopped.set()
+        self._thread.join()
 
 
-def _wait_readable(pgconn: pq.abc.PGconn) -> None:
-    """Block until the server sends more (other threads run meanwhile), then take it in."""
-    select.select([pgconn.socket], [], [])
+def _receive(
+    pgconn: pq.abc.PGconn,
+    folder: Path,
+    batch_rows: int,
+    finished: Callable[[Path], None],
+    stopped: threading.Event,
+) -> None:
+    """The COPY's rows, numbered from 1, into batch files, each handed to `finished` once
+    written; stops early when `stopped` is set."""
+    number = size = files = 0
+    get = pgconn.get_copy_data
+    while True:
+        files += 1
+        path = folder / f"{files:06d}.csv"
+        last = number + batch_rows
+        with path.open("wb") as out:
+            pending: list[bytes] = []
+            add = pending.append
+            while number < last:
+                size, data = get(1)
+                if size == 0:  # nothing buffered: wait for the server without the GIL
+                    if not _wait_readable(pgconn, stopped):
+                        return
+                    continue
+                if size < 0:
+                    break
+                number += 1
+                add(b"%d," % number + data)  # one object per row: the cheapest loop
+                if len(pending) >= _WRITE_ROWS:
+                    out.write(b"".join(pending))
+                    pending.clear()
+            out.write(b"".join(pending))
+        if number > last - batch_rows:
+            finished(path)
+        if number < last:
+            if size != -1:  # -2: the connection broke; its message says how
+                raise _error(pgconn, None)
+            return
+
+
+def _wait_readable(pgconn: pq.abc.PGconn, stopped: threading.Event) -> bool:
+    """Block until the server sends more (other threads run meanwhile), then take it in;
+    False if the pull gave up meanwhile."""
+    while not select.select([pgconn.socket], [], [], _STOP_CHECK_SECONDS)[0]:
+        if stopped.is_set():
+            return False
     try:
         pgconn.consume_input()
     except psycopg.OperationalError:
         raise _error(pgconn, None) from None
+    return True
 
 
 def _finish(pgconn: pq.abc.PGconn) -> None:

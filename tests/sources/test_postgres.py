@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -452,3 +452,43 @@ def test_a_connection_killed_during_the_copy_leaves_the_store_and_no_files(
     assert str(raised.value).startswith(f"lost the connection to {source.label}: ")
     assert "\n" not in str(raised.value)
     assert list(work.iterdir()) == []
+
+
+def test_a_pull_that_stops_reading_stops_the_copy_and_leaves_no_files(
+    dsn: str, tmp_path: Path
+) -> None:
+    """The store gives up after the first chunk (as when a scan fails): the reader thread
+    leaves the COPY, and every batch file, read or not, is gone."""
+    insert_jobs(dsn, [job(n) for n in range(3000)])
+    work = tmp_path / "work"
+    work.mkdir()
+    with PostgresSource(dsn, batch_rows=10, work_dir=work).open({}) as parts:
+        chunks = next(p for p in parts if p.table == "jobs").chunks()
+        assert isinstance(chunks, Generator)
+        first = next(chunks)
+        written = [path.exists() for path in first.batches]
+        chunks.close()
+        readers = [t for t in threading.enumerate() if t.name == "reportgen-copy"]
+        left = list(work.glob("*/*"))
+    assert written and all(written)
+    assert readers == []
+    assert left == []
+    assert list(work.iterdir()) == []
+
+
+def test_a_source_closed_with_a_table_half_read_stops_its_reader_first(
+    dsn: str, tmp_path: Path
+) -> None:
+    """The store fails mid-table and the chunks are never closed (a traceback holds them): the
+    source stops the reader thread before it closes the connection the thread reads from."""
+    insert_jobs(dsn, [job(n) for n in range(3000)])
+    work = tmp_path / "work"
+    work.mkdir()
+    with PostgresSource(dsn, batch_rows=10, work_dir=work).open({}) as parts:
+        chunks = next(p for p in parts if p.table == "jobs").chunks()
+        next(chunks)
+    readers = [t for t in threading.enumerate() if t.name == "reportgen-copy"]
+    assert readers == []
+    assert list(work.iterdir()) == []
+    assert isinstance(chunks, Generator)
+    chunks.close()  # the suspended generator cleans up quietly after the source closed
