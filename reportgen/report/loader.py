@@ -7,7 +7,7 @@ fingerprint of every input row a period's report reads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ import polars as pl
 
 from reportgen.compute.errors import RECENT_ERRORS
 from reportgen.compute.frame import JOBS_READ
-from reportgen.compute.outcomes import OUTCOME_COLUMNS
+from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
 from reportgen.compute.queue import queue_time
 from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
@@ -103,26 +103,43 @@ class ReportLoader:
 
     def _outcome_rows(self, start: datetime, end: datetime) -> pl.DataFrame:
         """The narrow rows a rollup window still needs: the judges' job-by-job sequences.
-        Kept like the rows of short windows: a week's rows are the next week's comparison."""
-        return self._kept(self._outcome_windows, start, end, OUTCOME_COLUMNS)
+        Kept like the rows of short windows: a week's rows are the next week's comparison.
+
+        Read as stored, without ids, and read again sorted, with the ids that order jobs
+        created at the same instant, only when that order does not settle the sequences
+        (`in_outcome_order`): a store pulled in order never needs it.
+        """
+
+        def read() -> pl.DataFrame:
+            rows = self._store.jobs_created(start, end, columns=OUTCOME_COLUMNS, ordered=False)
+            if in_outcome_order(rows):
+                return rows
+            return self._store.jobs_created(start, end, columns=("id", *OUTCOME_COLUMNS))
+
+        return self._kept(self._outcome_windows, start, end, read)
 
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
-        return self._kept(self._windows, start, end, JOBS_READ)
+        return self._kept(
+            self._windows,
+            start,
+            end,
+            lambda: self._store.jobs_created(start, end, columns=JOBS_READ),
+        )
 
     def _kept(
         self,
         windows: dict[tuple[datetime, datetime], pl.DataFrame],
         start: datetime,
         end: datetime,
-        columns: Sequence[str],
+        read: Callable[[], pl.DataFrame],
     ) -> pl.DataFrame:
-        """The `columns` of the jobs created in `[start, end)`, read once while among the
-        last `KEPT_WINDOWS` windows read (frames are immutable, so sharing them is safe)."""
+        """The window `[start, end)` as `read` reads it, read once while among the last
+        `KEPT_WINDOWS` windows read (frames are immutable, so sharing them is safe)."""
         key = (start, end)
         if key not in windows:
             if len(windows) >= self.KEPT_WINDOWS:
                 del windows[next(iter(windows))]
-            windows[key] = self._store.jobs_created(start, end, columns=columns)
+            windows[key] = read()
         return windows[key]
 
     def _rollup(self, start: datetime, end: datetime) -> WindowRollup | None:

@@ -56,11 +56,17 @@ class Store:
         )
 
     def jobs_created(
-        self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        columns: Sequence[str] | None = None,
+        ordered: bool = True,
     ) -> pl.DataFrame:
         """Jobs with created_at in [start, end), sorted by (created_at, id); only `columns`
-        (kept in the schema's order) when given, so a reader skips what it never uses."""
-        return queries.jobs_created(self.connection, start, end, columns)
+        (kept in the schema's order) when given, so a reader skips what it never uses. Not
+        `ordered`: in the order stored, which the reader checks (`queries.jobs_created`)."""
+        return queries.jobs_created(self.connection, start, end, columns, ordered=ordered)
 
     def jobs_open_at(
         self, moment: datetime, *, columns: Sequence[str] | None = None

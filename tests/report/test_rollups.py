@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportgen.compute.outcomes import OUTCOME_COLUMNS
+from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
 from reportgen.config import PriceSettings, Settings
 from reportgen.periods import Period, custom, daily, monthly, weekly
 from reportgen.report.loader import ReportLoader, build_reports
@@ -227,3 +227,23 @@ def test_generated_store_spans_the_quarter(generated_store: Path) -> None:
     with open_store(generated_store, read_only=True) as store:
         span = store.jobs_span()
     assert span is not None and span[1] - span[0] > timedelta(days=89)
+
+
+def test_reports_agree_on_a_store_out_of_order_with_ties(tmp_path: Path) -> None:
+    """Rows stored out of creation order, many created in the same hour with different
+    outcomes: a long window's sequences are read sorted, ties by id, as the rows' are."""
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.connection.execute(GENERATE, {"start": START, "n": JOBS})
+        store.connection.execute("CREATE TEMP TABLE generated AS SELECT * FROM jobs")
+        store.connection.execute("DELETE FROM jobs")
+        store.connection.execute(
+            "INSERT INTO jobs SELECT * REPLACE (date_trunc('hour', created_at) AS created_at)"
+            " FROM generated ORDER BY hash(id)"
+        )
+        rollups.rebuild(store.connection)
+        month = monthly(date(2025, 2, 1), "UTC", AS_OF)
+        stored = store.jobs_created(month.start, month.end, columns=OUTCOME_COLUMNS, ordered=False)
+        assert not in_outcome_order(stored)
+        assert ReportLoader(store).inputs(month).jobs.columns == ["id", *OUTCOME_COLUMNS]
+        both_ways(store, [month, monthly(date(2025, 3, 1), "UTC", AS_OF)], Settings(), AS_OF)
