@@ -60,6 +60,7 @@ class ReportLoader:
         self._outcome_windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
         self._rollup_windows: dict[tuple[datetime, datetime], WindowRollup] = {}
         self._last: tuple[Settings, WindowMetrics] | None = None
+        self._still_open: pl.DataFrame | None = None
 
     def inputs(self, period: Period) -> ReportInputs:
         """Every frame the report of `period` reads, and nothing else."""
@@ -81,7 +82,7 @@ class ReportLoader:
                 else self._outcome_rows(previous_start, previous_end)
             ),
             # Jobs still open when the queue is judged are its queue, whenever created.
-            open_jobs=self._store.jobs_open_at(queue_at, columns=JOBS_READ),
+            open_jobs=self._open_at(queue_at),
             categories=self._table("repository_categories"),
             rollout_configuration=self._table("rollout_configuration"),
             rollout_history=self._table("rollout_history"),
@@ -158,6 +159,13 @@ class ReportLoader:
                 repositories=store.window_repositories(start, end),
             )
         return self._rollup_windows[key]
+
+    def _open_at(self, moment: datetime) -> pl.DataFrame:
+        """The jobs open at `moment`; the jobs still open, which any moment's queue may hold,
+        are read once for all reports."""
+        if self._still_open is None:
+            self._still_open = self._store.jobs_still_open(columns=JOBS_READ)
+        return self._store.jobs_open_at(moment, columns=JOBS_READ, still_open=self._still_open)
 
     def _table(self, name: str) -> pl.DataFrame:
         if name not in self._shared:
