@@ -68,6 +68,17 @@ class Store:
         `ordered`: in the order stored, which the reader checks (`queries.jobs_created`)."""
         return queries.jobs_created(self.connection, start, end, columns, ordered=ordered)
 
+    def jobs_created_at(
+        self,
+        start: datetime,
+        end: datetime,
+        instants: Sequence[datetime],
+        *,
+        columns: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """Jobs created in [start, end) at one of `instants`, sorted by (created_at, id)."""
+        return queries.jobs_created_at(self.connection, start, end, instants, columns)
+
     def jobs_open_at(
         self,
         moment: datetime,

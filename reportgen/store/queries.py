@@ -50,6 +50,23 @@ def jobs_created(
     return _in_job_order(frame) if keyed else frame
 
 
+def jobs_created_at(
+    connection: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    instants: Sequence[datetime],
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Jobs created in `[start, end)` at exactly one of `instants`, sorted by (created_at, id):
+    how a reader of rows as stored puts jobs created at the same instant in order."""
+    return _frame(
+        connection,
+        f"SELECT {job_columns(columns)} FROM jobs WHERE created_at >= $start"
+        f" AND created_at < $end AND created_at IN (SELECT unnest($instants)){_JOB_ORDER}",
+        {"start": start, "end": end, "instants": list(instants)},
+    )
+
+
 def _in_job_order(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` sorted by (created_at, id), sorting only when it is not already.
 

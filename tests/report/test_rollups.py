@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
@@ -229,9 +230,11 @@ def test_generated_store_spans_the_quarter(generated_store: Path) -> None:
     assert span is not None and span[1] - span[0] > timedelta(days=89)
 
 
-def test_reports_agree_on_a_store_out_of_order_with_ties(tmp_path: Path) -> None:
-    """Rows stored out of creation order, many created in the same hour with different
-    outcomes: a long window's sequences are read sorted, ties by id, as the rows' are."""
+@pytest.mark.parametrize("stored_order", ["hash(id)", "created_at, hash(id)"])
+def test_reports_agree_on_a_store_with_ties_out_of_order(tmp_path: Path, stored_order: str) -> None:
+    """Many jobs created in the same hour with different outcomes, stored out of creation
+    order or in it but with ties out of id order: a long window's sequences, read as stored
+    and without ids, still follow creation order (ties by id), as the rows' do."""
     path = tmp_path / "store.duckdb"
     with open_store(path) as store:
         store.connection.execute(GENERATE, {"start": START, "n": JOBS})
@@ -239,11 +242,38 @@ def test_reports_agree_on_a_store_out_of_order_with_ties(tmp_path: Path) -> None
         store.connection.execute("DELETE FROM jobs")
         store.connection.execute(
             "INSERT INTO jobs SELECT * REPLACE (date_trunc('hour', created_at) AS created_at)"
-            " FROM generated ORDER BY hash(id)"
+            f" FROM generated ORDER BY {stored_order}"
         )
         rollups.rebuild(store.connection)
         month = monthly(date(2025, 2, 1), "UTC", AS_OF)
         stored = store.jobs_created(month.start, month.end, columns=OUTCOME_COLUMNS, ordered=False)
         assert not in_outcome_order(stored)
-        assert ReportLoader(store).inputs(month).jobs.columns == ["id", *OUTCOME_COLUMNS]
+        rows = ReportLoader(store).inputs(month).jobs
+        assert rows.columns == ["id", *OUTCOME_COLUMNS]
+        assert rows.get_column("id").null_count() == 0
         both_ways(store, [month, monthly(date(2025, 3, 1), "UTC", AS_OF)], Settings(), AS_OF)
+
+
+def test_only_the_jobs_created_at_a_shared_instant_are_read_with_their_ids(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.connection.execute(GENERATE, {"start": START, "n": JOBS})
+        # Two jobs of February share an instant, with different outcomes.
+        store.connection.execute(
+            "UPDATE jobs SET created_at = (SELECT created_at FROM jobs WHERE id = 'job-20000'),"
+            " status = CASE id WHEN 'job-20001' THEN 'failed' ELSE 'completed' END"
+            " WHERE id IN ('job-20000', 'job-20001')"
+        )
+        rollups.rebuild(store.connection)
+        month = monthly(date(2025, 2, 1), "UTC", AS_OF)
+        rows = ReportLoader(store).inputs(month).jobs
+        assert rows.columns == ["id", *OUTCOME_COLUMNS]
+        tied = rows.filter(pl.col("id").is_not_null())
+        assert tied.select("id", "status").rows() == [
+            ("job-20000", "completed"),
+            ("job-20001", "failed"),
+        ]
+        assert rows.height == store.jobs_created(month.start, month.end).height
+        both_ways(store, [month], Settings(), AS_OF)

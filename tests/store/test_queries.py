@@ -170,3 +170,16 @@ def test_data_as_of_and_span(store: Store) -> None:
 def test_empty_store_has_no_data_as_of_or_span(store_path: Path, tmp_path: Path) -> None:
     with open_store(tmp_path / "empty.duckdb") as empty:
         assert (empty.data_as_of(), empty.jobs_span(), empty.rejects().height) == (None, None, 0)
+
+
+def test_jobs_created_at_shared_instants_sorted_by_id(store: Store) -> None:
+    frame = store.jobs_created_at(at(0), at(23), [at(9), at(20)], columns=["id", "created_at"])
+    assert frame.rows() == [("a", at(9)), ("b", at(9))]
+    assert store.jobs_created_at(at(10), at(23), [at(9)]).height == 0
+
+
+def test_jobs_created_as_stored_holds_the_same_jobs(store: Store) -> None:
+    stored = store.jobs_created(at(8), at(12), columns=["id", "status"], ordered=False)
+    assert sorted(stored.rows()) == sorted(
+        store.jobs_created(at(8), at(12), columns=["id", "status"]).rows()
+    )
