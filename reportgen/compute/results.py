@@ -276,7 +276,7 @@ class WindowMetrics:
     # Failed-or-not of each finished job in creation order, "overall" and per processor: what
     # the sequential error-rate test reads. Not part of any JSON view.
     outcomes: Mapping[str, pl.Series] = field(default_factory=dict, compare=False)
-    # The completed jobs' processing times (ms), sorted; for the p95 trend's test.
+    # The completed jobs' processing times (ms), in any order; for the p95 trend's test.
     processing_times: pl.Series = field(
         default_factory=lambda: pl.Series("processing_ms", [], dtype=pl.Float64), compare=False
     )

@@ -488,8 +488,7 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
     # the previous p95 is itself an estimate, so both sides are counted against it).
     assert previous is not None and inputs.previous is not None
     times, before = inputs.current.processing_times, inputs.previous.processing_times
-    slower = times.len() - int(times.search_sorted(base, side="right"))
-    slower_before = before.len() - int(before.search_sorted(base, side="right"))
+    slower, slower_before = int((times > base).sum()), int((before > base).sum())
     z, significant = two_proportion_rise(
         slower_before,
         before.len(),
