@@ -57,18 +57,19 @@ def outcome_sequences(prepared: pl.DataFrame) -> Mapping[str, pl.Series]:
 def _in_creation_order(frame: pl.DataFrame) -> bool:
     """Whether `frame` is already sorted by (created_at, id), as the store's reads are.
 
-    Checking costs a tenth of sorting a month's jobs again. Polars compares strings bytewise,
-    as its sort does, and (created_at, id) is unique, so either way the order is the same.
+    Checking costs a tenth of sorting a month's jobs again; ids are compared only where jobs
+    share a creation time (the only ids a long window's rows carry, see `ReportLoader`).
+    Polars compares strings bytewise, as its sort does, and (created_at, id) is unique, so
+    either way the order is the same.
     """
     if frame.height < 2:
         return True
     created, ids = pl.col("created_at"), pl.col("id")
-    following = (created < created.shift(-1)) | (
-        (created == created.shift(-1)) & (ids < ids.shift(-1))
-    )
-    # A null (a missing time) is not known to be in order: sort.
-    in_order = following.slice(0, frame.height - 1).fill_null(False).all()
-    return bool(frame.select(in_order).item())
+    # A null (a missing time or id) is not known to be in order: sort.
+    rising = (created <= created.shift(-1)).slice(0, frame.height - 1).fill_null(False).all()
+    tie = created == created.shift(-1)
+    ties_by_id = (ids.filter(tie) < ids.shift(-1).filter(tie)).fill_null(False).all()
+    return bool(frame.select(rising & ties_by_id).item())
 
 
 def in_outcome_order(rows: pl.DataFrame) -> bool:

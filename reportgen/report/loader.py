@@ -119,19 +119,29 @@ class ReportLoader:
 
     def _ties_broken(self, rows: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
         """`rows` in creation order with an `id` column: the jobs created at an instant they
-        share read again with their ids, in (created_at, id) order, the others' ids null.
-        Rows stored out of creation order are all read again, sorted."""
+        share read again with their ids, in (created_at, id) order, into the same places,
+        the others' ids null. Rows stored out of creation order are all read again, sorted."""
         created = pl.col("created_at")
         columns = ("id", *OUTCOME_COLUMNS)
-        if not rows.select((created.diff().slice(1) >= pl.duration()).all()).item():
-            return self._store.jobs_created(start, end, columns=columns)
-        shared = (created == created.shift(-1)) | (created == created.shift(1))
-        instants = rows.filter(shared).get_column("created_at").unique().sort()
-        tied = self._store.jobs_created_at(start, end, instants.to_list(), columns=columns)
-        alone = rows.filter(~created.is_in(instants.implode())).select(
-            pl.lit(None, dtype=pl.String()).alias("id"), *OUTCOME_COLUMNS
-        )
-        return alone.merge_sorted(tied, key="created_at")
+        if rows.select((created.diff().slice(1) >= pl.duration()).all()).item():
+            shared = (created == created.shift(-1)) | (created == created.shift(1))
+            places = rows.with_row_index().filter(shared).get_column("index")
+            instants = rows.get_column("created_at").gather(places).unique().sort()
+            tied = self._store.jobs_created_at(start, end, instants.to_list(), columns=columns)
+            # Both list the same jobs, instant after instant: only their order within one
+            # instant differs, so the stored ones keep their places.
+            if tied.height == places.len():
+                ids = pl.Series("id", dtype=pl.String()).extend_constant(None, rows.height)
+                return pl.DataFrame(
+                    [
+                        ids.scatter(places, tied.get_column("id")),
+                        *(
+                            rows.get_column(name).clone().scatter(places, tied.get_column(name))
+                            for name in OUTCOME_COLUMNS
+                        ),
+                    ]
+                )
+        return self._store.jobs_created(start, end, columns=columns)
 
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
         return self._kept(
