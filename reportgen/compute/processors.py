@@ -10,7 +10,6 @@ from typing import Any
 import polars as pl
 
 from reportgen.compute.latency import (
-    latency_of,
     latency_of_sorted,
     merge_sorted,
     throughput_per_hour,
@@ -28,6 +27,8 @@ class Distribution:
     processing_time_ms: Latency
     queue_wait_ms: Latency
     processors: dict[str, ProcessorMetrics]
+    # Every processing time, sorted: what the latency came from and a percentile test reads.
+    processing_times: pl.Series
 
 
 def distribution(
@@ -52,10 +53,11 @@ def distribution(
     rows = [dict(zip(JOB_STATUSES, counts, strict=True)) for counts in zip(*columns, strict=True)]
     names = [str(name) for name in grouped.get_column("processor_type")]
     if detailed:
-        processing, processing_by = _latencies(grouped, names, "processing_ms")
-        wait, wait_by = _latencies(grouped, names, "wait_ms")
+        times, processing_by = _sorted_samples(grouped, names, "processing_ms")
+        waits, wait_by = _sorted_samples(grouped, names, "wait_ms")
+        wait = latency_of_sorted(waits)
     else:
-        processing, processing_by = latency_of(prepared.get_column("processing_ms")), {}
+        times, processing_by = prepared.get_column("processing_ms").drop_nulls().sort(), {}
         wait, wait_by = Latency(), {}
     totals = {status: sum(int(row[status]) for row in rows) for status in JOB_STATUSES}
     processors = {
@@ -69,13 +71,15 @@ def distribution(
         )
         for name, row in zip(names, rows, strict=True)
     }
-    return Distribution(job_counts(totals, min_jobs), processing, wait, processors)
+    return Distribution(
+        job_counts(totals, min_jobs), latency_of_sorted(times), wait, processors, times
+    )
 
 
-def _latencies(
+def _sorted_samples(
     grouped: pl.DataFrame, names: list[str], column: str
-) -> tuple[Latency, dict[str, Latency]]:
-    """The latency overall and of each named processor, from each group's samples.
+) -> tuple[pl.Series, dict[str, Latency]]:
+    """All of the groups' samples sorted, and the latency of each named processor.
 
     Every group's samples are sorted once; the overall order is their merge, not a sort of
     them all again. A null processor counts overall but has no latency of its own (no name
@@ -88,7 +92,7 @@ def _latencies(
         for index, name in enumerate(names)
         if keys[index] is not None
     }
-    return latency_of_sorted(merge_sorted(ordered)), by_name
+    return merge_sorted(ordered), by_name
 
 
 def _processor(

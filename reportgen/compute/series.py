@@ -152,27 +152,20 @@ def _overall(by_processor: dict[str, dict[int, dict[str, Any]]], hours: int) -> 
     )
 
 
-def _pending(prepared: pl.DataFrame, start: datetime, hours: int) -> tuple[int, ...]:
-    """Jobs created before each hour's end and not started (nor finished) by then."""
+def _started_by_hour(start: datetime, hours: int) -> pl.Expr:
+    """The hour each job started in (from that hour's end on it no longer waits), clipped to
+    the period's hours; null for a job not started."""
     began = pl.coalesce("started_at", "completed_at")
-    # The hour a job was created in, and the hour it started in (from that hour's end on it
-    # no longer waits), both clipped to the period's hours.
-    created = ((pl.col("created_at") - instant(start)).dt.total_microseconds() // _HOUR_US).clip(
-        0, hours
-    )
-    started = ((began - instant(start)).dt.total_microseconds() // _HOUR_US).clip(0, hours)
-    # One collect for both: on a day's jobs the per-query overhead is most of the cost.
-    opened, closed = pl.collect_all(
-        [
-            prepared.lazy().group_by(created.alias("hour")).len(),
-            prepared.lazy().filter(began.is_not_null()).group_by(started.alias("hour")).len(),
-        ]
-    )
-    change = [0] * (hours + 1)
-    for hour, count in opened.iter_rows():
-        change[hour] += count
-    for hour, count in closed.iter_rows():
-        change[hour] -= count
+    return ((began - instant(start)).dt.total_microseconds() // _HOUR_US).clip(0, hours)
+
+
+def _pending(opened: list[int], started: pl.DataFrame, hours: int) -> tuple[int, ...]:
+    """Jobs created before each hour's end and not started (nor finished) by then, from the
+    jobs created in each hour and the started ones counted per `_started_by_hour`."""
+    change = [*opened, 0]
+    for hour, count in started.iter_rows():
+        if hour is not None:
+            change[hour] -= count
     pending, total = [], 0
     for hour in range(hours):
         total += change[hour]
@@ -185,13 +178,20 @@ def hourly_series(
 ) -> HourlySeries:
     """The hourly series of the `prepared` jobs of `[start, end)`; `end` is the elapsed end.
 
-    One group-by per processor and hour; the overall counts are their sums."""
+    One group-by per processor and hour; the overall counts are their sums, and the jobs
+    created in each hour open the queue `pending` counts."""
     span = max(end - start, timedelta(0))
     hours = int(-(-span // HOUR))
     bucket = ((pl.col("created_at") - instant(start)).dt.total_microseconds() // _HOUR_US).alias(
         "hour"
     )
-    grouped = prepared.group_by("processor_type", bucket).agg(*_aggregates(prices))
+    # One collect for both: on a day's jobs the per-query overhead is most of the cost.
+    grouped, started = pl.collect_all(
+        [
+            prepared.lazy().group_by("processor_type", bucket).agg(*_aggregates(prices)),
+            prepared.lazy().group_by(_started_by_hour(start, hours).alias("hour")).len(),
+        ]
+    )
     by_processor: dict[str, dict[int, dict[str, Any]]] = {}
     for row in grouped.iter_rows(named=True):
         by_processor.setdefault(str(row["processor_type"]), {})[int(row["hour"])] = row
@@ -205,6 +205,6 @@ def hourly_series(
         overall=overall,
         error_rate_low=tuple(_round(i[0], 3) if i else None for i in intervals),
         error_rate_high=tuple(_round(i[1], 3) if i else None for i in intervals),
-        pending=_pending(prepared, start, hours),
+        pending=_pending(list(overall.jobs), started, hours),
         processors={name: _measures(rows, hours) for name, rows in by_processor.items()},
     )

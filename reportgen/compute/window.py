@@ -13,7 +13,7 @@ from reportgen.compute.frame import prepare
 from reportgen.compute.health import health_score
 from reportgen.compute.job_types import job_type_metrics
 from reportgen.compute.latency import throughput_per_hour
-from reportgen.compute.outcomes import outcome_sequences, processing_times
+from reportgen.compute.outcomes import outcome_sequences
 from reportgen.compute.processors import distribution
 from reportgen.compute.results import Latency, WindowMetrics
 from reportgen.config import Settings
@@ -66,7 +66,7 @@ def metrics_of_prepared(
         ),
         detailed=detailed,
         outcomes=outcome_sequences(prepared),
-        processing_times=processing_times(prepared),
+        processing_times=spread.processing_times,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -69,6 +69,10 @@ class RuleInputs:
     data_age_s: float | None = None  # how old the newest snapshot is; health only
     # When the data begin: a comparison with a window that starts earlier rests on part of it.
     data_start: datetime | None = None
+    # Each error rate's evidence, walked once however many rules read it (`window_evidence`).
+    _evidence: dict[tuple[object, ...], RateEvidence] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def previous_coverage(self) -> float:
@@ -208,6 +212,27 @@ def error_rate_evidence(
     )
 
 
+def window_evidence(
+    inputs: RuleInputs, thresholds: ThresholdSettings, name: str, *, processor: bool
+) -> RateEvidence:
+    """`error_rate_evidence` of the window's finished jobs overall (`name` is `OVERALL`) or
+    of one `processor`, computed once per inputs: the error-rate, health-score and connection
+    rules all read it, and walking a month's sequence is most of their cost."""
+    key = (
+        name,
+        processor,
+        thresholds.error_rate_warning,
+        critical_error_rate(thresholds, inputs.rollout),
+        evidence_settings(thresholds),
+    )
+    if key not in inputs._evidence:
+        outcomes = inputs.window.outcomes.get(name, ())
+        inputs._evidence[key] = error_rate_evidence(
+            outcomes, inputs, thresholds, processor=processor
+        )
+    return inputs._evidence[key]
+
+
 _SEVERITY_OF_LEVEL = {
     Level.OK: Severity.OK,
     Level.INCONCLUSIVE: Severity.INCONCLUSIVE,
@@ -220,10 +245,10 @@ def _rate_result(
     rule: Rule,
     inputs: RuleInputs,
     scope: str,
-    outcomes: Outcomes,
+    sequence: str,
     thresholds: ThresholdSettings,
 ) -> Finding:
-    evidence = error_rate_evidence(outcomes, inputs, thresholds, processor=scope != Scope.OVERALL)
+    evidence = window_evidence(inputs, thresholds, sequence, processor=scope != Scope.OVERALL)
     failed, finished = evidence.failures, evidence.trials
     counts = {"failed": failed, "finished": finished}
     name = "error_rate" if scope == Scope.OVERALL else f"{scope} error_rate"
@@ -270,8 +295,7 @@ def _rate_result(
 def judge_error_rate(
     rule: Rule, inputs: RuleInputs, thresholds: ThresholdSettings
 ) -> list[Finding]:
-    outcomes = inputs.window.outcomes.get(OVERALL, ())
-    return [_rate_result(rule, inputs, Scope.OVERALL, outcomes, thresholds)]
+    return [_rate_result(rule, inputs, Scope.OVERALL, OVERALL, thresholds)]
 
 
 def judge_processor_error_rate(
@@ -284,8 +308,7 @@ def judge_processor_error_rate(
         counts = processor.counts
         if counts.conclusive:
             scope = f"processor:{name}"
-            outcomes = inputs.window.outcomes.get(name, ())
-            results.append(_rate_result(rule, inputs, scope, outcomes, thresholds))
+            results.append(_rate_result(rule, inputs, scope, name, thresholds))
     return results
 
 
@@ -332,7 +355,7 @@ def judge_health_score(
 
 def _evidence_score(inputs: RuleInputs, thresholds: ThresholdSettings) -> float:
     window = inputs.window
-    evidence = error_rate_evidence(window.outcomes.get(OVERALL, ()), inputs, thresholds)
+    evidence = window_evidence(inputs, thresholds, OVERALL, processor=False)
     lower = max(evidence.lower, evidence.stretch.lower if evidence.stretch else 0.0) * 100.0
     counts: JobCounts = replace(window.jobs, error_rate=lower, success_rate=100.0 - lower)
     stop = bool(inputs.rollout and inputs.rollout.emergency_stop)
@@ -465,8 +488,7 @@ def judge_p95_trend(rule: Rule, inputs: RuleInputs, thresholds: ThresholdSetting
     # the previous p95 is itself an estimate, so both sides are counted against it).
     assert previous is not None and inputs.previous is not None
     times, before = inputs.current.processing_times, inputs.previous.processing_times
-    slower = times.len() - int(times.search_sorted(base, side="right"))
-    slower_before = before.len() - int(before.search_sorted(base, side="right"))
+    slower, slower_before = int((times > base).sum()), int((before > base).sum())
     z, significant = two_proportion_rise(
         slower_before,
         before.len(),
@@ -697,9 +719,7 @@ def judge_connection_failure(
         share = network / failed * 100.0
         counts = {"network": network, "failed": failed, "finished": processor.counts.finished}
         scope = f"processor:{name}"
-        evidence = error_rate_evidence(
-            inputs.window.outcomes.get(name, ()), inputs, thresholds, processor=True
-        )
+        evidence = window_evidence(inputs, thresholds, name, processor=True)
         if share < share_threshold:
             severity = Severity.OK
         elif not processor.counts.conclusive:

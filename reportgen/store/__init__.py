@@ -56,17 +56,43 @@ class Store:
         )
 
     def jobs_created(
-        self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        columns: Sequence[str] | None = None,
+        ordered: bool = True,
     ) -> pl.DataFrame:
         """Jobs with created_at in [start, end), sorted by (created_at, id); only `columns`
-        (kept in the schema's order) when given, so a reader skips what it never uses."""
-        return queries.jobs_created(self.connection, start, end, columns)
+        (kept in the schema's order) when given, so a reader skips what it never uses. Not
+        `ordered`: in the order stored, which the reader checks (`queries.jobs_created`)."""
+        return queries.jobs_created(self.connection, start, end, columns, ordered=ordered)
+
+    def jobs_created_at(
+        self,
+        start: datetime,
+        end: datetime,
+        instants: Sequence[datetime],
+        *,
+        columns: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """Jobs created in [start, end) at one of `instants`, sorted by (created_at, id)."""
+        return queries.jobs_created_at(self.connection, start, end, instants, columns)
 
     def jobs_open_at(
-        self, moment: datetime, *, columns: Sequence[str] | None = None
+        self,
+        moment: datetime,
+        *,
+        columns: Sequence[str] | None = None,
+        still_open: pl.DataFrame | None = None,
     ) -> pl.DataFrame:
-        """Jobs created before `moment` and not finished by it; only `columns` when given."""
-        return queries.jobs_open_at(self.connection, moment, columns)
+        """Jobs created before `moment` and not finished by it; only `columns` when given.
+        `still_open` is `jobs_still_open(columns)` when the caller read it already."""
+        return queries.jobs_open_at(self.connection, moment, columns, still_open=still_open)
+
+    def jobs_still_open(self, *, columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """Jobs still open (pending or processing): every moment's queue holds some of them."""
+        return queries.jobs_still_open(self.connection, columns)
 
     def jobs_open_between(
         self, start: datetime, end: datetime, *, columns: Sequence[str] | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -30,10 +30,16 @@ def jobs_created(
     start: datetime,
     end: datetime,
     columns: Sequence[str] | None = None,
+    *,
+    ordered: bool = True,
 ) -> pl.DataFrame:
     """Jobs created in `[start, end)`, sorted by (created_at, id); only `columns` (in the
-    schema's order) when given."""
+    schema's order) when given. Not `ordered`: as stored, neither sorted nor checked (in
+    creation order for a store pulled in order, but nothing guarantees it)."""
     select = job_columns(columns)
+    if not ordered:
+        sql = f"SELECT {select} FROM jobs WHERE created_at >= ? AND created_at < ?"
+        return _frame(connection, sql, [start, end])
     keyed = columns is None or {"created_at", "id"} <= set(columns)
     frame = _frame(
         connection,
@@ -42,6 +48,23 @@ def jobs_created(
         [start, end],
     )
     return _in_job_order(frame) if keyed else frame
+
+
+def jobs_created_at(
+    connection: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    instants: Sequence[datetime],
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Jobs created in `[start, end)` at exactly one of `instants`, sorted by (created_at, id):
+    how a reader of rows as stored puts jobs created at the same instant in order."""
+    return _frame(
+        connection,
+        f"SELECT {job_columns(columns)} FROM jobs WHERE created_at >= $start"
+        f" AND created_at < $end AND created_at IN (SELECT unnest($instants)){_JOB_ORDER}",
+        {"start": start, "end": end, "instants": list(instants)},
+    )
 
 
 def _in_job_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -68,25 +91,63 @@ def jobs_open_at(
     connection: duckdb.DuckDBPyConnection,
     moment: datetime,
     columns: Sequence[str] | None = None,
+    *,
+    still_open: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Jobs created before `moment` and not finished by it (queue state at a period's end).
+    """Jobs created before `moment` and not finished by it (queue state at a period's end),
+    sorted by (created_at, id).
 
     Two disjoint scans instead of one OR, so each can skip row groups by their min/max: jobs
     finished at or after `moment` (created shortly before it, in practice), and jobs still
     open now that had not finished by `moment`. The BETWEEN repeats the IN as a range, which
     zonemaps can check, so only row groups holding an open job are read.
+
+    `still_open`, when given, is `jobs_still_open` read before (with the same `columns`): the
+    part of every moment's queue that does not depend on the moment, so a reader asking for
+    many moments scans for it once, and only the first scan runs here.
     """
-    select = job_columns(columns)
-    return _frame(
-        connection,
-        f"SELECT {select} FROM ("
-        " SELECT * FROM jobs WHERE created_at < $moment AND completed_at >= $moment"
-        " UNION ALL SELECT * FROM jobs WHERE created_at < $moment"
-        " AND status IN ('pending', 'processing') AND status BETWEEN 'pending' AND 'processing'"
-        " AND (completed_at IS NULL OR completed_at < $moment)"
-        f"){_JOB_ORDER}",
-        {"moment": moment},
+    select, keyed = job_columns(columns), job_columns(_keyed(columns))
+    finished = f"SELECT {keyed} FROM jobs WHERE created_at < $moment AND completed_at >= $moment"
+    if still_open is None:
+        return _frame(
+            connection,
+            f"SELECT {select} FROM ({finished} UNION ALL SELECT {keyed} FROM jobs"
+            f" WHERE created_at < $moment AND {_STILL_OPEN}"
+            f" AND (completed_at IS NULL OR completed_at < $moment)){_JOB_ORDER}",
+            {"moment": moment},
+        )
+    when = pl.lit(moment.astimezone(UTC), dtype=pl.Datetime("us", "UTC"))
+    not_finished = still_open.filter(
+        (pl.col("created_at") < when)
+        & (pl.col("completed_at").is_null() | (pl.col("completed_at") < when))
     )
+    open_then = pl.concat([_frame(connection, finished, {"moment": moment}), not_finished])
+    return open_then.sort("created_at", "id").select(_names(columns))
+
+
+def jobs_still_open(
+    connection: duckdb.DuckDBPyConnection, columns: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """Jobs whose status is still open (pending or processing), whenever created, with the
+    columns `jobs_open_at` needs to place them at a moment besides `columns`."""
+    return _frame(
+        connection, f"SELECT {job_columns(_keyed(columns))} FROM jobs WHERE {_STILL_OPEN}", []
+    )
+
+
+# The open statuses, as an IN and as the same range (which zonemaps can check).
+_STILL_OPEN = "status IN ('pending', 'processing') AND status BETWEEN 'pending' AND 'processing'"
+
+
+def _keyed(columns: Sequence[str] | None) -> Sequence[str] | None:
+    """`columns` and those that sort jobs and place them in time (all when not given)."""
+    return None if columns is None else [*columns, "id", "created_at", "completed_at"]
+
+
+def _names(columns: Sequence[str] | None) -> list[str]:
+    """The names `job_columns(columns)` selects, in that order."""
+    wanted = JOBS.column_names if columns is None else set(columns)
+    return [c for c in JOBS.column_names if c in wanted]
 
 
 def jobs_open_between(

@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
-from reportgen.compute.outcomes import OUTCOME_COLUMNS
+from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
 from reportgen.config import PriceSettings, Settings
 from reportgen.periods import Period, custom, daily, monthly, weekly
 from reportgen.report.loader import ReportLoader, build_reports
@@ -227,3 +228,52 @@ def test_generated_store_spans_the_quarter(generated_store: Path) -> None:
     with open_store(generated_store, read_only=True) as store:
         span = store.jobs_span()
     assert span is not None and span[1] - span[0] > timedelta(days=89)
+
+
+@pytest.mark.parametrize("stored_order", ["hash(id)", "created_at, hash(id)"])
+def test_reports_agree_on_a_store_with_ties_out_of_order(tmp_path: Path, stored_order: str) -> None:
+    """Many jobs created in the same hour with different outcomes, stored out of creation
+    order or in it but with ties out of id order: a long window's sequences, read as stored
+    and without ids, still follow creation order (ties by id), as the rows' do."""
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.connection.execute(GENERATE, {"start": START, "n": JOBS})
+        store.connection.execute("CREATE TEMP TABLE generated AS SELECT * FROM jobs")
+        store.connection.execute("DELETE FROM jobs")
+        store.connection.execute(
+            "INSERT INTO jobs SELECT * REPLACE (date_trunc('hour', created_at) AS created_at)"
+            f" FROM generated ORDER BY {stored_order}"
+        )
+        rollups.rebuild(store.connection)
+        month = monthly(date(2025, 2, 1), "UTC", AS_OF)
+        stored = store.jobs_created(month.start, month.end, columns=OUTCOME_COLUMNS, ordered=False)
+        assert not in_outcome_order(stored)
+        rows = ReportLoader(store).inputs(month).jobs
+        assert rows.columns == ["id", *OUTCOME_COLUMNS]
+        assert rows.get_column("id").null_count() == 0
+        both_ways(store, [month, monthly(date(2025, 3, 1), "UTC", AS_OF)], Settings(), AS_OF)
+
+
+def test_only_the_jobs_created_at_a_shared_instant_are_read_with_their_ids(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.connection.execute(GENERATE, {"start": START, "n": JOBS})
+        # Two jobs of February share an instant, with different outcomes.
+        store.connection.execute(
+            "UPDATE jobs SET created_at = (SELECT created_at FROM jobs WHERE id = 'job-20000'),"
+            " status = CASE id WHEN 'job-20001' THEN 'failed' ELSE 'completed' END"
+            " WHERE id IN ('job-20000', 'job-20001')"
+        )
+        rollups.rebuild(store.connection)
+        month = monthly(date(2025, 2, 1), "UTC", AS_OF)
+        rows = ReportLoader(store).inputs(month).jobs
+        assert rows.columns == ["id", *OUTCOME_COLUMNS]
+        tied = rows.filter(pl.col("id").is_not_null())
+        assert tied.select("id", "status").rows() == [
+            ("job-20000", "completed"),
+            ("job-20001", "failed"),
+        ]
+        assert rows.height == store.jobs_created(month.start, month.end).height
+        both_ways(store, [month], Settings(), AS_OF)

@@ -77,6 +77,16 @@ def test_jobs_open_at_a_moment(store: Store) -> None:
     assert list(store.jobs_open_at(at(12))["id"]) == ["a", "late"]
 
 
+@pytest.mark.parametrize("columns", [None, ["status"], ["id", "status", "processor_type"]])
+def test_jobs_open_at_with_the_still_open_jobs_read_before_is_the_same(
+    store: Store, columns: list[str] | None
+) -> None:
+    still_open = store.jobs_still_open(columns=columns)
+    for moment in (at(0), at(9), at(10), at(12), at(23)):
+        expected = store.jobs_open_at(moment, columns=columns)
+        assert store.jobs_open_at(moment, columns=columns, still_open=still_open).equals(expected)
+
+
 def test_jobs_created_only_the_columns_asked_in_the_schema_order(store: Store) -> None:
     frame = store.jobs_created(at(9), at(11), columns=["status", "id", "created_at"])
     assert frame.columns == ["id", "status", "created_at"]
@@ -121,7 +131,10 @@ def test_jobs_open_at_counts_a_job_once_when_open_now_and_finished_later(
     path = write_ndjson(tmp_path / "jobs-2026-11-25T12.ndjson", rows)
     with open_store(store_path) as opened:
         opened.pull(str(path))
-        assert list(opened.jobs_open_at(at(10))["id"]) == ["open-early", "open-late", "failed-late"]
+        expected = ["open-early", "open-late", "failed-late"]
+        assert list(opened.jobs_open_at(at(10))["id"]) == expected
+        still_open = opened.jobs_still_open()
+        assert list(opened.jobs_open_at(at(10), still_open=still_open)["id"]) == expected
 
 
 def test_jobs_open_between_judges_every_moments_queue_as_jobs_open_at_does(
@@ -157,3 +170,16 @@ def test_data_as_of_and_span(store: Store) -> None:
 def test_empty_store_has_no_data_as_of_or_span(store_path: Path, tmp_path: Path) -> None:
     with open_store(tmp_path / "empty.duckdb") as empty:
         assert (empty.data_as_of(), empty.jobs_span(), empty.rejects().height) == (None, None, 0)
+
+
+def test_jobs_created_at_shared_instants_sorted_by_id(store: Store) -> None:
+    frame = store.jobs_created_at(at(0), at(23), [at(9), at(20)], columns=["id", "created_at"])
+    assert frame.rows() == [("a", at(9)), ("b", at(9))]
+    assert store.jobs_created_at(at(10), at(23), [at(9)]).height == 0
+
+
+def test_jobs_created_as_stored_holds_the_same_jobs(store: Store) -> None:
+    stored = store.jobs_created(at(8), at(12), columns=["id", "status"], ordered=False)
+    assert sorted(stored.rows()) == sorted(
+        store.jobs_created(at(8), at(12), columns=["id", "status"]).rows()
+    )
