@@ -14,7 +14,8 @@ what the monitor would have recorded and sends nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -42,7 +43,7 @@ from reportgen.periods import custom, parse_bound
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health, render_replay
 from reportgen.report.view import health_view, replay_view
-from reportgen.store import alerts
+from reportgen.store import Store, alerts
 from reportgen.store.alerts import HasConnection
 
 
@@ -73,6 +74,25 @@ class HealthOutcome:
         if self.rollback is not None:
             data["rollback"] = self.rollback.to_dict()
         return data
+
+
+@contextmanager
+def _existing_store(settings: Settings, *, read_only: bool) -> Iterator[Store]:
+    """The store health judges: it must exist, since health judges what was pulled."""
+    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
+
+    if not settings.store.path.is_file():
+        raise StoreError(
+            f"store {settings.store.path} does not exist",
+            hint="Run `reportgen pull` first to create it.",
+        )
+    with open_store(
+        settings.store.path,
+        wait_seconds=settings.store.wait_seconds,
+        read_only=read_only,
+        resources=Resources.of(settings.store),
+    ) as store:
+        yield store
 
 
 def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthData:
@@ -195,24 +215,12 @@ def health_command(
     the present: never a dry run, nor a past `--as-of` even when `record` replays it.
     """
     recording = records(as_of, now or as_of, settings, dry_run=dry_run, record=record)
-    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
-
-    if not settings.store.path.is_file():
-        raise StoreError(
-            f"store {settings.store.path} does not exist",
-            hint="Run `reportgen pull` first to create it.",
-        )
     dsn = settings.secrets.sentry_dsn
     sentry = SentryNotifier(dsn.get_secret_value() if dsn else None)
     try:
         acts = auto_rollback and not dry_run
         acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
-        with open_store(
-            settings.store.path,
-            wait_seconds=settings.store.wait_seconds,
-            read_only=not recording,
-            resources=Resources.of(settings.store),
-        ) as store:
+        with _existing_store(settings, read_only=not recording) as store:
             target = open_target(settings, store, settings.store.path) if acts else None
             outcome = run_health(
                 store,
@@ -427,18 +435,7 @@ def replay_command(
     start, end = replay_span(span, settings.report.timezone, as_of)
     interval = timedelta(minutes=settings.health.interval_minutes)
     steps = [step for step in replay_steps(start, end, interval) if step <= as_of]
-    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
-
-    if not settings.store.path.is_file():
-        raise StoreError(
-            f"store {settings.store.path} does not exist",
-            hint="Run `reportgen pull` first to create it.",
-        )
-    with open_store(
-        settings.store.path,
-        wait_seconds=settings.store.wait_seconds,
-        resources=Resources.of(settings.store),
-    ) as store:
+    with _existing_store(settings, read_only=False) as store:
         runs, skipped, until = replay(store, settings, steps, check_type)
     outcome = ReplayOutcome(
         start=start,
