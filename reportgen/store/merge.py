@@ -19,7 +19,6 @@ from reportgen.store.readers import identifier
 
 _NEWEST_FIRST = "_version_at DESC, _snapshot_at DESC, __file DESC, __record DESC"
 _STORED = "__stored_keys"
-_ARRIVAL = "__arrival"
 # A table with this column is written in its order (then the key's), and the stored rows a
 # merge touches are found again by it, so a scan skips every row group outside their range.
 _ORDER = "created_at"
@@ -68,14 +67,7 @@ def merge_table(
     newest = f"(SELECT * FROM {checked} WHERE __reason IS NULL AND NOT __superseded)"
     matched = connection.sql(f"SELECT count(*) FROM {stored}").fetchall()[0][0]
     updated = _update(connection, table, newest, stored, pull_id) if matched else 0
-    # Nothing stored shares a key (a first pull, new rows only): every newest row is new.
-    new = (
-        f"(SELECT * FROM {newest} AS n WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {stored} AS s WHERE {_key_match(table, 's', 'n')}))"
-        if matched
-        else newest
-    )
-    inserted = _insert(connection, table, checked, new, pull_id)
+    inserted = _insert(connection, table, newest, stored, pull_id)
     return MergeCounts(accepted, inserted, updated, accepted - inserted - updated, rejected)
 
 
@@ -134,66 +126,17 @@ def _update(
 
 
 def _insert(
-    connection: duckdb.DuckDBPyConnection, table: Table, checked: str, new: str, pull_id: int
+    connection: duckdb.DuckDBPyConnection, table: Table, newest: str, stored: str, pull_id: int
 ) -> int:
-    """Insert the rows of `new` (the incoming rows whose key is not stored) in creation order,
-    then key order: a store pulled in order is then read back in order and no reader sorts it
-    again.
-
-    Rows mostly arrive in that order already (a database read in its storage order, daily
-    exports): those are written as they come, and only the few that arrive out of place are
-    sorted, after them. Sorting every row instead costs more than the rest of the insert, and
-    under a pull's memory bound it spills the whole pull to disk."""
+    """Insert the incoming rows whose key is not stored, in creation order (then key order):
+    a store pulled in order is then read back in order and no reader sorts it again."""
     columns = ", ".join(identifier(c) for c in table.column_names)
     order = [c for c in (_ORDER,) if c in table.column_names] + list(table.key)
-    insert = (
+    rows = connection.execute(
         f"INSERT INTO {identifier(table.name)} ({columns}, _version_at, _snapshot_at, _pull_id)"
-        f" SELECT {columns}, _version_at, _snapshot_at, ? FROM {new} AS n"
-    )
-    sort = f" ORDER BY {', '.join(f'n.{identifier(c)}' for c in dict.fromkeys(order))}"
-    if _ORDER not in table.column_names:
-        return _count(connection.execute(insert + sort, [pull_id]))
-    _mark_out_of_place(connection, checked, new)
-    in_place = _count(connection.execute(f"{insert} WHERE NOT n.__out_of_place", [pull_id]))
-    out_of_place = _count(connection.execute(f"{insert} WHERE n.__out_of_place{sort}", [pull_id]))
-    return in_place + out_of_place
-
-
-def _count(result: duckdb.DuckDBPyConnection) -> int:
-    rows = result.fetchall()
+        f" SELECT {columns}, _version_at, _snapshot_at, ? FROM {newest} AS n"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {stored} AS s WHERE {_key_match(table, 's', 'n')})"
+        f" ORDER BY {', '.join(f'n.{identifier(c)}' for c in dict.fromkeys(order))}",
+        [pull_id],
+    ).fetchall()
     return int(rows[0][0]) if rows else 0
-
-
-def _mark_out_of_place(connection: duckdb.DuckDBPyConnection, checked: str, new: str) -> None:
-    """Flag the rows of `new` that break its creation order, as read (file, then record).
-
-    Two ways to keep the rest in order, the one that flags fewer wins: a row is in place
-    after every row before it (a row that arrives late flags only itself), or before every
-    row after it (a row that arrives early flags only itself). Either way the rows left in
-    place rise strictly, so written as read they are in (created_at, key) order; a row with
-    a tied or missing creation time is out of place."""
-    created = identifier(_ORDER)
-    rows = "ORDER BY __file, __record ROWS BETWEEN"
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_ARRIVAL} AS SELECT __file, __record,"
-        f" coalesce({created} > before, {created} IS NOT NULL) AS after_all_before,"
-        f" coalesce({created} < after, {created} IS NOT NULL) AS before_all_after"
-        f" FROM (SELECT __file, __record, {created},"
-        f" max({created}) OVER ({rows} UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,"
-        f" min({created}) OVER ({rows} 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS after"
-        f" FROM {new})"
-        " WHERE NOT (after_all_before AND before_all_after)"
-    )
-    try:
-        late, early = connection.sql(
-            "SELECT count(*) FILTER (NOT after_all_before),"
-            f" count(*) FILTER (NOT before_all_after) FROM {_ARRIVAL}"
-        ).fetchall()[0]
-        kept = "after_all_before" if late <= early else "before_all_after"
-        if late or early:
-            connection.execute(
-                f"UPDATE {checked} AS c SET __out_of_place = true FROM {_ARRIVAL} AS a"
-                f" WHERE c.__file = a.__file AND c.__record = a.__record AND NOT a.{kept}"
-            )
-    finally:
-        connection.execute(f"DROP TABLE IF EXISTS {_ARRIVAL}")

@@ -60,7 +60,7 @@ def _checked_table_ddl(table: Table) -> str:
         f"CREATE OR REPLACE TEMP TABLE {checked_table(table.name)} (__file INTEGER,"
         f" __record BIGINT, __line BIGINT, {columns}, _snapshot_at TIMESTAMPTZ,"
         " _version_at TIMESTAMPTZ, __reason VARCHAR, __raw VARCHAR,"
-        " __superseded BOOLEAN DEFAULT false, __out_of_place BOOLEAN DEFAULT false)"
+        " __superseded BOOLEAN DEFAULT false)"
     )
 
 

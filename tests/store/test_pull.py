@@ -399,24 +399,20 @@ def created(minute: int) -> str:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "written"),
+    "minutes",
     [
-        # In creation order: written as read, nothing sorted.
-        ([1, 2, 3, 4, 5, 6], ["j1", "j2", "j3", "j4", "j5", "j6"]),
-        # One job read early (j9 among the first): it alone is sorted in after the rest.
-        ([1, 9, 2, 3, 4, 5], ["j1", "j3", "j4", "j5", "j6", "j2"]),
-        # Two jobs read late: they alone are sorted, after the rest.
-        ([2, 3, 4, 5, 1, 0], ["j1", "j2", "j3", "j4", "j6", "j5"]),
-        # A tie is out of place, and sorted by id after its time.
-        ([1, 3, 3, 4, 5, 6], ["j1", "j2", "j4", "j5", "j6", "j3"]),
+        [1, 2, 3, 4, 5, 6],  # in creation order
+        [1, 9, 2, 3, 4, 5],  # one job read early
+        [2, 3, 4, 5, 1, 0],  # two jobs read late
+        [1, 3, 3, 4, 5, 6],  # a tie, settled by id
     ],
 )
-def test_pull_writes_the_rows_in_place_as_read_and_sorts_only_the_rest(
-    store: Store, tmp_path: Path, minutes: list[int], written: list[str]
+def test_pull_writes_the_rows_in_creation_order(
+    store: Store, tmp_path: Path, minutes: list[int]
 ) -> None:
+    """Readers rely on it: a store pulled in order is read back in order, unsorted."""
     rows = [job(f"j{n + 1}", created_at=created(m)) for n, m in enumerate(minutes)]
     result = pull_lines(store, tmp_path, ndjson(rows))
     assert counts(result) == (6, 6, 0, 0, 0)
-    assert stored_order(store) == written
     in_order = sorted(rows, key=lambda r: (r["created_at"], r["id"]))
-    assert job_ids(store) == [r["id"] for r in in_order]
+    assert stored_order(store) == [r["id"] for r in in_order]
