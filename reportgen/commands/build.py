@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.config import Settings
-from reportgen.errors import StoreError
 from reportgen.findings import Finding, Status
 from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
@@ -26,7 +25,7 @@ from reportgen.render.site.plan import validate_slug
 from reportgen.render.site.write import check_site_folder, read_manifest, write_site
 from reportgen.report.loader import StoreReports
 from reportgen.sources import open_source
-from reportgen.store import Resources, Store, alerts, open_store
+from reportgen.store import Store, alerts, open_configured
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +97,8 @@ def named_ranges(settings: Settings, extra: Mapping[str, str]) -> dict[str, str]
 
 @contextmanager
 def _store(settings: Settings, writable: bool) -> Iterator[Store]:
-    path = settings.store.path
-    if not writable and not path.is_file():
-        raise StoreError(f"store {path} does not exist", hint="Run `reportgen pull` first.")
-    with open_store(
-        path,
-        wait_seconds=settings.store.wait_seconds,
-        read_only=not writable,
-        resources=Resources.of(settings.store),
-    ) as store:
+    missing = None if writable else "Run `reportgen pull` first."
+    with open_configured(settings.store, read_only=not writable, missing=missing) as store:
         yield store
 
 

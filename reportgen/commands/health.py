@@ -14,8 +14,7 @@ what the monitor would have recorded and sends nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -26,7 +25,7 @@ from reportgen.compute.queue import queue_time
 from reportgen.config import Settings
 from reportgen.control.auto_rollback import AutoRollback, execute_breaker
 from reportgen.control.target import RolloutTarget, open_target
-from reportgen.errors import StoreError, UsageError
+from reportgen.errors import UsageError
 from reportgen.evaluate.health import (
     HealthCheck,
     HealthData,
@@ -43,7 +42,7 @@ from reportgen.periods import custom, parse_bound
 from reportgen.render import ReportFormat
 from reportgen.render.text.health import health_markdown, render_health, render_replay
 from reportgen.report.view import health_view, replay_view
-from reportgen.store import Store, alerts
+from reportgen.store import alerts, open_configured
 from reportgen.store.alerts import HasConnection
 
 
@@ -76,23 +75,8 @@ class HealthOutcome:
         return data
 
 
-@contextmanager
-def _existing_store(settings: Settings, *, read_only: bool) -> Iterator[Store]:
-    """The store health judges: it must exist, since health judges what was pulled."""
-    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
-
-    if not settings.store.path.is_file():
-        raise StoreError(
-            f"store {settings.store.path} does not exist",
-            hint="Run `reportgen pull` first to create it.",
-        )
-    with open_store(
-        settings.store.path,
-        wait_seconds=settings.store.wait_seconds,
-        read_only=read_only,
-        resources=Resources.of(settings.store),
-    ) as store:
-        yield store
+# Health judges what was pulled: a missing store is an error, never created empty.
+_PULL_FIRST = "Run `reportgen pull` first to create it."
 
 
 def gather(store: HealthStore, settings: Settings, as_of: datetime) -> HealthData:
@@ -220,7 +204,7 @@ def health_command(
     try:
         acts = auto_rollback and not dry_run
         acts = acts and judges_the_present(as_of, now or datetime.now(UTC), settings)
-        with _existing_store(settings, read_only=not recording) as store:
+        with open_configured(settings.store, read_only=not recording, missing=_PULL_FIRST) as store:
             target = open_target(settings, store, settings.store.path) if acts else None
             outcome = run_health(
                 store,
@@ -435,7 +419,7 @@ def replay_command(
     start, end = replay_span(span, settings.report.timezone, as_of)
     interval = timedelta(minutes=settings.health.interval_minutes)
     steps = [step for step in replay_steps(start, end, interval) if step <= as_of]
-    with _existing_store(settings, read_only=False) as store:
+    with open_configured(settings.store, missing=_PULL_FIRST) as store:
         runs, skipped, until = replay(store, settings, steps, check_type)
     outcome = ReplayOutcome(
         start=start,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from reportgen.config import Settings
 from reportgen.sources import open_source
-from reportgen.store import PullResult, Resources, open_store
+from reportgen.store import PullResult, open_configured
 
 
 def run_pull(
@@ -18,9 +18,5 @@ def run_pull(
 ) -> PullResult:
     """Pull `source` (default: REPORTGEN_DATABASE_URL, else source.path) into the store."""
     pulled = open_source(settings, source)
-    with open_store(
-        settings.store.path,
-        wait_seconds=settings.store.wait_seconds,
-        resources=Resources.of(settings.store),
-    ) as store:
+    with open_configured(settings.store) as store:
         return store.pull(pulled, strict=strict, progress=progress)

@@ -26,7 +26,7 @@ from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
 from reportgen.report.view import report_view
-from reportgen.store import Resources, open_store
+from reportgen.store import open_configured
 
 logger = logging.getLogger(__name__)
 
@@ -153,12 +153,7 @@ def run_report(
 ) -> str:
     """Build the report of `period` and render it; write it to `out` when given."""
     # A missing store is a StoreError with the hint to pull first, raised by open_store.
-    with open_store(
-        settings.store.path,
-        wait_seconds=settings.store.wait_seconds,
-        read_only=True,
-        resources=Resources.of(settings.store),
-    ) as store:
+    with open_configured(settings.store, read_only=True) as store:
         report = build_report(store, period, settings, period.as_of)
         data_as_of = store.data_as_of()
     stale = stale_data_warning(period, data_as_of)

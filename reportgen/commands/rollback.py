@@ -16,7 +16,6 @@ from typing import Any
 from reportgen.config import Settings
 from reportgen.control.rollback import RollbackRequest, RollbackResult, check_request, rollback
 from reportgen.control.target import open_target
-from reportgen.errors import StoreError
 from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.step_summary import write_step_summary
 from reportgen.render import ReportFormat
@@ -46,19 +45,12 @@ def rollback_command(
         triggered_by=triggered_by.strip() or "manual",
         emergency_stop=emergency_stop,
     )
-    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
+    from reportgen.store import open_configured  # late: the store loads DuckDB
 
+    # With a database the rollback happens there; the store only keeps the audit.
     database = settings.secrets.database_url is not None
-    if not database and not settings.store.path.is_file():
-        raise StoreError(
-            f"store {settings.store.path} does not exist",
-            hint="Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL to roll back there.",
-        )
-    with open_store(
-        settings.store.path,
-        wait_seconds=settings.store.wait_seconds,
-        resources=Resources.of(settings.store),
-    ) as store:
+    missing = "Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL to roll back there."
+    with open_configured(settings.store, missing=None if database else missing) as store:
         target = open_target(settings, store, settings.store.path)
         result = rollback(target, request, at, dry_run=dry_run)
         report: dict[str, Any] = {**result.to_dict(), "dry_run": dry_run, "notifications": None}

@@ -8,7 +8,6 @@ from typing import Any
 from reportgen.config import Settings
 from reportgen.control.eligibility import eligibility
 from reportgen.control.target import RolloutTarget, StoreTarget, database_target
-from reportgen.errors import StoreError
 from reportgen.render import ReportFormat
 from reportgen.render.text.rollout import render_history, render_status
 
@@ -46,21 +45,18 @@ def rollout_command(
     database = database_target(settings)
     if database is not None:
         return _render(database, settings.report.feature, what, view, limit, width)
-    from reportgen.store import Resources, open_store  # late: the store loads DuckDB
+    from reportgen.store import open_configured  # late: the store loads DuckDB
 
-    if not settings.store.path.is_file():
-        raise StoreError(
-            f"store {settings.store.path} does not exist",
-            hint="Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL.",
+    missing = "Run `reportgen pull` first, or set REPORTGEN_DATABASE_URL."
+    with open_configured(settings.store, read_only=True, missing=missing) as store:
+        return _render(
+            StoreTarget(store, settings.store.path),
+            settings.report.feature,
+            what,
+            view,
+            limit,
+            width,
         )
-    path = settings.store.path
-    with open_store(
-        path,
-        wait_seconds=settings.store.wait_seconds,
-        read_only=True,
-        resources=Resources.of(settings.store),
-    ) as store:
-        return _render(StoreTarget(store, path), settings.report.feature, what, view, limit, width)
 
 
 def _render(

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from reportgen.config import StoreSettings
 from reportgen.errors import StoreError
 from reportgen.sources import Source
 from reportgen.store import migrations, queries, rollups
@@ -22,7 +23,15 @@ from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
 from reportgen.store.staging import Reject
 
-__all__ = ["PullResult", "Reject", "Resources", "Store", "TableCounts", "open_store"]
+__all__ = [
+    "PullResult",
+    "Reject",
+    "Resources",
+    "Store",
+    "TableCounts",
+    "open_configured",
+    "open_store",
+]
 
 
 class Store:
@@ -163,6 +172,23 @@ def open_store(
         yield Store(connection, path, resources)
     finally:
         connection.close()
+
+
+@contextmanager
+def open_configured(
+    settings: StoreSettings, *, read_only: bool = False, missing: str | None = None
+) -> Iterator[Store]:
+    """`open_store` of the store `settings` name (path, wait, memory and threads). With
+    `missing` (a hint), a store that does not exist yet is an error rather than created."""
+    if missing is not None and not settings.path.is_file():
+        raise StoreError(f"store {settings.path} does not exist", hint=missing)
+    with open_store(
+        settings.path,
+        wait_seconds=settings.wait_seconds,
+        read_only=read_only,
+        resources=Resources.of(settings),
+    ) as store:
+        yield store
 
 
 def _read_only_connection(
