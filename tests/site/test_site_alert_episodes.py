@@ -45,6 +45,23 @@ def test_alerts_page_shows_the_incident_from_the_alert_lifecycle(bundled_site: P
     assert "No alert episodes recorded" not in page
 
 
+def test_the_index_lists_the_incident_the_alerts_page_calls_open(bundled_site: Path) -> None:
+    page = (bundled_site / "index.html").read_text(encoding="utf-8")
+    section = page[
+        page.index('id="incidents-heading"') : page.index(
+            "</section>", page.index('id="incidents-heading"')
+        )
+    ]
+    shown = re.sub(r" ([,;])", r"\1", text_of(section).split("Open incidents")[1].strip())
+    assert shown == (
+        "Peak critical since 2026-11-18 14:30 UTC, still open at the last health run, "
+        "2026-11-18 23:45 UTC; still firing: stuck_jobs (overall), error_rate_trend (overall)"
+        " · details on the alerts page"
+    )
+    assert '<a href="alerts/index.html">details on the alerts page</a>' in section
+    assert "None:" not in section
+
+
 @pytest.mark.browser
 def test_the_incident_days_time_charts_shade_its_alert_episodes(bundled_site: Path) -> None:
     pages = ("daily/2026-11-18", "weekly/2026-W47", "daily/2026-11-19")

@@ -390,8 +390,10 @@ class Gatherer:
             report_pages,
             self.common,
             self.settings.thresholds,
+            self.inputs.as_of,
             events,
             calendar,
+            incidents(self.episodes),
         )
 
     def _alerts(self, page: Page, daily: Sequence[Page]) -> dict[str, bytes]:

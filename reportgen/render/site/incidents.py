@@ -46,6 +46,7 @@ class IncidentView:
     reports: tuple[Link, ...]
     issue: int | None = None
     open_until: str | None = None  # while open: the newest moment the lifecycle was judged at
+    firing: tuple[str, ...] = ()  # while open: the alerts still firing, as `rule (scope)`
 
 
 def _moment(value: Any) -> datetime:
@@ -105,6 +106,7 @@ def from_episodes(
                 open_until=None
                 if incident.end is not None or incident.until is None
                 else incident.until.isoformat(),
+                firing=tuple(f"{e.rule} ({e.scope})" for e in incident.episodes if e.end is None),
             )
         )
     return views

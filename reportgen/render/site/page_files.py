@@ -238,10 +238,15 @@ def index_files(
     report_pages: Sequence[Page],
     common: SiteCommon,
     thresholds: ThresholdSettings,
+    now: datetime,
     events: ChartEvents = chart_lib.NO_EVENTS,
     calendar: Sequence[CalendarDay] = (),
+    groups: Sequence[Incident] = (),
 ) -> Files:
-    """The overview: current status, open incidents, the last 30 days, links to every report."""
+    """The overview: current status, open incidents, the last 30 days, links to every report.
+
+    Open incidents are the alert lifecycle's (as on the alerts page), then the newest daily
+    report's critical findings."""
     daily = [p for p in report_pages if p.kind is PageKind.DAILY]
     days = [reports[p.path] for p in daily[-GLANCE_DAYS:]]
     latest = days[-1] if days else None
@@ -275,6 +280,7 @@ def index_files(
         days_shown=len(days),
         archive=archive,
         calendar=calendar_cells(calendar),
+        open_incidents=[view for view in from_episodes(groups, (), now) if view.end is None],
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))
     files = {page.path: render(env, "index.html", meta, context).encode()}

@@ -134,6 +134,7 @@ class IndexContext:
     days_shown: int
     archive: Sequence[ArchiveGroup] = field(default_factory=tuple)
     calendar: Sequence[Any] = field(default_factory=tuple)
+    open_incidents: Sequence[Any] = field(default_factory=tuple)  # IncidentView, still open
 
 
 def script_json(value: Any) -> Markup:
