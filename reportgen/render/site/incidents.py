@@ -14,12 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reportgen.render import formatting
-from reportgen.render.site.events import Incident, rollout_label
+from reportgen.render.site.events import Episode, Incident, rollout_label
 from reportgen.render.site.pages import Link
 from reportgen.render.site.plan import Page
 
 Report = Mapping[str, Any]
 SEVERITY_RANK = {"warning": 1, "critical": 2}
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, 0)
 # The page lists this many incidents of each kind, newest first (keeps it well under 150 KB).
 INCIDENT_LIMIT = 60
 ACTION_LEAD = timedelta(hours=1)
@@ -87,11 +91,7 @@ def from_episodes(
     views = []
     for incident in groups[:INCIDENT_LIMIT]:
         end = incident.end or incident.until or now
-        findings = tuple(
-            Found(e.severity, e.rule, e.scope, message)
-            for e in incident.episodes
-            for message in e.messages[-1:]
-        )
+        findings = _peaks(incident.episodes)
         views.append(
             IncidentView(
                 start=incident.start.isoformat(),
@@ -110,6 +110,21 @@ def from_episodes(
             )
         )
     return views
+
+
+def _peaks(found: Sequence[Episode]) -> tuple[Found, ...]:
+    """One finding per alert (rule and scope): its most severe episode's last message (the
+    newest among equals), most severe first. An alert that fired twice in one incident is
+    one line, at its peak."""
+    peak: dict[tuple[str, str], Episode] = {}
+    for episode in found:  # oldest first: a later episode of the same severity replaces
+        if not episode.messages:
+            continue
+        known = peak.get((episode.rule, episode.scope))
+        if known is None or _rank(episode.severity) >= _rank(known.severity):
+            peak[(episode.rule, episode.scope)] = episode
+    ordered = sorted(peak.values(), key=lambda e: -_rank(e.severity))
+    return tuple(Found(e.severity, e.rule, e.scope, e.messages[-1]) for e in ordered)
 
 
 def from_daily_findings(daily: Sequence[tuple[Page, Report]]) -> list[IncidentView]:
