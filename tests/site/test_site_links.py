@@ -118,3 +118,15 @@ def test_vega_bundle_is_written_once_under_its_content_hash(sample_site: Path) -
     digest = hashlib.sha256(bundles[0].read_bytes()).hexdigest()[:12]
     assert bundles[0].name == f"vega-{digest}.js"
     assert sum(1 for _ in sample_site.rglob("vega*.js")) == 1
+
+
+def test_the_newest_errors_of_a_week_link_to_their_days(sample_site: Path) -> None:
+    week = max((sample_site / "weekly").glob("*/index.html"))
+    errors = week.read_text(encoding="utf-8").split('id="table-errors"')[-1]
+    linked = re.findall(
+        r'<td class="fmt-time"><a href="\.\./\.\./daily/([\d-]+)/index\.html">'
+        r"(\d{4}-\d\d-\d\d) \d\d:\d\d UTC</a>",
+        errors,
+    )
+    assert linked, "no linked time in the newest errors"
+    assert all(day == shown for day, shown in linked)

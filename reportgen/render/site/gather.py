@@ -398,7 +398,8 @@ class Gatherer:
 
     def _alerts(self, page: Page, daily: Sequence[Page]) -> dict[str, bytes]:
         reports = [(p, self.report_of(p)) for p in daily]
-        transitions = site_render.alert_transitions(self.inputs.alerts)
+        days = frozenset(p.key for p in daily)
+        transitions = site_render.alert_transitions(self.inputs.alerts, days)
         groups = incidents(self.episodes)
         return site_render.alerts_files(
             self.env, page, transitions, reports, groups, self.common, self.inputs.as_of

@@ -24,6 +24,8 @@ SEVERITY_RANK = {"warning": 1, "critical": 2}
 
 def _rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, 0)
+
+
 # The page lists this many incidents of each kind, newest first (keeps it well under 150 KB).
 INCIDENT_LIMIT = 60
 ACTION_LEAD = timedelta(hours=1)

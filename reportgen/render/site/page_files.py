@@ -152,7 +152,8 @@ def report_page_files(
     else:
         charts = chart_lib.series_charts(days, thresholds, events)
     charts += chart_lib.category_charts(report)
-    tables = report_tables(report)
+    own = report["period"]["start"][:10]
+    tables = report_tables(report, frozenset(d["period"]["start"][:10] for d in days) - {own})
     downloads = [Link("report.json", "Report (JSON)")] + [
         Link(f"{t.slug}.csv", f"{t.title} (CSV)") for t in tables
     ]
@@ -297,8 +298,9 @@ class AlertsContext:
     transitions: DataTable
 
 
-def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
-    """The alert lifecycle's transitions (firing, resolved…), newest first, from the store."""
+def alert_transitions(rows: Sequence[Mapping[str, Any]], days: frozenset[str]) -> DataTable:
+    """The alert lifecycle's transitions (firing, resolved…), newest first, from the store;
+    each links to its day's report where the site has one (`days`)."""
     columns = (
         Column("changed_at", "When", "time"),
         Column("severity", "Severity"),
@@ -320,7 +322,7 @@ def alert_transitions(rows: Sequence[Mapping[str, Any]]) -> DataTable:
         )
         for row in rows[:ALERT_ROWS]
     ]
-    return table("transitions", "Alert transitions", columns, values)
+    return table("transitions", "Alert transitions", columns, values, days)
 
 
 def alerts_files(

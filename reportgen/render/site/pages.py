@@ -178,10 +178,22 @@ def table_rows(table: DataTable, root: str) -> Markup:
     table around the rows (caption, header, the empty table) is `_partials/_table.html`."""
     formats = [column.format for column in table.columns]
     rows = (
-        "".join(_cell_html(value, fmt, root) for value, fmt in zip(row, formats, strict=True))
+        "".join(
+            _day_time_html(value, root)
+            if fmt == "time" and isinstance(value, str) and value[:10] in table.days
+            else _cell_html(value, fmt, root)
+            for value, fmt in zip(row, formats, strict=True)
+        )
         for row in table.rows
     )
     return Markup("\n".join(f"<tr>{cells}</tr>" for cells in rows))  # noqa: S704 - escaped below
+
+
+@lru_cache(maxsize=1 << 12)
+def _day_time_html(value: str, root: str) -> str:
+    """A time on a day that has a daily page, linked to it."""
+    link = f"{escape(root)}daily/{escape(value[:10])}/index.html"
+    return f'<td class="fmt-time"><a href="{link}">{escape(cell(value, "time"))}</a></td>'
 
 
 def _cell_html(value: Cell, fmt: str, root: str) -> str:

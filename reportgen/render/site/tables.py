@@ -29,12 +29,14 @@ class Column:
 
 @dataclass(frozen=True)
 class DataTable:
-    """A titled table; `slug` names its CSV file (`<slug>.csv`)."""
+    """A titled table; `slug` names its CSV file (`<slug>.csv`). A time cell on one of `days`
+    (the days that have a daily page) links to that day's report."""
 
     slug: str
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    days: frozenset[str] = frozenset()
 
 
 def _cell(value: Any) -> Cell:
@@ -44,10 +46,14 @@ def _cell(value: Any) -> Cell:
 
 
 def table(
-    slug: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]
+    slug: str,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    days: frozenset[str] = frozenset(),
 ) -> DataTable:
     return DataTable(
-        slug, title, tuple(columns), tuple(tuple(_cell(v) for v in row) for row in rows)
+        slug, title, tuple(columns), tuple(tuple(_cell(v) for v in row) for row in rows), days
     )
 
 
@@ -98,7 +104,7 @@ def repositories_table(report: ReportView) -> DataTable:
     return table("repositories", "Top repositories by jobs", columns, rows)
 
 
-def recent_errors_table(report: ReportView) -> DataTable:
+def recent_errors_table(report: ReportView, days: frozenset[str] = frozenset()) -> DataTable:
     rows = [
         (
             e["created_at"],
@@ -118,7 +124,7 @@ def recent_errors_table(report: ReportView) -> DataTable:
         Column("category", "Category"),
         Column("message", "Message"),
     )
-    return table("errors", "Newest errors", columns, rows)
+    return table("errors", "Newest errors", columns, rows, days)
 
 
 def findings_table(report: ReportView) -> DataTable:
@@ -132,13 +138,16 @@ def findings_table(report: ReportView) -> DataTable:
     return table("findings", "Findings", columns, rows)
 
 
-def report_tables(report: Mapping[str, Any]) -> tuple[DataTable, ...]:
-    """The tables shown on a report page and offered as CSV beside it."""
+def report_tables(
+    report: Mapping[str, Any], days: frozenset[str] = frozenset()
+) -> tuple[DataTable, ...]:
+    """The tables shown on a report page and offered as CSV beside it; `days` are the days
+    of a longer period that have a daily page (the newest errors link to theirs)."""
     view = report_view(report)
     return (
         findings_table(view),
         processors_table(view),
         job_types_table(view),
         repositories_table(view),
-        recent_errors_table(view),
+        recent_errors_table(view, days),
     )
