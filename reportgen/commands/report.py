@@ -22,6 +22,7 @@ from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
+from reportgen.render.site.navigation import coverage
 from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
@@ -142,6 +143,20 @@ def stale_data_warning(period: Period, data_as_of: datetime | None) -> str | Non
     )
 
 
+def partial_data_warning(
+    period: Period, span: tuple[datetime, datetime] | None, data_as_of: datetime | None
+) -> str | None:
+    """One line when the data cover only part of an ended period, in the site's words
+    (`data start 2026-10-25 · 7 of 31 days`): its figures are not the whole period's. A
+    period still running is partial by nature and says so itself."""
+    if span is None or period.partial:
+        return None
+    words, partial = coverage(period.start_utc, period.end_utc, span, data_as_of)
+    if not partial:
+        return None
+    return f"Warning: the data cover part of this {period.kind} period: {words}"
+
+
 def run_report(
     settings: Settings,
     period: Period,
@@ -155,10 +170,12 @@ def run_report(
     # A missing store is a StoreError with the hint to pull first, raised by open_store.
     with open_configured(settings.store, read_only=True) as store:
         report = build_report(store, period, settings, period.as_of)
-        data_as_of = store.data_as_of()
-    stale = stale_data_warning(period, data_as_of)
-    if stale:
-        logger.warning("%s", stale)
+        data_as_of, span = store.data_as_of(), store.jobs_span()
+    warning = stale_data_warning(period, data_as_of) or partial_data_warning(
+        period, span, data_as_of
+    )
+    if warning:
+        logger.warning("%s", warning)
     text = render_report(report.to_dict(), view, width=width, color=color and out is None)
     if out is not None:
         write_atomically(out, text)

@@ -22,6 +22,7 @@ from reportgen.commands.report import (
     report_json,
     resolve_period,
     run_report,
+    partial_data_warning,
     stale_data_warning,
     view_for,
     write_atomically,
@@ -338,3 +339,23 @@ def test_stale_data_warning_only_when_the_data_end_before_the_period() -> None:
         "Warning: the data end 2026-11-30 22:00 UTC, 2 h 00 min before this daily period "
         "starts; pull newer data, or pick an earlier period with --date or --as-of"
     )
+
+
+def test_partial_data_warning_says_what_an_ended_period_holds() -> None:
+    as_of = datetime(2026, 12, 2, tzinfo=UTC)
+    data_as_of = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    span = (datetime(2026, 10, 25, 0, 3, tzinfo=UTC), datetime(2026, 11, 25, 9, 58, tzinfo=UTC))
+    day = period_of(PeriodKind.DAILY, date(2026, 11, 25), "UTC", as_of)
+    assert partial_data_warning(day, span, data_as_of) == (
+        "Warning: the data cover part of this daily period: "
+        "data until 2026-11-25 10:00 UTC · 10 of 24 hours"
+    )
+    october = period_of(PeriodKind.MONTHLY, date(2026, 10, 1), "UTC", as_of)
+    assert partial_data_warning(october, span, data_as_of) == (
+        "Warning: the data cover part of this monthly period: data start 2026-10-25 · 7 of 31 days"
+    )
+    covered = period_of(PeriodKind.DAILY, date(2026, 11, 18), "UTC", as_of)
+    assert partial_data_warning(covered, span, data_as_of) is None
+    running = period_of(PeriodKind.DAILY, date(2026, 11, 25), "UTC", data_as_of)
+    assert partial_data_warning(running, span, data_as_of) is None
+    assert partial_data_warning(day, None, None) is None
