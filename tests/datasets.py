@@ -413,6 +413,8 @@ def example_report() -> dict[str, Any]:
             "savings": -11.9532,
             "savings_pct": -4843.1,
             "pending_jobs": 3,
+            "inngest_jobs": 1000,
+            "github_actions_jobs": 234,
         },
         "trends": {
             "jobs": {

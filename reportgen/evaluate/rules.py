@@ -611,7 +611,9 @@ def judge_data_stale(
     age_min, threshold = inputs.data_age_s / 60, rule.threshold(thresholds, "warning")
     severity = Severity.WARNING if age_min > threshold else Severity.OK
     sign = ">" if severity is Severity.WARNING else "<="
-    message = f"newest snapshot is {age_min:.0f} min old {sign} {threshold:.0f} min"
+    # The age in ms, as every duration in a message: views show it as the tables do
+    # (`6 d 18 h`, through `readable_durations`); the threshold stays in its configured unit.
+    message = f"newest snapshot is {inputs.data_age_s * 1000:.0f} ms old {sign} {threshold:.0f} min"
     return [_result(rule, inputs, "overall", severity, age_min, threshold, message)]
 
 
@@ -638,7 +640,7 @@ def judge_oldest_pending(
     minutes = None if age_s is None else age_s / 60.0
     severity = Severity.CRITICAL if minutes is not None and minutes > threshold else Severity.OK
     sign = ">" if severity is Severity.CRITICAL else "<="
-    shown = "none" if minutes is None else f"{minutes:.0f} min"
+    shown = "none" if age_s is None else f"{age_s * 1000:.0f} ms"  # shown as `7 min 59 s`
     message = f"oldest pending job {shown} {sign} {threshold:.0f} min"
     counts = {"pending": inputs.queue.pending}
     return [_result(rule, inputs, "overall", severity, minutes, threshold, message, counts)]
@@ -768,7 +770,10 @@ def judge_rollout_changed(
     if not changes:
         return []
     first, last = changes[0], changes[-1]
-    message = f"rollout percentage changed {first.previous_percentage}% -> {last.new_percentage}%"
+    # A first configuration has no percentage before it: it sets one (not `None% -> 10.0%`).
+    before, after = first.previous_percentage, last.new_percentage
+    moved = f"set to {after}%" if before is None else f"changed {before}% -> {after}%"
+    message = f"rollout percentage {moved}"
     counts = {"changes": len(changes)}
     value = last.new_percentage
     return [_result(rule, inputs, "overall", Severity.INFO, value, None, message, counts)]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from reportgen.findings import NoticeKind
+from reportgen.render.formatting import readable_durations
 
 SentryLevel = Literal["fatal", "warning", "info"]
 
@@ -38,7 +39,9 @@ class AlertNotice:
 
     def title(self) -> str:
         label = "resolved" if self.kind == "resolved" else self.severity
-        return f"[{label}] {self.rule} ({self.scope}): {self.message}"
+        # A Sentry event's message reads as the other views do (`6 d 18 h`, not `585360000 ms`).
+        message = readable_durations(self.message)
+        return f"[{label}] {self.rule} ({self.scope}): {message}"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

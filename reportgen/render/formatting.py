@@ -73,6 +73,11 @@ def interval(bounds: Sequence[float | None] | None, digits: int = 1) -> str:
     return f"{low:,.{digits}f}–{high:,.{digits}f}%"
 
 
+def score(value: float | None) -> str:
+    """A health score (0-100) as a whole number, as every view shows it: `87`."""
+    return number(value, 0)
+
+
 def signed_percent(value: float | None, digits: int = 1) -> str:
     """A change in percent with its sign: `+12.5%`, `-3.0%`."""
     if value is None or not _finite(value):
@@ -149,7 +154,11 @@ def cost_per_billed_job(cost: Mapping[str, Any]) -> str:
     actions = (cost.get("github_actions_jobs") or 0) - (cost.get("pending_jobs") or 0)
     billed = inngest + max(actions, 0)
     actual = cost.get("actual")
-    return money(actual / billed) if billed and actual is not None else NOT_AVAILABLE
+    if not billed or actual is None or not _finite(actual):
+        return NOT_AVAILABLE
+    per_job = actual / billed
+    # A job costs cents or less: `$0.01` would hide a 50 % difference ($0.0114 vs $0.0149).
+    return f"${per_job:.4f}" if 0 <= per_job < 1 else money(per_job)
 
 
 def timestamp(value: str | None) -> str:

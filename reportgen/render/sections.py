@@ -8,7 +8,7 @@ safe (Markdown escapes it, the terminal shows it literally) and which columns it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -145,3 +145,28 @@ def findings(report: ReportView) -> Section:
         for f in report["findings"]
     )
     return Section("Findings", columns, rows)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline number as every view shows it: a label, the value, one line saying what it is."""
+
+    label: str
+    value: str
+    note: str
+
+
+def cost_headlines(cost: Mapping[str, Any]) -> tuple[Headline, Headline]:
+    """What the hybrid rollout costs, in dollars and per billed job, and as a multiple of the
+    all-inngest baseline. A savings percentage over that baseline (-5,567 % on a month whose
+    baseline is 80 cents) read like a disaster and said nothing a reader could act on."""
+    return (
+        Headline(
+            "Cost", fmt.money(cost["actual"]), f"{fmt.cost_per_billed_job(cost)} per billed job"
+        ),
+        Headline(
+            "Hybrid vs all-inngest",
+            fmt.ratio(cost["actual"], cost["baseline"]),
+            f"the cost if every job ran on inngest: {fmt.money(cost['baseline'])}",
+        ),
+    )

@@ -122,6 +122,8 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
             repositories,
             window.jobs.finished,
             settings.report.min_jobs,
+            previous_covered=rule_inputs.previous_covered,
+            data_start=inputs.data_start,
         ),
         series=(
             hourly_series(prepared, start, end, settings.prices).to_dict()

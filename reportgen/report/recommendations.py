@@ -7,6 +7,7 @@ recommendation never contradicts the status.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from reportgen.compute.results import Cost, Recommendation, Repositories
 from reportgen.findings import Finding, Severity, Status
@@ -54,21 +55,67 @@ def recommendations(
     repositories: Repositories,
     finished: int,
     min_jobs: int,
+    *,
+    previous_covered: bool = True,
+    data_start: datetime | None = None,
 ) -> tuple[Recommendation, ...]:
-    """The advice for a report, most urgent first, each code at most once."""
+    """The advice for a report, most urgent first, each code at most once.
+
+    `previous_covered` says whether the data cover the comparison period, which begins before
+    `data_start` when they do not."""
     present = {(f.rule, f.severity) for f in findings}
     advice: dict[str, Recommendation] = {}
     for rule, severity, code, message in _ADVICE:
         if (rule, severity) in present and code not in advice:
             advice[code] = Recommendation(code, message)
     if status is Status.INCONCLUSIVE:
-        advice["collect_more_data"] = Recommendation(
-            "collect_more_data",
-            f"Not enough jobs to judge: {finished} finished, more than {min_jobs} needed.",
-        )
+        advice.update(_why_inconclusive(findings, finished, min_jobs, previous_covered, data_start))
     if status is Status.HEALTHY:
         advice.update(_growth(cost, repositories))
     return tuple(advice.values())
+
+
+# The rules that compare with the previous period: the data must cover it for them to judge.
+_COMPARISONS = frozenset({"error_rate_trend", "processing_p95_trend", "cost_vs_expected"})
+
+
+def _why_inconclusive(
+    findings: Sequence[Finding],
+    finished: int,
+    min_jobs: int,
+    previous_covered: bool,
+    data_start: datetime | None,
+) -> dict[str, Recommendation]:
+    """What keeps the report from a verdict: too few jobs, or else which rules are undecided
+    and, when it is so, that the data do not reach back to the period they compare with."""
+    if finished <= min_jobs:
+        return {
+            "collect_more_data": Recommendation(
+                "collect_more_data",
+                f"Not enough jobs to judge: {finished} finished, more than {min_jobs} needed.",
+            )
+        }
+    # Enough jobs: say what is undecided instead (a month whose previous month the data do
+    # not reach is inconclusive over 1,131 jobs, not for want of them).
+    undecided = sorted({f.rule for f in findings if f.severity is Severity.INCONCLUSIVE})
+    uncompared = [] if previous_covered else [r for r in undecided if r in _COMPARISONS]
+    others = [r for r in undecided if r not in uncompared]
+    advice: dict[str, Recommendation] = {}
+    if uncompared:
+        since = f" (they start {data_start.astimezone(UTC):%Y-%m-%d})" if data_start else ""
+        have = "has" if len(uncompared) == 1 else "have"
+        advice["compare_later"] = Recommendation(
+            "compare_later",
+            f"No trend verdict: the data do not cover the previous period{since}, "
+            f"so {', '.join(uncompared)} {have} nothing to compare with.",
+        )
+    if others or not advice:
+        which = f" ({', '.join(others)})" if others else ""
+        advice["collect_more_data"] = Recommendation(
+            "collect_more_data",
+            f"Not conclusive yet{which}: see the findings, and judge again with more data.",
+        )
+    return advice
 
 
 def _growth(cost: Cost, repositories: Repositories) -> dict[str, Recommendation]:

@@ -26,6 +26,7 @@ from reportgen.evaluate.health import HealthCheck, HealthData, evaluate_health
 from reportgen.evaluate.rules import CheckType
 from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.sentry import SentryNotifier
+from reportgen.render.formatting import readable_durations
 from reportgen.store import alerts, open_store
 from reportgen.store.alerts import transitions as alert_history
 
@@ -171,7 +172,9 @@ def test_health_on_stale_data_warns_and_judges_the_queue_as_it_last_stood() -> N
     result = check(healthy_traffic(NOW - timedelta(hours=48), newest), waiting, data_as_of=newest)
     stale = next(f for f in result.findings if f.rule == "data_stale")
     assert (stale.severity.value, stale.value, stale.threshold) == ("warning", 300.0, 60.0)
-    assert stale.message == "newest snapshot is 300 min old > 60 min"
+    assert stale.message == "newest snapshot is 18000000 ms old > 60 min"
+    # Every view shows the age as the tables do.
+    assert readable_durations(stale.message) == "newest snapshot is 5 h 00 min old > 60 min"
     # The pending jobs were 30 minutes old in the last snapshot, not 5.5 hours.
     assert not any(f.rule == "queue_oldest_pending" for f in result.findings)
     assert result.to_dict()["data_as_of"] == newest.isoformat()
@@ -184,7 +187,7 @@ def test_health_fresh_data_is_not_stale() -> None:
     # Judged, and within its line: an `ok` result, so not a finding.
     stale = next(r for r in result.results if r.rule == "data_stale")
     assert (stale.severity.value, stale.value, stale.threshold) == ("ok", 20.0, 60.0)
-    assert stale.message == "newest snapshot is 20 min old <= 60 min"
+    assert readable_durations(stale.message) == "newest snapshot is 20 min 00 s old <= 60 min"
     assert all(f.rule != "data_stale" for f in result.findings)
 
 

@@ -306,13 +306,13 @@ def queue(pending: int = 0, oldest_s: float | None = None, stuck: int = 0) -> Qu
             queue(1, 3600),
             "queue_oldest_pending",
             Severity.OK,
-            "oldest pending job 60 min <= 60 min",
+            "oldest pending job 3600000 ms <= 60 min",
         ),
         (
             queue(1, 3660),
             "queue_oldest_pending",
             Severity.CRITICAL,
-            "oldest pending job 61 min > 60 min",
+            "oldest pending job 3660000 ms > 60 min",
         ),
         (queue(), "queue_oldest_pending", Severity.OK, "oldest pending job none <= 60 min"),
         (queue(stuck=0), "stuck_jobs", Severity.OK, "0 jobs processing for more than 60 min"),
@@ -386,7 +386,7 @@ def test_rules_connection_failure_message() -> None:
     )
 
 
-def change(action: str, before: float, after: float) -> RolloutChange:
+def change(action: str, before: float | None, after: float) -> RolloutChange:
     return RolloutChange(T0, action, before, after, "too many errors", "auto_health_check")
 
 
@@ -396,6 +396,12 @@ def test_rules_rollback_executed_is_critical_and_change_is_info() -> None:
     assert results[0].message == "rollback executed: 25.0% -> 0.0% (too many errors)"
     changed = findings(run(window(60), rollout=rollout(25.0, change("updated", 10.0, 25.0))))
     assert [(r.rule, r.severity) for r in changed] == [("rollout_changed", Severity.INFO)]
+    assert changed[0].message == "rollout percentage changed 10.0% -> 25.0%"
+
+
+def test_rules_rollout_created_sets_a_percentage_from_none() -> None:
+    created = findings(run(window(60), rollout=rollout(10.0, change("created", None, 10.0))))
+    assert [r.message for r in created] == ["rollout percentage set to 10.0%"]
 
 
 @pytest.mark.parametrize(

@@ -145,3 +145,13 @@ def test_sentry_malformed_dsn_is_a_config_error_without_the_dsn(dsn: str, reason
         "(https://<key>@<host>/<project id>), or unset it."
     )
     assert "s3cr3t" not in str(raised.value)
+
+
+def test_sentry_title_shows_durations_as_the_tables_do() -> None:
+    notice = AlertNotice.from_dict(
+        {**NOTICE.to_dict(), "rule": "data_stale", "scope": "overall", "severity": "warning"}
+        | {"message": "newest snapshot is 585360000 ms old > 60 min"}
+    )
+    assert (
+        notice.title() == "[warning] data_stale (overall): newest snapshot is 6 d 18 h old > 60 min"
+    )

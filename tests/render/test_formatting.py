@@ -166,6 +166,14 @@ def test_cost_ratio_and_cost_per_billed_job() -> None:
     assert fmt.ratio(1.0, 0.0) == "n/a"
     cost = {"actual": 1.0, "inngest_jobs": 150, "github_actions_jobs": 60, "pending_jobs": 10}
     assert fmt.cost_per_billed_job(cost) == "$0.0050"
+    # Cents keep four decimals: `$0.01` would hide a 30 % difference.
+    assert fmt.cost_per_billed_job(cost | {"actual": 2.28}) == "$0.0114"
+    assert fmt.cost_per_billed_job(cost | {"actual": 400.0}) == "$2.00"
+    assert fmt.cost_per_billed_job(cost | {"inngest_jobs": 0, "github_actions_jobs": 0}) == "n/a"
+
+
+def test_score_is_a_whole_number() -> None:
+    assert [fmt.score(100.0), fmt.score(49.6), fmt.score(None)] == ["100", "50", "n/a"]
 
 
 def test_plain_text_drops_and_spaces_exactly_the_unicode_categories() -> None:

@@ -52,3 +52,16 @@ def test_present_rounds_figures_and_keeps_text() -> None:
     assert sections.present(Column("t", "T", "ms"), None) == "n/a"
     assert sections.present(Column("s", "S", "shown"), "+1.0% ↑") == "+1.0% ↑"
     assert not Column("x", "X").numeric and Column("s", "S", "shown").numeric
+
+
+def test_cost_headlines_say_dollars_per_billed_job_and_the_ratio_to_all_inngest() -> None:
+    cost = {
+        "actual": 1.34, "baseline": 0.04, "inngest_jobs": 150, "github_actions_jobs": 60,
+        "pending_jobs": 10,
+    }  # fmt: skip
+    assert sections.cost_headlines(cost) == (
+        sections.Headline("Cost", "$1.34", "$0.0067 per billed job"),
+        sections.Headline(
+            "Hybrid vs all-inngest", "33.5×", "the cost if every job ran on inngest: $0.04"
+        ),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from reportgen.compute.results import CategoryMetrics, Cost, Repositories
 from reportgen.findings import Finding, Severity, Status
 from reportgen.report.recommendations import recommendations
@@ -55,6 +57,58 @@ def test_recommendations_inconclusive_says_not_enough_jobs() -> None:
     advice = recommendations(Status.INCONCLUSIVE, found, cost(90.0), repositories(5.0), 4, 10)
     assert [(a.code, a.message) for a in advice] == [
         ("collect_more_data", "Not enough jobs to judge: 4 finished, more than 10 needed.")
+    ]
+
+
+def test_recommendations_inconclusive_with_enough_jobs_says_the_previous_period_is_uncovered() -> (
+    None
+):
+    found = [
+        finding("error_rate_trend", Severity.INCONCLUSIVE),
+        finding("processing_p95_trend", Severity.INCONCLUSIVE),
+        finding("rollout_changed", Severity.INFO),
+    ]
+    start = datetime(2026, 10, 25, 10, 13, tzinfo=UTC)
+    advice = recommendations(
+        Status.INCONCLUSIVE, found, cost(90.0), repositories(5.0), 1131, 10,
+        previous_covered=False, data_start=start,
+    )  # fmt: skip
+    assert [(a.code, a.message) for a in advice] == [
+        (
+            "compare_later",
+            "No trend verdict: the data do not cover the previous period (they start "
+            "2026-10-25), so error_rate_trend, processing_p95_trend have nothing to compare with.",
+        )
+    ]
+
+
+def test_recommendations_inconclusive_with_enough_jobs_names_the_undecided_rules() -> None:
+    found = [
+        finding("error_rate_trend", Severity.INCONCLUSIVE),
+        finding("health_score", Severity.INCONCLUSIVE),
+    ]
+    advice = recommendations(Status.INCONCLUSIVE, found, cost(90.0), repositories(5.0), 40, 10)
+    assert [(a.code, a.message) for a in advice] == [
+        (
+            "collect_more_data",
+            "Not conclusive yet (error_rate_trend, health_score): see the findings, and judge "
+            "again with more data.",
+        )
+    ]
+    # Uncovered, a trend has nothing to compare with, and the rest is still undecided.
+    both = recommendations(
+        Status.INCONCLUSIVE, found, cost(90.0), repositories(5.0), 40, 10, previous_covered=False
+    )
+    assert [(a.code, a.message) for a in both] == [
+        (
+            "compare_later",
+            "No trend verdict: the data do not cover the previous period, so error_rate_trend "
+            "has nothing to compare with.",
+        ),
+        (
+            "collect_more_data",
+            "Not conclusive yet (health_score): see the findings, and judge again with more data.",
+        ),
     ]
 
 

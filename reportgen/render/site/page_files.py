@@ -215,7 +215,7 @@ def _glance_table(days: Sequence[Report]) -> DataTable:
         Column("status", "Status"),
         Column("jobs", "Jobs", "count"),
         Column("error_rate", "Error rate", "percent"),
-        Column("health_score", "Health score", "number"),
+        Column("health_score", "Health score", "score"),
         Column("cost", "Cost", "money"),
     )
     rows = [
@@ -423,7 +423,7 @@ def _entry(page: Page, report: Report) -> FeedEntry:
     summary = (
         f"Status {report['status']}; {jobs['total']} jobs, "
         f"error rate {formatting.percent(jobs['error_rate'])}, "
-        f"health score {formatting.number(report['health']['score'], 0)}."
+        f"health score {formatting.score(report['health']['score'])}."
     )
     return FeedEntry(page.key, f"{page.key}: {report['status']}", updated, page.path, summary)
 

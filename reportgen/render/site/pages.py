@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from reportgen.render import formatting
+from reportgen.render import formatting, sections
 from reportgen.render.site.charts import Chart
 from reportgen.render.site.plan import Page
 from reportgen.render.site.tables import Cell, DataTable
@@ -150,6 +150,7 @@ def script_json(value: Any) -> Markup:
 CELL_FORMATS: dict[str, Callable[[Any], str]] = {
     "count": formatting.count,
     "number": formatting.number,
+    "score": formatting.score,
     "percent": formatting.percent,
     "ms": formatting.duration_ms,
     "seconds": formatting.duration_s,
@@ -230,13 +231,13 @@ def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
         count=formatting.count,
         number=formatting.number,
         percent=formatting.percent,
+        score=formatting.score,
         interval=formatting.interval,
         ms=formatting.duration_ms,
         money=formatting.money,
         timestamp=formatting.timestamp,
         durations=formatting.readable_durations,
-        ratio=formatting.ratio,
-        per_billed_job=formatting.cost_per_billed_job,
+        cost_headlines=sections.cost_headlines,
     )
     return env
 

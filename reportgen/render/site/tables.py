@@ -16,7 +16,17 @@ from reportgen.report.view import ReportView, report_view
 Cell = str | int | float | bool | None
 # `sentence`: untrusted text whose raw "… ms" durations are shown in s/min/h.
 Format = Literal[
-    "text", "count", "number", "percent", "ms", "seconds", "money", "time", "date", "sentence"
+    "text",
+    "count",
+    "number",
+    "score",
+    "percent",
+    "ms",
+    "seconds",
+    "money",
+    "time",
+    "date",
+    "sentence",
 ]
 
 

@@ -35,8 +35,8 @@ def _plain(value: Any) -> str:
     return fmt.NOT_AVAILABLE if value is None else escape_markdown(str(value))
 
 
-def _number(value: Any) -> str:
-    return fmt.number(value) if isinstance(value, int | float) else fmt.NOT_AVAILABLE
+def _score(value: Any) -> str:
+    return fmt.score(value) if isinstance(value, int | float) else fmt.NOT_AVAILABLE
 
 
 def _findings(value: Any) -> str:
@@ -49,7 +49,7 @@ FIGURES = (
     Figure("error rate", ("jobs", "error_rate"), fmt.percent),
     Figure("p95 processing", ("processing_time_ms", "p95"), fmt.duration_ms),
     Figure("cost", ("cost", "actual"), fmt.money),
-    Figure("health", ("health", "score"), _number),
+    Figure("health", ("health", "score"), _score),
     Figure("findings", ("findings",), _findings),
 )
 # The top-level sections the figures above are read from, so "also changed" names the rest.

@@ -154,7 +154,7 @@ def _header(report: ReportView) -> list[str]:
         ]
     status = report["status"]
     score = report["health"]["score"]
-    score_text = f"{fmt.number(score, 0)}/100" if score is not None else "n/a (inconclusive)"
+    score_text = f"{fmt.score(score)}/100" if score is not None else "n/a (inconclusive)"
     lines.append(
         f"**Status:** {STATUS_BADGES.get(status, escape_markdown(status))} · "
         f"**Health score:** {score_text} · "
@@ -182,7 +182,7 @@ def _health(report: ReportView) -> list[str]:
             f"more than {fmt.count(jobs.get('min_jobs'))} are needed to judge rates."
         )
         return lines
-    lines.append(f"**{fmt.number(health['score'], 0)}** out of 100.")
+    lines.append(f"**{fmt.score(health['score'])}** out of 100.")
     deductions = health.get("deductions") or []
     if not deductions:
         lines += ["", "No deductions."]
@@ -376,14 +376,14 @@ def _queue(report: ReportView) -> list[str]:
 
 def _cost(report: ReportView) -> list[str]:
     cost = report["cost"]
+    # The headline figures first, as the site's tiles and the terminal say them; then where
+    # the dollars went.
+    headlines = [f"- **{h.label}:** {h.value} ({h.note})" for h in sections.cost_headlines(cost)]
     rows = [
         ["inngest", fmt.money(cost["inngest"])],
         ["GitHub Actions", fmt.money(cost["github_actions"])],
-        ["**Actual**", fmt.money(cost["actual"])],
-        ["Baseline (all jobs on inngest)", fmt.money(cost["baseline"])],
-        ["**Savings**", f"{fmt.money(cost['savings'])} ({fmt.percent(cost['savings_pct'])})"],
     ]
-    lines = ["## Cost", "", *_table(["", "US dollars"], rows)]
+    lines = ["## Cost", "", *headlines, "", *_table(["Processor", "US dollars"], rows)]
     notes = []
     if cost.get("github_actions_minutes") is not None:
         rounding = cost.get("rounding")

@@ -94,7 +94,7 @@ def _summary(report: ReportView) -> Group:
     status = report["status"]
     table.add_row("Status", Text(status, style=STATUS_STYLES.get(status, "")))
     score = health["score"]
-    table.add_row("Health score", fmt.number(score, 0) if score is not None else "n/a")
+    table.add_row("Health score", fmt.score(score) if score is not None else "n/a")
     table.add_row("Jobs", fmt.count(jobs["total"]))
     table.add_row("Finished", fmt.count(jobs["finished"]))
     table.add_row(
@@ -112,11 +112,8 @@ def _summary(report: ReportView) -> Group:
     table.add_row("Throughput", f"{fmt.number(report['throughput_per_hour'])} per hour")
     queue = report["queue"]
     table.add_row("Pending / stuck", f"{fmt.count(queue['pending'])} / {fmt.count(queue['stuck'])}")
-    table.add_row(
-        "Cost / savings",
-        f"{fmt.money(cost['actual'])} / {fmt.money(cost['savings'])} "
-        f"({fmt.percent(cost['savings_pct'])})",
-    )
+    for headline in sections.cost_headlines(cost):
+        table.add_row(headline.label, f"{headline.value} ({headline.note})")
     table.add_row("Data as of", fmt.timestamp(report["data_as_of"]))
     return Group(Text(title, style="bold"), table)
 

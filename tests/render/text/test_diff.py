@@ -33,7 +33,7 @@ def test_a_changed_report_shows_each_figure_old_to_new_in_its_unit() -> None:
     changes = compare_reports({"daily/x": report()}, {"daily/x": new})
     assert [change.change for change in changes] == ["changed"]
     assert changes[0].cells() == [
-        "healthy → critical", "1,200 → 1,300", "1.2% → 12.5%", "5 min 54 s", "$12.50", "97.0",
+        "healthy → critical", "1,200 → 1,300", "1.2% → 12.5%", "5 min 54 s", "$12.50", "97",
         "0",
     ]  # fmt: skip
     assert changes[0].other_sections() == ["errors"]
