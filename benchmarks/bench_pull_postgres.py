@@ -49,8 +49,8 @@ INSERT INTO progressive_capture_jobs (id, job_type, repository_id, repository_na
 SELECT gen_random_uuid(),
        (ARRAY['historical-pr-sync', 'recent-prs', 'pr-details', 'reviews', 'comments'])
            [1 + i %% 5],
-       gen_random_uuid(),
-       'org-' || (i %% 97) || '/repo-' || (i %% 5000),
+       md5('repo-' || (i %% 5000))::uuid,
+       'org-' || (i %% 5000 %% 97) || '/repo-' || (i %% 5000),
        CASE WHEN i %% 10 < 4 THEN 'github_actions' ELSE 'inngest' END,
        (ARRAY['pending', 'processing', 'completed', 'failed', 'completed', 'completed'])
            [1 + i %% 6],
