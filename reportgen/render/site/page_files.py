@@ -48,7 +48,8 @@ from reportgen.render.site.templates import read_asset, shipped_folder
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
 GLANCE_DAYS = 30
-CALENDAR_DAYS = 371  # a year, rounded up to whole weeks
+CALENDAR_WEEKS = 53  # a year, in whole week columns
+CALENDAR_DAYS = CALENDAR_WEEKS * 7  # enough daily reports to fill them
 FEED_ENTRIES = 30
 # The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
 # older findings stay on their daily pages and in each report.json.
@@ -185,27 +186,29 @@ def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
 
 @dataclass(frozen=True)
 class CalendarDay:
-    """One cell of the year calendar: a daily report's day, status and page."""
+    """One cell of the year calendar: a day, its report's status and page; a day without a
+    report has the status `no-data` and no page."""
 
     key: str
     status: str
-    href: str
+    href: str = ""
 
 
-def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay | None]:
-    """The days in week columns from Monday: blank cells before the first day."""
+NO_DATA = "no-data"
+
+
+def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay]:
+    """A year at a glance: every day of the CALENDAR_WEEKS week columns (from Monday) that end
+    with the newest day of `days`, whether it has a report or not."""
     if not days:
         return []
-    first = date.fromisoformat(days[0].key)
-    cells: list[CalendarDay | None] = [None] * first.weekday()
-    expected = first
-    for day in days:
-        while expected < date.fromisoformat(day.key):  # a day without a report stays blank
-            cells.append(None)
-            expected += timedelta(days=1)
-        cells.append(day)
-        expected += timedelta(days=1)
-    return cells
+    by_key = {day.key: day for day in days}
+    newest = max(date.fromisoformat(day.key) for day in days)
+    first = newest - timedelta(weeks=CALENDAR_WEEKS - 1, days=newest.weekday())
+    return [
+        by_key.get(key, CalendarDay(key, NO_DATA))
+        for key in (str(first + timedelta(days=n)) for n in range((newest - first).days + 1))
+    ]
 
 
 def _glance_table(days: Sequence[Report]) -> DataTable:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from reportgen.render.site.page_files import alert_transitions
+from reportgen.render.site.page_files import CalendarDay, alert_transitions, calendar_cells
 
 
 def test_alert_transitions_show_the_change_and_the_issue() -> None:
@@ -37,3 +37,34 @@ def test_alert_transitions_show_the_change_and_the_issue() -> None:
             None,
         ),
     )
+
+
+def test_calendar_cells_are_a_year_of_week_columns_ending_with_the_newest_day() -> None:
+    days = [
+        CalendarDay("2026-11-24", "healthy", "daily/2026-11-24/index.html"),
+        CalendarDay("2026-11-25", "warning", "daily/2026-11-25/index.html"),  # a Wednesday
+    ]
+    cells = calendar_cells(days)
+    # 52 whole weeks before, then Monday to Wednesday of the newest week.
+    assert len(cells) == 52 * 7 + 3 == 367
+    assert cells[0] == CalendarDay("2025-11-24", "no-data")  # a Monday
+    assert date.fromisoformat(cells[0].key).weekday() == 0
+    assert [cell.key for cell in cells] == [
+        str(date(2025, 11, 24) + timedelta(days=n)) for n in range(367)
+    ]
+    assert cells[-2:] == days
+    assert {cell.status for cell in cells[:-2]} == {"no-data"}
+    assert {cell.href for cell in cells[:-2]} == {""}
+
+
+def test_calendar_cells_mark_a_day_without_a_report_between_two() -> None:
+    days = [
+        CalendarDay("2026-11-23", "healthy", "daily/2026-11-23/index.html"),  # a Monday
+        CalendarDay("2026-11-25", "critical", "daily/2026-11-25/index.html"),
+    ]
+    assert calendar_cells(days)[-3:] == [
+        days[0],
+        CalendarDay("2026-11-24", "no-data"),
+        days[1],
+    ]
+    assert calendar_cells([]) == []
