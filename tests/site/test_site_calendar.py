@@ -36,4 +36,14 @@ def test_calendar_is_a_year_of_days_with_the_reports_linked(sample_site: Path) -
     assert len(empty) == 53 * 7 - 28
     assert empty[0] == ("i", "no-data", "", f"{first} no data")
     html = (sample_site / "index.html").read_text(encoding="utf-8")
-    assert "One cell a day for the 371 days to 2026-11-29" in html
+    assert "One cell a day for the 53 weeks to 2026-11-29" in html
+
+
+def test_calendar_labels_the_months_above_their_first_week(sample_site: Path) -> None:
+    html = (sample_site / "index.html").read_text(encoding="utf-8")
+    calendar = html.split('<div class="calendar">', 1)[1].split("</div>", 1)[0]
+    labels = re.findall(r'<b class="month">([A-Za-z]*)</b>', calendar)
+    assert len(labels) == 53  # one a column, mostly empty
+    assert [label for label in labels if label] == [
+        "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"
+    ]  # fmt: skip

@@ -211,6 +211,37 @@ def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay]:
     ]
 
 
+@dataclass(frozen=True)
+class CalendarWeek:
+    """One column of the year calendar: its days from Monday, and the month it starts (`Nov`)
+    when one does and the label has room before the calendar ends."""
+
+    days: tuple[CalendarDay, ...]
+    month: str = ""
+
+
+MONTH_LABEL_WEEKS = 3  # the columns a month's label spans
+
+
+def calendar_weeks(cells: Sequence[CalendarDay]) -> list[CalendarWeek]:
+    """`calendar_cells` in week columns, each labelled with the month that starts in it (the
+    first column with its own month, when the next month's label leaves it room)."""
+    columns = [tuple(cells[n : n + 7]) for n in range(0, len(cells), 7)]
+    starts = [next((d.key for d in days if d.key.endswith("-01")), "") for days in columns]
+    if columns and not any(starts[:MONTH_LABEL_WEEKS]):
+        starts[0] = columns[0][0].key
+    return [
+        CalendarWeek(
+            days,
+            # A label needs MONTH_LABEL_WEEKS columns: none in the last ones.
+            f"{date.fromisoformat(start):%b}"
+            if start and len(columns) - index >= MONTH_LABEL_WEEKS
+            else "",
+        )
+        for index, (days, start) in enumerate(zip(columns, starts, strict=True))
+    ]
+
+
 def _glance_table(days: Sequence[Report]) -> DataTable:
     columns = (
         Column("day", "Day", "date"),
@@ -282,7 +313,7 @@ def index_files(
         glance=_glance_table(days),
         days_shown=len(days),
         archive=archive,
-        calendar=calendar_cells(calendar),
+        calendar=calendar_weeks(calendar_cells(calendar)),
         open_incidents=[view for view in from_episodes(groups, (), now) if view.end is None],
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))
