@@ -18,11 +18,11 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from reportgen.commands.report import (
+    partial_data_warning,
     render_report,
     report_json,
     resolve_period,
     run_report,
-    partial_data_warning,
     stale_data_warning,
     view_for,
     write_atomically,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from site_builder import INCIDENT_ALERTS, build, days, settings
@@ -136,3 +136,26 @@ def test_partial_periods_follow_as_of(tmp_path: Path) -> None:
         "monthly/2026-11/index.html",
         "weekly/2026-W47/index.html",
     ]
+
+
+def test_a_newer_snapshot_redraws_the_pages_whose_data_it_ends_within(tmp_path: Path) -> None:
+    """The grey span after the newest snapshot moves with it; a page whose data were whole
+    before is kept."""
+    site, copy = tmp_path / "site", tmp_path / "before"
+    rows = days(date(2026, 11, 16), 12)  # Mon 16 to Fri 27 November
+    build(site, rows, data_as_of=datetime(2026, 11, 27, 10, tzinfo=UTC))
+    page = site / "daily/2026-11-27/index.html"
+    span = '"event":"after the newest snapshot","kind":"after_data"}'
+    assert f'"start":"2026-11-27T10:00:00+00:00","end":"2026-11-28T00:00:00+00:00",{span}' in (
+        page.read_text(encoding="utf-8")
+    )
+    assert span not in (site / "daily/2026-11-26/index.html").read_text(encoding="utf-8")
+    copy.mkdir()
+    (copy / ".reportgen-build.json").write_bytes((site / ".reportgen-build.json").read_bytes())
+    build(site, rows, data_as_of=datetime(2026, 11, 27, 20, tzinfo=UTC))
+    assert f'"start":"2026-11-27T20:00:00+00:00","end":"2026-11-28T00:00:00+00:00",{span}' in (
+        page.read_text(encoding="utf-8")
+    )
+    changed = changed_units(copy, site)
+    assert "daily/2026-11-27/index.html" in changed
+    assert "daily/2026-11-26/index.html" not in changed

@@ -23,6 +23,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -142,7 +143,7 @@ def _error_caption(what: str, thresholds: ThresholdSettings) -> str:
 
 EVENTS_CAPTION = (
     " Purple rules mark rollout changes, red spans alert episodes, grey spans hours without"
-    " data (before the data start, or not yet elapsed)."
+    " data (before the data start, or after the newest snapshot)."
 )
 
 
@@ -168,7 +169,13 @@ def _series_chart(
     rows: Sequence[Row],
     thresholds: Sequence[tuple[str, float]] = (),
 ) -> Chart:
-    """A chart over time: `drawing` takes the step last; events fill its datasets."""
+    """A chart over time: `drawing` takes the step last; events fill its datasets.
+
+    An hour from the data's end on has no data (its zeros were never measured): its points
+    are left out, and the grey span after the newest snapshot shows why."""
+    data_end = timeline.events.data_end
+    if timeline.step == "hour" and data_end is not None:
+        rows = [row for row in rows if datetime.fromisoformat(str(row["at"])) < data_end]
     draw = (*drawing, timeline.step)
     chart = _chart(slug, title, caption + EVENTS_CAPTION, draw, columns, rows, thresholds)
     chart.spec["datasets"]["events"] = list(timeline.events.rules)
@@ -414,7 +421,7 @@ def health_score_series(
         f"Daily health score (0-100) with the warning ({thresholds.health_score_warning:g}) and "
         f"critical ({thresholds.health_score_critical:g}) levels; inconclusive days have none."
     )
-    columns = (_at_column(timeline), Column("score", "Health score", "number"))
+    columns = (_at_column(timeline), Column("score", "Health score", "score"))
     return _series_chart(
         "health-score", "Health score", caption, ("health",), timeline, columns, rows, levels
     )

@@ -26,7 +26,7 @@ LABEL_LINE_PX = 12  # one line of a rollout label
 # Readable in light and dark themes: the legend of dashes must not be drawn in black.
 LEGEND_STROKE = "#8c959f"
 TIME_UNITS = {"hour": "utcyearmonthdatehours", "day": "utcyearmonthdate"}
-BAR_LABELS = {
+TIME_LABELS = {
     "hour": "utcFormat(datum.value, '%H') === '00'"
     " ? utcFormat(datum.value, '%b %d') : utcFormat(datum.value, '%H:%M')",
     "day": "utcFormat(datum.value, '%b %d')",
@@ -48,13 +48,13 @@ def _base(name: str = "rows") -> alt.Chart:
 
 
 def _time_axis(step: str, unit: bool = False) -> alt.X:
-    """The time axis in UTC; Vega's own multi-format labels hours and days without repeats.
+    """The time axis in UTC, labelled alike on every chart of a step: hours on the 24-hour
+    clock with the date at midnight (`Nov 18`, `03:00`), days as `Nov 18`. Vega's own
+    multi-format would label lines `Wed 18`, `03 AM` beside the bars' `03:00`.
 
     Bars take the step as their time unit, so each is as wide as its hour or day."""
-    axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True)
+    axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True, labelExpr=TIME_LABELS[step])
     if unit:
-        # A time unit would label every tick with its full date and hour: label as Vega does.
-        axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True, labelExpr=BAR_LABELS[step])
         return alt.X("at:T", timeUnit=TIME_UNITS[step], scale=alt.Scale(type="utc"), axis=axis)  # type: ignore[arg-type]
     return alt.X("at:T", scale=alt.Scale(type="utc"), axis=axis)
 

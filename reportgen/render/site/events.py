@@ -166,6 +166,9 @@ class ChartEvents:
 
     rules: tuple[dict[str, Any], ...] = ()
     spans: tuple[dict[str, Any], ...] = ()
+    # Where the data end (the newest snapshot), when that is before the window's end: an
+    # hour from it on has no data, and its zeros are not drawn as if they were measured.
+    data_end: datetime | None = None
 
 
 def chart_events(
@@ -174,8 +177,11 @@ def chart_events(
     found: Sequence[Episode],
     data_start: datetime | None,
     elapsed_end: datetime | None,
+    data_as_of: datetime | None = None,
 ) -> ChartEvents:
-    """Rollout rules, episode spans and coverage gaps within `window` (`[start, end)`)."""
+    """Rollout rules, episode spans and coverage gaps within `window` (`[start, end)`): before
+    the data start, and from the newest snapshot (`data_as_of`) or the end of the elapsed
+    time, whichever comes first, to the window's end."""
     start, end = window
     changes = sorted(
         (
@@ -216,7 +222,18 @@ def chart_events(
                 "kind": "uncovered",
             }
         )
-    if elapsed_end is not None and elapsed_end < end:
+    data_end = data_as_of if data_as_of is not None and data_as_of < end else None
+    if data_end is not None and (elapsed_end is None or data_end <= elapsed_end):
+        # The period has elapsed (or will) past the newest snapshot: no data after it yet.
+        spans.append(
+            {
+                "start": max(data_end, start).isoformat(),
+                "end": end.isoformat(),
+                "event": "after the newest snapshot",
+                "kind": "after_data",
+            }
+        )
+    elif elapsed_end is not None and elapsed_end < end:
         spans.append(
             {
                 "start": max(elapsed_end, start).isoformat(),
@@ -225,4 +242,4 @@ def chart_events(
                 "kind": "partial",
             }
         )
-    return ChartEvents(tuple(rules), tuple(spans))
+    return ChartEvents(tuple(rules), tuple(spans), data_end)

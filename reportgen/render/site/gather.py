@@ -284,7 +284,11 @@ class Gatherer:
         assert page.period is not None
         window = (page.period.start_utc, page.period.end_utc)
         overlapping = [e for e in self.episodes if e.overlaps(*window)]
-        fingerprint = _hash(inputs, self.common.assets, neighbours, overlapping, self.data_start)
+        # Where the data end, when inside the period: its charts mark the hours after it.
+        data_end = self.data_as_of if self.data_as_of and self.data_as_of < window[1] else None
+        fingerprint = _hash(
+            inputs, self.common.assets, neighbours, overlapping, self.data_start, data_end
+        )
         unit = self._reusable(page.path, fingerprint)
         if unit is not None:
             self._keep(page.path, unit)
@@ -321,11 +325,14 @@ class Gatherer:
         partial: bool,
         report: Report | None,
     ) -> ChartEvents:
-        """Rollout changes, alert episodes and coverage gaps within `window`."""
+        """Rollout changes, alert episodes and coverage gaps (before the data start, after the
+        newest snapshot) within `window`."""
         elapsed = None
         if partial and report is not None:
             elapsed = datetime.fromisoformat(str(report["period"]["elapsed_end"]))
-        return chart_events(reports, window, self.episodes, self.data_start, elapsed)
+        return chart_events(
+            reports, window, self.episodes, self.data_start, elapsed, self.data_as_of
+        )
 
     def _has_old_report(self, page: Page) -> bool:
         return (self.old_site / page.folder / "report.json").is_file()

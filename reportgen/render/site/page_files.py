@@ -48,7 +48,8 @@ from reportgen.render.site.templates import read_asset, shipped_folder
 Report = Mapping[str, Any]
 Files = dict[str, bytes]
 GLANCE_DAYS = 30
-CALENDAR_DAYS = 371  # a year, rounded up to whole weeks
+CALENDAR_WEEKS = 53  # a year, in whole week columns
+CALENDAR_DAYS = CALENDAR_WEEKS * 7  # enough daily reports to fill them
 FEED_ENTRIES = 30
 # The alerts page lists this many of the newest rows per table, keeping it well under 150 KB;
 # older findings stay on their daily pages and in each report.json.
@@ -186,27 +187,60 @@ def neighbours_of(pages: Sequence[Page], position: int) -> Neighbours:
 
 @dataclass(frozen=True)
 class CalendarDay:
-    """One cell of the year calendar: a daily report's day, status and page."""
+    """One cell of the year calendar: a day, its report's status and page; a day without a
+    report has the status `no-data` and no page."""
 
     key: str
     status: str
-    href: str
+    href: str = ""
 
 
-def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay | None]:
-    """The days in week columns from Monday: blank cells before the first day."""
+NO_DATA = "no-data"
+
+
+def calendar_cells(days: Sequence[CalendarDay]) -> list[CalendarDay]:
+    """A year at a glance: every day of the CALENDAR_WEEKS week columns (from Monday) that end
+    with the newest day of `days`, whether it has a report or not."""
     if not days:
         return []
-    first = date.fromisoformat(days[0].key)
-    cells: list[CalendarDay | None] = [None] * first.weekday()
-    expected = first
-    for day in days:
-        while expected < date.fromisoformat(day.key):  # a day without a report stays blank
-            cells.append(None)
-            expected += timedelta(days=1)
-        cells.append(day)
-        expected += timedelta(days=1)
-    return cells
+    by_key = {day.key: day for day in days}
+    newest = max(date.fromisoformat(day.key) for day in days)
+    first = newest - timedelta(weeks=CALENDAR_WEEKS - 1, days=newest.weekday())
+    return [
+        by_key.get(key, CalendarDay(key, NO_DATA))
+        for key in (str(first + timedelta(days=n)) for n in range((newest - first).days + 1))
+    ]
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    """One column of the year calendar: its days from Monday, and the month it starts (`Nov`)
+    when one does and the label has room before the calendar ends."""
+
+    days: tuple[CalendarDay, ...]
+    month: str = ""
+
+
+MONTH_LABEL_WEEKS = 3  # the columns a month's label spans
+
+
+def calendar_weeks(cells: Sequence[CalendarDay]) -> list[CalendarWeek]:
+    """`calendar_cells` in week columns, each labelled with the month that starts in it (the
+    first column with its own month, when the next month's label leaves it room)."""
+    columns = [tuple(cells[n : n + 7]) for n in range(0, len(cells), 7)]
+    starts = [next((d.key for d in days if d.key.endswith("-01")), "") for days in columns]
+    if columns and not any(starts[:MONTH_LABEL_WEEKS]):
+        starts[0] = columns[0][0].key
+    return [
+        CalendarWeek(
+            days,
+            # A label needs MONTH_LABEL_WEEKS columns: none in the last ones.
+            f"{date.fromisoformat(start):%b}"
+            if start and len(columns) - index >= MONTH_LABEL_WEEKS
+            else "",
+        )
+        for index, (days, start) in enumerate(zip(columns, starts, strict=True))
+    ]
 
 
 def _glance_table(days: Sequence[Report]) -> DataTable:
@@ -280,7 +314,7 @@ def index_files(
         glance=_glance_table(days),
         days_shown=len(days),
         archive=archive,
-        calendar=calendar_cells(calendar),
+        calendar=calendar_weeks(calendar_cells(calendar)),
         open_incidents=[view for view in from_episodes(groups, (), now) if view.end is None],
     )
     meta = page_meta(page, common, "Overview", has_charts=bool(charts))

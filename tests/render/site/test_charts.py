@@ -271,3 +271,73 @@ def test_chart_specs_are_drawn_once_then_read_from_the_cache(fresh_templates: Pa
     charts._TEMPLATES.clear()
     specs = [c.spec for c in charts.hourly_charts(incident_day(), THRESHOLDS)]
     assert {spec["mark"] for spec in specs} == {"cached"}
+
+
+def test_hourly_charts_leave_out_the_hours_after_the_newest_snapshot() -> None:
+    """The data end at 13:30: the 14:00 hour was never measured, its zeros are not drawn."""
+    data_as_of = DAY + timedelta(hours=13, minutes=30)
+    found = chart_events([], (DAY, DAY + timedelta(days=1)), [], None, None, data_as_of)
+    for chart in charts.hourly_charts(incident_day(), THRESHOLDS, found):
+        hours = sorted({row["at"][11:16] for row in chart.spec["datasets"]["rows"]})
+        assert hours == ["12:00", "13:00"], chart.slug
+        assert [row[0] for row in chart.table.rows] == [
+            "2026-11-18T12:00:00+00:00",
+            "2026-11-18T13:00:00+00:00",
+        ], chart.slug
+        assert chart.spec["datasets"]["spans"] == [
+            {
+                "start": "2026-11-18T13:30:00+00:00",
+                "end": "2026-11-19T00:00:00+00:00",
+                "event": "after the newest snapshot",
+                "kind": "after_data",
+            }
+        ], chart.slug
+        assert "grey spans hours without data (before the data start, or after the newest" in (
+            chart.caption
+        )
+
+
+def test_daily_series_keep_their_days_when_the_data_end_within_the_last() -> None:
+    data_as_of = datetime(2026, 11, 29, 10, tzinfo=UTC)
+    window = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
+    found = chart_events([], window, [], None, None, data_as_of)
+    volume = charts.series_charts(week(), THRESHOLDS, found)[0]
+    assert len({row["at"] for row in volume.spec["datasets"]["rows"]}) == 7
+
+
+def _time_label_exprs(spec: Any) -> list[str]:
+    """The label expressions of the time (`at`) axes in a spec (event rules draw none)."""
+    found: list[str] = []
+    if isinstance(spec, dict):
+        x = spec.get("encoding", {}).get("x") if isinstance(spec.get("encoding"), dict) else None
+        if isinstance(x, dict) and x.get("field") == "at" and "axis" in x:
+            found.append(x["axis"].get("labelExpr"))
+        for value in spec.values():
+            found.extend(_time_label_exprs(value))
+    elif isinstance(spec, list):
+        for value in spec:
+            found.extend(_time_label_exprs(value))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: charts.hourly_charts(incident_day(), THRESHOLDS, events()),
+            "utcFormat(datum.value, '%H') === '00' ? utcFormat(datum.value, '%b %d')"
+            " : utcFormat(datum.value, '%H:%M')",
+        ),
+        (
+            lambda: charts.series_charts(week(), THRESHOLDS, events()),
+            "utcFormat(datum.value, '%b %d')",
+        ),
+    ],
+    ids=["hourly", "daily"],
+)
+def test_every_time_chart_of_a_step_labels_its_axis_alike(build: Any, expected: str) -> None:
+    """Hours on the 24-hour clock (`03:00`, the date at midnight), days as `Nov 18`: Vega's
+    own multi-format labels (`Wed 18`, `03 AM`) are never used."""
+    for chart in build():
+        labels = _time_label_exprs(chart.spec)
+        assert labels and set(labels) == {expected}, chart.slug

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from reportgen.periods import daily
 from reportgen.render.site.events import chart_events, episodes, incidents
 from reportgen.render.site.incidents import from_daily_findings, from_episodes
@@ -173,3 +175,36 @@ def test_an_open_episode_is_known_up_to_the_last_health_run() -> None:
     view = from_episodes(incidents(found), DAILY, AS_OF)[0]
     assert (view.end, view.open_until, view.duration) == (None, at(23.75), "8 h 15 min")
     assert [link.label for link in view.reports] == ["2026-11-18"]
+
+
+@pytest.mark.parametrize(
+    ("data_as_of", "elapsed_end", "expected"),
+    [
+        # The day has elapsed, the data end at 10:00: the hours after are no data, not zeros.
+        (10, None, [("after_data", "after the newest snapshot", "10:00", "00:00")]),
+        # A partial day whose data end before the elapsed time: from the data end.
+        (10, 20, [("after_data", "after the newest snapshot", "10:00", "00:00")]),
+        # A partial day judged before the newest snapshot: from the end of the elapsed time.
+        (22, 20, [("partial", "partial: no data yet", "20:00", "00:00")]),
+        # Data past the window: nothing to mark.
+        (30, None, []),
+        # Data that end before the window: the whole window.
+        (-5, None, [("after_data", "after the newest snapshot", "00:00", "00:00")]),
+    ],
+)
+def test_chart_events_mark_the_hours_after_the_newest_snapshot(
+    data_as_of: float, elapsed_end: float | None, expected: list[tuple[str, ...]]
+) -> None:
+    start = datetime(2026, 11, 25, tzinfo=UTC)
+    found = chart_events(
+        [],
+        (start, start + timedelta(days=1)),
+        [],
+        None,
+        None if elapsed_end is None else start + timedelta(hours=elapsed_end),
+        start + timedelta(hours=data_as_of),
+    )
+    spans = [(s["kind"], s["event"], s["start"][11:16], s["end"][11:16]) for s in found.spans]
+    assert spans == expected
+    inside = data_as_of < 24
+    assert found.data_end == (start + timedelta(hours=data_as_of) if inside else None)
