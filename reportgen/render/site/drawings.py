@@ -53,7 +53,15 @@ def _time_axis(step: str, unit: bool = False) -> alt.X:
     multi-format would label lines `Wed 18`, `03 AM` beside the bars' `03:00`.
 
     Bars take the step as their time unit, so each is as wide as its hour or day."""
-    axis = alt.Axis(title=None, labelAngle=0, labelOverlap=True, labelExpr=TIME_LABELS[step])
+    # About six day labels (weekly over a month): Vega's overlap check thinned the bars' labels
+    # but left a line chart's every second day crowding its axis.
+    axis = alt.Axis(
+        title=None,
+        labelAngle=0,
+        labelOverlap=True,
+        labelExpr=TIME_LABELS[step],
+        tickCount=6 if step == "day" else alt.Undefined,
+    )
     if unit:
         return alt.X("at:T", timeUnit=TIME_UNITS[step], scale=alt.Scale(type="utc"), axis=axis)  # type: ignore[arg-type]
     return alt.X("at:T", scale=alt.Scale(type="utc"), axis=axis)
