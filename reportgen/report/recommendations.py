@@ -120,10 +120,13 @@ def _why_inconclusive(
 
 def _growth(cost: Cost, repositories: Repositories) -> dict[str, Recommendation]:
     advice: dict[str, Recommendation] = {}
-    if cost.savings_pct is not None and cost.savings_pct > EXPAND_SAVINGS_PCT:
+    savings = cost.savings_pct
+    if savings is not None and savings > EXPAND_SAVINGS_PCT and cost.baseline > 0:
+        # In the words of the cost headlines: a multiple of the all-inngest baseline, in dollars.
         advice["consider_expanding"] = Recommendation(
             "consider_expanding",
-            f"Healthy with {cost.savings_pct:.0f}% savings: consider expanding the rollout.",
+            f"Healthy at {cost.actual / cost.baseline:.2f}× the all-inngest cost"
+            f" (${cost.actual:,.2f} vs ${cost.baseline:,.2f}): consider expanding the rollout.",
         )
     participation = repositories.participation_rate
     if participation is not None and participation < LOW_PARTICIPATION_PCT:

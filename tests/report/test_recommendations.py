@@ -10,7 +10,9 @@ from reportgen.report.recommendations import recommendations
 
 
 def cost(savings_pct: float | None) -> Cost:
-    return Cost(0.0, 0.0, 0.0, 0.0, 0.0, savings_pct, 0, 0, 0, 0, 0.0, "up")
+    """A cost whose all-inngest baseline is $40 and which saves `savings_pct` of it."""
+    actual = 40.0 * (1 - (savings_pct or 0.0) / 100)
+    return Cost(0.0, actual, actual, 40.0, 40.0 - actual, savings_pct, 0, 0, 0, 0, 0.0, "up")
 
 
 def repositories(participation: float | None) -> Repositories:
@@ -43,6 +45,10 @@ def test_recommendations_most_urgent_first_each_once() -> None:
 
 def test_recommendations_expand_only_when_healthy() -> None:
     assert codes(Status.HEALTHY, [], savings=60.0) == ["consider_expanding"]
+    advice = recommendations(Status.HEALTHY, [], cost(60.0), repositories(80.0), 40, 10)
+    assert advice[0].message == (
+        "Healthy at 0.40× the all-inngest cost ($16.00 vs $40.00): consider expanding the rollout."
+    )
     warning = [finding("queue_backlog", Severity.WARNING)]
     assert codes(Status.WARNING, warning, savings=60.0) == ["drain_queue"]
 
