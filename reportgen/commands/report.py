@@ -22,7 +22,6 @@ from reportgen.errors import UsageError
 from reportgen.periods import Period, PeriodKind
 from reportgen.render import ReportFormat
 from reportgen.render import formatting as fmt
-from reportgen.render.site.navigation import coverage
 from reportgen.render.text.markdown import report_markdown
 from reportgen.render.text.table import as_text, report_table
 from reportgen.report.loader import build_report
@@ -151,7 +150,7 @@ def partial_data_warning(
     period still running is partial by nature and says so itself."""
     if span is None or period.partial:
         return None
-    words, partial = coverage(period.start_utc, period.end_utc, span, data_as_of)
+    words, partial = fmt.coverage(period.start_utc, period.end_utc, span, data_as_of)
     if not partial:
         return None
     return f"Warning: the data cover part of this {period.kind} period: {words}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 NOT_AVAILABLE = "n/a"
@@ -222,3 +222,38 @@ def trend_label(trend: Mapping[str, Any] | None) -> str:
         return f"{shown} (inconclusive)"
     arrow = TREND_ARROWS.get(direction)
     return f"{shown} {arrow}" if arrow else shown
+
+
+def coverage(
+    start: datetime,
+    end: datetime,
+    data_span: tuple[datetime, datetime] | None,
+    data_as_of: datetime | None,
+) -> tuple[str, bool]:
+    """What the data cover of `[start, end)`, in words, and whether that is less than all.
+
+    `data start 2026-10-25 · 7 of 31 days` for a month the data start in;
+    `data until 2026-11-25 10:00 UTC · 10 of 24 hours` for a day the data stop in.
+    """
+    if data_span is None:
+        return "no data", True
+    first = data_span[0]
+    last = max(data_span[1], data_as_of) if data_as_of is not None else data_span[1]
+    covered_from, covered_to = max(start, first), min(end, last)
+    hours = (end - start) / timedelta(hours=1)
+    parts: list[str] = []
+    if first > start:
+        parts.append(f"data start {first.date().isoformat()}")
+    if last < end:
+        parts.append(f"data until {last.strftime('%Y-%m-%d %H:%M')} UTC")
+    if not parts:
+        return "data cover the whole period", False
+    span = max(covered_to - covered_from, timedelta(0))
+    if hours <= 48:
+        covered = round(span / timedelta(hours=1))
+        parts.append(f"{covered} of {round(hours)} hours")
+    else:
+        days = round((end - start) / timedelta(days=1))
+        covered = min(days, -(-span // timedelta(days=1)))
+        parts.append(f"{covered} of {days} days")
+    return " · ".join(parts), True

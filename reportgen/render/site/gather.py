@@ -23,9 +23,10 @@ from typing import Any, Protocol
 from reportgen import __version__
 from reportgen.config import Settings
 from reportgen.periods import Period
+from reportgen.render.formatting import coverage
 from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
-from reportgen.render.site.navigation import Bounds, bounds_of, coverage, family, latest
+from reportgen.render.site.navigation import Bounds, bounds_of, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
 from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
