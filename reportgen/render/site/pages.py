@@ -173,7 +173,8 @@ def cell(value: Cell, fmt: str) -> str:
 
 
 def table_rows(table: DataTable, root: str) -> Markup:
-    """The rows of a table's body, a line each; a day in a date column links to its report.
+    """The rows of a table's body, a line each; a day in a date column links to its report,
+    and so does a time on one of `table.days`.
 
     A year's site shows some 300,000 cells, too many for a Jinja loop (~5 µs a cell). The
     table around the rows (caption, header, the empty table) is `_partials/_table.html`."""
@@ -193,8 +194,12 @@ def table_rows(table: DataTable, root: str) -> Markup:
 @lru_cache(maxsize=1 << 12)
 def _day_time_html(value: str, root: str) -> str:
     """A time on a day that has a daily page, linked to it."""
-    link = f"{escape(root)}daily/{escape(value[:10])}/index.html"
+    link = _day_href(value[:10], root)
     return f'<td class="fmt-time"><a href="{link}">{escape(cell(value, "time"))}</a></td>'
+
+
+def _day_href(day: str, root: str) -> str:
+    return f"{escape(root)}daily/{escape(day)}/index.html"
 
 
 def _cell_html(value: Cell, fmt: str, root: str) -> str:
@@ -209,8 +214,7 @@ def _text_cell_html(value: str, fmt: str, root: str) -> str:
     """A text cell, made once per build: the same text recurs (processor names, categories,
     the hours of a day's five charts, the days of a month's)."""
     if fmt == "date" and len(value) == 10:
-        day = escape(value)
-        return f'<td class="fmt-date"><a href="{escape(root)}daily/{day}/index.html">{day}</a></td>'
+        return f'<td class="fmt-date"><a href="{_day_href(value, root)}">{escape(value)}</a></td>'
     return f'<td class="fmt-{fmt}">{escape(cell(value, fmt))}</td>'
 
 
