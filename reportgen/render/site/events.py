@@ -88,7 +88,7 @@ def episodes(
             # A firing row's message may be a healthy result's (on the way to resolving):
             # only an escalation's says more than the one that opened the episode.
             episode = open_[key]
-            if _rank(row.get("severity")) > _rank(episode["severity"]):
+            if severity_rank(row.get("severity")) > severity_rank(episode["severity"]):
                 episode["severity"] = str(row.get("severity"))
                 episode["messages"].append(str(row.get("message") or ""))
         elif key in open_ and state in _EPISODE_ENDS:
@@ -97,7 +97,8 @@ def episodes(
     return sorted(found, key=lambda e: (e.start, e.key))
 
 
-def _rank(severity: Any) -> int:
+def severity_rank(severity: Any) -> int:
+    """How severe: critical above warning above the rest."""
     return SEVERITY_RANK.get(str(severity), 0)
 
 
@@ -133,7 +134,7 @@ def incidents(found: Sequence[Episode]) -> list[Incident]:
         Incident(
             start=group[0].start,
             end=None if any(e.end is None for e in group) else max(e.end for e in group if e.end),
-            severity=max((e.severity for e in group), key=_rank),
+            severity=max((e.severity for e in group), key=severity_rank),
             episodes=tuple(group),
             until=max((e.until for e in group if e.until is not None), default=None),
         )

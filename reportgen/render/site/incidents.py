@@ -14,16 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reportgen.render import formatting
-from reportgen.render.site.events import Episode, Incident, rollout_label
+from reportgen.render.site.events import Episode, Incident, rollout_label, severity_rank
 from reportgen.render.site.pages import Link
 from reportgen.render.site.plan import Page
 
 Report = Mapping[str, Any]
 SEVERITY_RANK = {"warning": 1, "critical": 2}
-
-
-def _rank(severity: str) -> int:
-    return SEVERITY_RANK.get(severity, 0)
 
 
 # The page lists this many incidents of each kind, newest first (keeps it well under 150 KB).
@@ -123,9 +119,9 @@ def _peaks(found: Sequence[Episode]) -> tuple[Found, ...]:
         if not episode.messages:
             continue
         known = peak.get((episode.rule, episode.scope))
-        if known is None or _rank(episode.severity) >= _rank(known.severity):
+        if known is None or severity_rank(episode.severity) >= severity_rank(known.severity):
             peak[(episode.rule, episode.scope)] = episode
-    ordered = sorted(peak.values(), key=lambda e: -_rank(e.severity))
+    ordered = sorted(peak.values(), key=lambda e: -severity_rank(e.severity))
     return tuple(Found(e.severity, e.rule, e.scope, e.messages[-1]) for e in ordered)
 
 
