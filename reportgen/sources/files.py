@@ -187,7 +187,7 @@ class FilesSource:
 
 def _part(file: SnapshotFile) -> Part:
     def chunks() -> Iterator[Chunk]:
-        yield Chunk(file.path, file.format)
+        yield Chunk(file.format, file.path)
 
     return Part(
         file.table, str(file.path), file.snapshot_at, file.stamp_from, chunks, note=file.note

@@ -1,12 +1,12 @@
 """The PostgreSQL source: the job system's own tables, read incrementally in bounded batches.
 
 One pull is one read-only REPEATABLE READ transaction, so the four tables are read as of one
-moment (the transaction's start, which becomes the snapshot time). Each table is streamed with
-`COPY (SELECT …) TO STDOUT (FORMAT csv)` into temporary CSV files of `batch_rows` rows, each
-row led by its number in the read, by a thread of its own; meanwhile the store scans and
-validates the files already written, with the checks it applies to exported files. A few
-thousand rows at most are held in Python at a time, and DuckDB's memory is bounded by the
-batch size (`memory_budget`).
+moment (the transaction's start, which becomes the snapshot time). Its snapshot is shared with
+a second connection, through ADBC's PostgreSQL driver, which streams each table with binary
+`COPY` into typed Arrow batches of `batch_rows` rows, on a thread of its own: the server sends
+the next batch while the store validates this one, with the checks it applies to exported
+files. At most `_AHEAD` batches wait, and DuckDB's memory is bounded by the batch size
+(`memory_budget`), so the table may be far larger than memory.
 
 A table is read from its watermark on: rows whose change time (`updated_at`, else the newest
 of `created_at`, `started_at`, `completed_at`) is at or after the last pull's watermark less
@@ -19,22 +19,22 @@ and every error message is scrubbed of the DSN and the password before it leaves
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import queue
-import select
-import shutil
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
+import adbc_driver_manager
+import adbc_driver_postgresql.dbapi as adbc
 import psycopg
+import pyarrow as pa
 from psycopg import pq, sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import TupleRow
 
 from reportgen.errors import InputError
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 Connection = psycopg.Connection[TupleRow]
 
 CONNECT_TIMEOUT_SECONDS = 10
+# How the pull's sessions show in pg_stat_activity.
+APPLICATION_NAME = "reportgen pull"
 LOST_HINT = "Check the database and the network, then pull again; the store is unchanged."
 READ_HINT = "Check that the role may SELECT the source.*_table tables; the store is unchanged."
 CONNECT_HINT = (
@@ -57,20 +59,22 @@ MIN_MEMORY_BYTES = 256 * 1024 * 1024
 MEMORY_BYTES_PER_ROW = 4096
 # Columns whose newest value is a row's change time when the table has no updated_at.
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")
-# Rows gathered in Python before they are written to a batch file.
-_WRITE_ROWS = 4096
-# Rows the store scans in one statement at least (but the last): a statement costs tens of
-# milliseconds beyond its rows, so small batches are scanned several at a time.
-_CHUNK_ROWS = 100_000
-# How long the COPY's reader waits on the socket before it looks whether the pull gave up.
+# Batches read ahead of the store: the next one streams while the store validates this one.
+_AHEAD = 2
+# How often a reader waiting for the store looks whether the pull gave up.
 _STOP_CHECK_SECONDS = 0.5
-# Types whose COPY text is their `::text` (the same output function): selected as they are,
-# which spares the server a text datum per value. `bool::text` is 'true', not COPY's 't', and
-# `char(n)::text` drops the padding, so every other type is still cast.
+# Types that arrive as the Arrow type of the store's column (ADBC reads them typed):
+# selected as they are. Every other type (numeric, char(n), enums, intervals) is read as its
+# `::text`, and arrays as JSON text, which the store validates as it would a file's.
 _AS_THEY_ARE = frozenset(
     {"text", "varchar", "uuid", "timestamptz", "timestamp", "date", "int2", "int4", "int8"}
-    | {"float4", "float8", "numeric", "json", "jsonb"}
+    | {"float4", "float8", "bool", "json", "jsonb"}
 )
+# ADBC errors of a session that ended, even without a SQLSTATE (the socket closed).
+_LOST_ADBC = (adbc_driver_manager.OperationalError, adbc_driver_manager.InternalError)
+
+# What a read can raise: psycopg's and ADBC's errors, and Arrow's (a stream cut off mid-table).
+_ERRORS = (psycopg.Error, adbc_driver_manager.Error, pa.ArrowException, OSError)
 
 
 def redacted(dsn: str) -> str:
@@ -111,14 +115,12 @@ class PostgresSource:
         tables: TableNames | None = None,
         batch_rows: int = 100_000,
         overlap_seconds: float = 60.0,
-        work_dir: Path | None = None,
     ) -> None:
         self._dsn = dsn
         self._secrets = _secrets_of(dsn)
         self.tables = tables or TableNames()
         self.batch_rows = batch_rows
         self.overlap = timedelta(seconds=overlap_seconds)
-        self.work_dir = work_dir
         self._label = redacted(dsn)
 
     @property
@@ -144,21 +146,26 @@ class PostgresSource:
     def open(self, since: Mapping[str, datetime]) -> Iterator[Sequence[Part]]:
         """Connect, start the read transaction and name the tables; rows stream per part."""
         connection = self._connect()
+        bulk: adbc.Connection | None = None
         reads: list[_TableRead] = []
         try:
-            with tempfile.TemporaryDirectory(prefix="reportgen-pull-", dir=self.work_dir) as work:
-                try:
-                    parts = self._parts(connection, since, Path(work), reads)
-                except psycopg.Error as exc:
-                    raise self._failed(connection, exc) from None
-                try:
-                    yield parts
-                finally:
-                    # A store that stopped mid-table may still hold the chunks unfinished: their
-                    # reader leaves the COPY before the folder and the connection go.
-                    for read in reads:
-                        read.stop()
+            try:
+                snapshot_at, snapshot = _begin(connection)
+                bulk = self._connect_bulk(snapshot)
+                parts = self._parts(connection, bulk, snapshot_at, since, reads)
+            except _ERRORS as exc:
+                raise self._failed(exc, connection, bulk) from None
+            try:
+                yield parts
+            finally:
+                # A store that stopped mid-table may still hold the chunks unfinished: their
+                # reader leaves the COPY before the connections go.
+                for read in reads:
+                    read.stop()
         finally:
+            if bulk is not None:
+                with contextlib.suppress(adbc_driver_manager.Error):
+                    bulk.close()
             connection.close()
 
     def _connect(self) -> Connection:
@@ -169,29 +176,38 @@ class PostgresSource:
                 autocommit=True,
                 prepare_threshold=None,
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                application_name="reportgen pull",
+                application_name=APPLICATION_NAME,
             )
         except psycopg.Error as exc:
             raise InputError(
                 f"cannot connect to {self.label}: {self._first_line(exc)}", hint=CONNECT_HINT
             ) from None
 
+    def _connect_bulk(self, snapshot: str) -> adbc.Connection:
+        """The connection that streams the tables, in the read transaction's snapshot."""
+        conninfo = make_conninfo(
+            self._dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS, application_name=APPLICATION_NAME
+        )
+        try:
+            bulk = adbc.connect(conninfo, autocommit=True)
+        except adbc_driver_manager.Error as exc:
+            raise InputError(
+                f"cannot connect to {self.label}: {self._first_line(exc)}", hint=CONNECT_HINT
+            ) from None
+        with bulk.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute(f"SET TRANSACTION SNAPSHOT {_text_literal(snapshot)}")
+        return bulk
+
     def _parts(
         self,
         connection: Connection,
+        bulk: adbc.Connection,
+        snapshot_at: datetime,
         since: Mapping[str, datetime],
-        work: Path,
         reads: list[_TableRead],
     ) -> list[Part]:
         """The parts to pull; each table's read is added to `reads` as it is named."""
-        connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        # UTC and ISO output, so timestamptz values read back as the files would carry them.
-        connection.execute("SET LOCAL TimeZone = 'UTC'")
-        connection.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-        connection.execute("SET LOCAL extra_float_digits = 1")
-        row = connection.execute("SELECT transaction_timestamp()").fetchone()
-        snapshot_at = row[0] if row is not None else None
-        assert isinstance(snapshot_at, datetime)
         parts = []
         for name, table in TABLES.items():
             upstream = self.tables.of(name)
@@ -214,23 +230,25 @@ class PostgresSource:
                     f"{self.label} {upstream}",
                     snapshot_at,
                     StampFrom.DATABASE,
-                    functools.partial(self._chunks, read, work),
+                    functools.partial(self._chunks, read, bulk),
                     replaces_rejects=False,
                     watermark=watermark,
                 )
             )
         return parts
 
-    def _chunks(self, read: _TableRead, work: Path) -> Iterator[Chunk]:
+    def _chunks(self, read: _TableRead, bulk: adbc.Connection) -> Iterator[Chunk]:
         try:
-            yield from read.chunks(work, self.batch_rows)
-        except psycopg.Error as exc:
-            raise self._failed(read.connection, exc) from None
+            yield from read.chunks(bulk, self.batch_rows)
+        except _ERRORS as exc:
+            raise self._failed(exc, read.connection, bulk) from None
 
-    def _failed(self, connection: Connection, exc: psycopg.Error) -> InputError:
+    def _failed(
+        self, exc: BaseException, connection: Connection, bulk: adbc.Connection | None
+    ) -> InputError:
         """A dropped connection, or a query the database refused (e.g. no SELECT grant)."""
-        ended = isinstance(exc, _Lost) or (exc.sqlstate or "").startswith(_LOST_STATES)
-        if ended or connection.pgconn.status != pq.ConnStatus.OK:
+        cut_off = bulk is not None and not _answers(bulk)
+        if _lost(exc) or cut_off or connection.pgconn.status != pq.ConnStatus.OK:
             return InputError(
                 f"lost the connection to {self.label}: {self._first_line(exc)}", hint=LOST_HINT
             )
@@ -273,7 +291,7 @@ def _columns(connection: Connection, upstream: str) -> tuple[str, dict[str, str]
 
 
 class _TableRead:
-    """The SELECT that reads one table's changed rows as text the store validates."""
+    """The SELECT that reads one table's changed rows for the store to validate."""
 
     def __init__(
         self,
@@ -289,7 +307,7 @@ class _TableRead:
         self.columns = columns
         self.connection = connection
         self.change = self._change_time()
-        self.reader: _BatchReader | None = None
+        self.reader: _ArrowReader | None = None
         self.since = since - overlap if since is not None and self.change is not None else None
 
     def _change_time(self) -> sql.Composable | None:
@@ -317,7 +335,7 @@ class _TableRead:
         return value if isinstance(value, datetime) else None
 
     def _value(self, column: str) -> sql.Composable:
-        """One schema column as text; arrays as JSON arrays, booleans as true/false."""
+        """One schema column as it is where ADBC reads it typed, else as text (arrays as JSON)."""
         kind = self.columns.get(column)
         target = sql.Identifier(column)
         if kind is None:
@@ -339,7 +357,7 @@ class _TableRead:
         return sql.SQL("NULL::text AS {}").format(target)
 
     def stop(self) -> None:
-        """Stop the COPY's reader thread, if one is still running."""
+        """Stop the read's thread, if one is still running."""
         if self.reader is not None:
             self.reader.stop()
 
@@ -349,161 +367,128 @@ class _TableRead:
             values, sql.SQL(self.relation), self._where()
         )
 
-    def chunks(self, work: Path, batch_rows: int) -> Iterator[Chunk]:
-        """Stream the table through COPY into CSV files of `batch_rows` rows each, every row
-        led by its number in the read. A reader thread writes the files while the store scans
-        the ones already written: each chunk is the batches finished since the last chunk, at
-        least `_CHUNK_ROWS` rows, so the store runs one statement per chunk however small the
-        batches (a statement per small batch costs more than the batch). No more than
-        `_WRITE_ROWS` rows are held in Python at a time; a chunk's files go once the store
-        has scanned them."""
-        query = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(self.select())
-        pgconn = self.connection.pgconn
-        pgconn.send_query(query.as_bytes(self.connection))
-        result = pgconn.get_result()
-        if result is None or result.status != pq.ExecStatus.COPY_OUT:
-            raise _error(pgconn, result)
-        folder = work / self.table.name
-        folder.mkdir()
-        reader = self.reader = _BatchReader(pgconn, folder, batch_rows)
+    def chunks(self, bulk: adbc.Connection, batch_rows: int) -> Iterator[Chunk]:
+        """The table's rows in Arrow tables of `batch_rows` rows, read ahead on a thread."""
+        query = self.select().as_string(self.connection)
+        reader = self.reader = _ArrowReader(bulk, query, batch_rows)
         try:
-            for batches in reader.finished():
-                yield Chunk(folder, FileFormat.COPY_CSV, batches)
-                for path in batches:
-                    path.unlink()
+            for rows in reader.batches():
+                yield Chunk(FileFormat.ARROW, rows=rows)
         finally:
             reader.stop()
-            shutil.rmtree(folder, ignore_errors=True)
 
 
-class _BatchReader:
-    """The COPY's rows into numbered batch files, on a thread of its own: the socket waits and
-    the store's statements both let the other side run, so the read and the scan overlap."""
+class _ArrowReader:
+    """One SELECT's rows as numbered Arrow tables, on a thread of its own: the socket waits and
+    the store's statements both let the other side run, so the read and the scan overlap. No
+    more than `_AHEAD` tables wait for the store."""
 
-    def __init__(self, pgconn: pq.abc.PGconn, folder: Path, batch_rows: int) -> None:
-        self._pgconn = pgconn
-        self._folder = folder
+    def __init__(self, bulk: adbc.Connection, query: str, batch_rows: int) -> None:
+        self._cursor = bulk.cursor()
+        self._query = query
         self._batch_rows = batch_rows
-        # Finished batch files, then None at the end of the COPY or the error that ended it.
-        self._done: queue.SimpleQueue[Path | BaseException | None] = queue.SimpleQueue()
+        # Tables of rows, then None at the end of the read or the error that ended it.
+        self._ready: queue.Queue[pa.Table | BaseException | None] = queue.Queue(_AHEAD)
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="reportgen-copy", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="reportgen-read", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            _receive(self._pgconn, self._folder, self._batch_rows, self._done.put, self._stopped)
-            if not self._stopped.is_set():
-                _finish(self._pgconn)
+            self._cursor.execute(self._query)
+            for rows in _numbered(self._cursor.fetch_record_batch(), self._batch_rows):
+                if not self._hand(rows):
+                    return
         except BaseException as exc:  # handed to the store's thread, which raises it
-            self._done.put(exc)
+            self._hand(exc)
         else:
-            self._done.put(None)
+            self._hand(None)
 
-    def finished(self) -> Iterator[tuple[Path, ...]]:
-        """The batches finished since the last call, once they hold `_CHUNK_ROWS` rows (all
-        that are finished by then), until the COPY ends (or fails)."""
-        batches: list[Path] = []
+    def _hand(self, item: pa.Table | BaseException | None) -> bool:
+        """Queue `item` for the store once there is room; False if the pull gave up first."""
+        while not self._stopped.is_set():
+            try:
+                self._ready.put(item, timeout=_STOP_CHECK_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The tables as they are read, until the read ends (or fails)."""
         while True:
-            item = self._done.get()
+            item = self._ready.get()
             if isinstance(item, BaseException):
                 raise item
             if item is None:
-                if batches:
-                    yield tuple(batches)
                 return
-            batches.append(item)
-            if len(batches) * self._batch_rows >= _CHUNK_ROWS and self._done.empty():
-                yield tuple(batches)
-                batches = []
+            yield item
 
     def stop(self) -> None:
-        """Make the thread leave the COPY (the connection is closed after it) and wait."""
+        """Make the thread leave the read (cancelling the COPY) and wait for it."""
         self._stopped.set()
-        self._thread.join()
+        while self._thread.is_alive():
+            with contextlib.suppress(adbc_driver_manager.Error):
+                self._cursor.adbc_cancel()
+            self._thread.join(_STOP_CHECK_SECONDS)
+        with contextlib.suppress(adbc_driver_manager.Error):
+            self._cursor.close()
 
 
-def _receive(
-    pgconn: pq.abc.PGconn,
-    folder: Path,
-    batch_rows: int,
-    finished: Callable[[Path], None],
-    stopped: threading.Event,
-) -> None:
-    """The COPY's rows, numbered from 1, into batch files, each handed to `finished` once
-    written; stops early when `stopped` is set."""
-    number = size = files = 0
-    get = pgconn.get_copy_data
-    while True:
-        files += 1
-        path = folder / f"{files:06d}.csv"
-        last = number + batch_rows
-        with path.open("wb") as out:
-            pending: list[bytes] = []
-            add = pending.append
-            while number < last:
-                size, data = get(1)
-                if size == 0:  # nothing buffered: wait for the server without the GIL
-                    if not _wait_readable(pgconn, stopped):
-                        return
-                    continue
-                if size < 0:
-                    break
-                number += 1
-                add(b"%d," % number + data)  # one object per row: the cheapest loop
-                if len(pending) >= _WRITE_ROWS:
-                    out.write(b"".join(pending))
-                    pending.clear()
-            out.write(b"".join(pending))
-        if number > last - batch_rows:
-            finished(path)
-        if number < last:
-            if size != -1:  # -2: the connection broke; its message says how
-                raise _error(pgconn, None)
-            return
+def _numbered(reader: pa.RecordBatchReader, batch_rows: int) -> Iterator[pa.Table]:
+    """The reader's rows in tables of `batch_rows` rows (the last may hold fewer), each row led
+    by its number in the read, `__number`, from 1."""
+    pending: list[pa.RecordBatch] = []
+    held = number = 0
+    for batch in reader:
+        pending.append(batch)
+        held += batch.num_rows
+        while held >= batch_rows:
+            rows = pa.Table.from_batches(pending, reader.schema)
+            yield _with_numbers(rows.slice(0, batch_rows), number)
+            number += batch_rows
+            held -= batch_rows
+            pending = rows.slice(batch_rows).to_batches()
+    if held:
+        yield _with_numbers(pa.Table.from_batches(pending, reader.schema), number)
 
 
-def _wait_readable(pgconn: pq.abc.PGconn, stopped: threading.Event) -> bool:
-    """Block until the server sends more (other threads run meanwhile), then take it in;
-    False if the pull gave up meanwhile."""
-    while not select.select([pgconn.socket], [], [], _STOP_CHECK_SECONDS)[0]:
-        if stopped.is_set():
-            return False
-    try:
-        pgconn.consume_input()
-    except psycopg.OperationalError:
-        raise _error(pgconn, None) from None
-    return True
+def _with_numbers(rows: pa.Table, before: int) -> pa.Table:
+    numbers = pa.array(range(before + 1, before + rows.num_rows + 1), pa.int64())
+    return rows.add_column(0, "__number", numbers)
 
 
-def _finish(pgconn: pq.abc.PGconn) -> None:
-    """The COPY's own result: an error (a terminated backend) arrives only here."""
-    result = pgconn.get_result()
-    while pgconn.get_result() is not None:
-        pass
-    if result is None or result.status != pq.ExecStatus.COMMAND_OK:
-        raise _error(pgconn, result)
+def _begin(connection: Connection) -> tuple[datetime, str]:
+    """Start the pull's read transaction: its start time and its snapshot, to share."""
+    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    row = connection.execute("SELECT transaction_timestamp(), pg_export_snapshot()").fetchone()
+    assert row is not None and isinstance(row[0], datetime)
+    return row[0], str(row[1])
 
 
-class _Lost(psycopg.OperationalError):
-    """The server ended the session (terminated, shut down) or the connection broke."""
+def _text_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 # SQLSTATE classes of a session the server ended: connection exceptions, operator intervention.
 _LOST_STATES = ("08", "57P")
 
 
-def _error(pgconn: pq.abc.PGconn, result: pq.abc.PGresult | None) -> psycopg.OperationalError:
-    """The error of a failed COPY: a lost session, or a query the server refused."""
-    state = result.error_field(pq.DiagnosticField.SQLSTATE) if result is not None else None
-    lost = pgconn.status != pq.ConnStatus.OK or (
-        state is not None and state.decode().startswith(_LOST_STATES)
-    )
-    return (_Lost if lost else psycopg.OperationalError)(_message(pgconn, result))
+def _answers(bulk: adbc.Connection) -> bool:
+    """Whether the streaming session still answers: a failed read only aborts its
+    transaction (the answer is an error of that), a terminated session gives none."""
+    try:
+        with bulk.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+    except adbc_driver_manager.Error as exc:
+        return not _lost(exc)
+    return True
 
 
-def _message(pgconn: pq.abc.PGconn, result: pq.abc.PGresult | None) -> str:
-    text = result.error_message if result is not None else b""
-    if not text:
-        text = pgconn.error_message
-    return text.decode("utf-8", "replace").strip() or "the server closed the connection"
+def _lost(exc: BaseException) -> bool:
+    """Whether `exc` says the server ended the session or the connection broke."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if state.startswith(_LOST_STATES):
+        return True
+    return isinstance(exc, _LOST_ADBC) and not state

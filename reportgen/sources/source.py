@@ -1,10 +1,10 @@
 """The Source protocol: what the store pulls from, whether files or a database.
 
 A source opens into parts, one per file or per database table. A part streams its rows as
-chunks: files that DuckDB scans (the file itself, or a table's rows written in bounded batches
-to temporary CSV files), so the store never holds rows outside DuckDB and never needs to know
-where the rows came from. Each part carries its snapshot time and the origin
-label that rejects and the pull's output name it by; a database's label never holds a password.
+chunks that DuckDB scans: the file itself, or a bounded batch of a table's rows as an Arrow
+table, so the store never needs to know where the rows came from. Each part carries its
+snapshot time and the origin label that rejects and the pull's output name it by; a
+database's label never holds a password.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
@@ -29,8 +32,8 @@ class FileFormat(StrEnum):
     JSON_ARRAY = "json"
     CSV = "csv"
     PARQUET = "parquet"
-    # PostgreSQL's `COPY … (FORMAT csv)`: a quoted empty string is text, an unquoted one NULL.
-    COPY_CSV = "copy-csv"
+    # A batch of a database table's rows, typed as the database holds them, in memory.
+    ARROW = "arrow"
 
 
 class StampFrom(StrEnum):
@@ -43,12 +46,12 @@ class StampFrom(StrEnum):
 
 @dataclass(frozen=True)
 class Chunk:
-    """A file of rows for DuckDB to scan, or (`COPY_CSV`) a folder of a table's batch files,
-    `batches`, which DuckDB scans in one statement: each row carries its number in the read."""
+    """A file of rows for DuckDB to scan (`path`), or (`ARROW`) a batch of a table's `rows`,
+    each led by its number in the read (`__number`)."""
 
-    path: Path
     format: FileFormat
-    batches: tuple[Path, ...] = ()
+    path: Path | None = None
+    rows: pa.Table | None = None
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 Every scan yields `__record` (the record's order in the file), `__line` (its position for a
 reject: NDJSON line, CSV line, JSON element, Parquet row), `__parse_error`, `__raw` (the text
 as read, when the format has one) and one `__v_<column>` per schema column, either as text to
-be validated or, for Parquet columns of a matching native type, already typed.
+be validated or, for Parquet columns and database batches of a matching native type, already
+typed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -123,28 +123,21 @@ def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     )
 
 
-def copy_csv(paths: Sequence[str], table: Table) -> Scan:
-    """The batch files of PostgreSQL's `COPY (SELECT <the schema's columns>) TO STDOUT (FORMAT
-    csv)`, each row led by its number in the read: the dialect is known, so nothing is sniffed.
-    `""` is an empty string and only an unquoted empty field is NULL. The numbers carry the
-    order, so the files may be read in any order, in parallel."""
-    columns = ", ".join(
-        ["'__number': 'BIGINT'"] + [f"{literal(c)}: 'VARCHAR'" for c in table.column_names]
-    )
-    values = ", ".join(f"{identifier(c)} AS {identifier('__v_' + c)}" for c in table.column_names)
-    files = ", ".join(literal(path) for path in paths)
-    return Scan(
-        "SELECT __number AS __record, __number AS __line, NULL::VARCHAR AS __parse_error,"
-        f" NULL::VARCHAR AS __raw, {values} FROM read_csv([{files}], header=false,"
-        f" auto_detect=false, columns={{{columns}}}, delim=',', quote='\"',"
-        f" escape='\"', allow_quoted_nulls=false, parallel=false,"
-        f" max_line_size={MAX_RECORD_BYTES}, buffer_size={2 * MAX_RECORD_BYTES})"
-    )
+def numbered_rows(connection: duckdb.DuckDBPyConnection, view: str, table: Table) -> Scan:
+    """A database batch registered as `view`: typed columns taken as they are, each row led by
+    its number in the read (`__number`), which carries the order across batches."""
+    return _typed_scan(connection, view, "__number", table)
 
 
 def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     """Columns of a matching native type are taken as they are; the rest go through text."""
     reader = f"read_parquet({literal(path)}, file_row_number=true)"
+    return _typed_scan(connection, reader, "file_row_number + 1", table)
+
+
+def _typed_scan(
+    connection: duckdb.DuckDBPyConnection, reader: str, number: str, table: Table
+) -> Scan:
     present = _source_columns(connection, reader)
     typed = frozenset(
         c.name
@@ -157,7 +150,7 @@ def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> S
         for c in table.columns
     )
     return Scan(
-        "SELECT file_row_number + 1 AS __record, file_row_number + 1 AS __line,"
+        f"SELECT {number} AS __record, {number} AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}",
         typed=typed,
     )
@@ -189,7 +182,8 @@ def _source_value(
 
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 _NATIVE = {
-    ColumnType.TEXT: ("VARCHAR",),
+    # Text is checked as text whatever its source type: a blank required value is missing.
+    ColumnType.TEXT: (),
     ColumnType.TIMESTAMP: ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE"),
     ColumnType.INTEGER: _INTEGERS,
     ColumnType.FLOAT: ("FLOAT", "DOUBLE", *_INTEGERS),

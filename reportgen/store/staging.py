@@ -1,7 +1,7 @@
 """Gather: scan and validate every part of a source into temporary tables, one per table.
 
 A part (a file, or a database table) arrives as chunks that DuckDB scans: the file itself, or
-a bounded batch of rows in a temporary CSV file. Nothing here touches the store's own tables:
+a bounded batch of a table's rows in memory. Nothing here touches the store's own tables:
 a file that cannot be read at all stops the pull with an InputError naming it, before anything
 is written.
 """
@@ -13,21 +13,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from reportgen.errors import InputError
 from reportgen.schema import TABLES, Table
-from reportgen.sources import Chunk, FileFormat, Part
+from reportgen.sources import FileFormat, Part
 from reportgen.store import readers
 from reportgen.store.readers import Scan, identifier
 from reportgen.store.validate import checked_select
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 logger = logging.getLogger(__name__)
 
 _SNIFF_BYTES = 64 * 1024
 UNREADABLE_HINT = "Fix or remove that file and pull again; the store is unchanged."
-BATCHES_HINT = "Check the temporary folder's free space, then pull again; the store is unchanged."
+ROWS_HINT = "Check the source table's column types, then pull again; the store is unchanged."
+# The name a database batch is scanned by while it is staged.
+_ROWS_VIEW = "__pulled_rows"
 
 
 @dataclass(frozen=True)
@@ -65,28 +71,28 @@ def _checked_table_ddl(table: Table) -> str:
 
 
 def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -> None:
-    """Scan and validate every chunk of `part` as part number `number` of the pull.
-
-    A database table arrives as one chunk of batch files, scanned and validated in one
-    statement: one plan and one insert for the whole table, not one per batch.
-    """
+    """Scan and validate every chunk of `part` as part number `number` of the pull."""
     for chunk in part.chunks():
-        if chunk.format is FileFormat.COPY_CSV:
-            _stage_batches(connection, part, chunk, number)
-        else:
-            _stage_chunk(connection, part, chunk, number)
+        if chunk.rows is not None:
+            _stage_rows(connection, part, chunk.rows, number)
+        elif chunk.path is not None:
+            _stage_file(connection, part, chunk.path, chunk.format, number)
 
 
-def _stage_batches(
-    connection: duckdb.DuckDBPyConnection, part: Part, chunk: Chunk, number: int
+def _stage_rows(
+    connection: duckdb.DuckDBPyConnection, part: Part, rows: pa.Table, number: int
 ) -> None:
+    """A database batch: typed already, so only the store's own rules are checked."""
     table = TABLES[part.table]
-    scan = readers.copy_csv([str(path) for path in chunk.batches], table)
+    connection.register(_ROWS_VIEW, rows)
     try:
+        scan = readers.numbered_rows(connection, _ROWS_VIEW, table)
         _validate(connection, table, scan, part, number)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {part.origin}: {message}", hint=BATCHES_HINT) from None
+        raise InputError(f"cannot read {part.origin}: {message}", hint=ROWS_HINT) from None
+    finally:
+        connection.unregister(_ROWS_VIEW)
 
 
 def _validate(
@@ -104,46 +110,48 @@ def _insert(table: Table) -> str:
     )
 
 
-def _stage_chunk(
-    connection: duckdb.DuckDBPyConnection, part: Part, chunk: Chunk, number: int
+def _stage_file(
+    connection: duckdb.DuckDBPyConnection, part: Part, path: Path, format: FileFormat, number: int
 ) -> None:
     table = TABLES[part.table]
-    if chunk.path.stat().st_size == 0:
-        logger.warning("%s is empty: no rows", chunk.path)
+    if path.stat().st_size == 0:
+        logger.warning("%s is empty: no rows", path)
         return
     insert = _insert(table)
     last_error: duckdb.Error | None = None
-    for scan in _scans(connection, chunk, table):
+    for scan in _scans(connection, path, format, table):
         try:
             connection.execute(insert + checked_select(table, scan, number), [part.snapshot_at])
         except duckdb.Error as exc:
-            logger.debug("scan of %s failed: %s", chunk.path, exc)
+            logger.debug("scan of %s failed: %s", path, exc)
             last_error = exc
             continue
         if scan.lines_to_fill:
-            _fill_reject_lines(connection, chunk.path, table, number)
+            _fill_reject_lines(connection, path, table, number)
         return
     message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
-    raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT)
+    raise InputError(f"cannot read {path}: {message}", hint=UNREADABLE_HINT)
 
 
-def _scans(connection: duckdb.DuckDBPyConnection, chunk: Chunk, table: Table) -> Iterator[Scan]:
-    """The ways to read a chunk, fastest first; a later one only if an earlier one fails."""
-    path = str(chunk.path)
+def _scans(
+    connection: duckdb.DuckDBPyConnection, path: Path, format: FileFormat, table: Table
+) -> Iterator[Scan]:
+    """The ways to read a file, fastest first; a later one only if an earlier one fails."""
+    name = str(path)
     try:
-        match chunk.format:
+        match format:
             case FileFormat.NDJSON:
-                yield readers.ndjson_fast(path, table)
-                yield readers.ndjson_lines(path, table, crlf=_has_crlf(chunk.path))
+                yield readers.ndjson_fast(name, table)
+                yield readers.ndjson_lines(name, table, crlf=_has_crlf(path))
             case FileFormat.JSON_ARRAY:
-                yield readers.json_array(path, table)
+                yield readers.json_array(name, table)
             case FileFormat.CSV:
-                yield readers.csv(connection, path, table)
+                yield readers.csv(connection, name, table)
             case FileFormat.PARQUET:
-                yield readers.parquet(connection, path, table)
+                yield readers.parquet(connection, name, table)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {chunk.path}: {message}", hint=UNREADABLE_HINT) from None
+        raise InputError(f"cannot read {path}: {message}", hint=UNREADABLE_HINT) from None
 
 
 def _has_crlf(path: Path) -> bool:
