@@ -8,9 +8,9 @@ with the expected schema, fills `progressive_capture_jobs` with one SQL statemen
 
   * the bare read: `psql -c "\\copy progressive_capture_jobs to stdout (format csv)"` into
     /dev/null, the fastest way the same rows leave the server;
-  * the source alone: the same table through `COPY (SELECT …) TO STDOUT (FORMAT csv)` into
-    numbered batch files, as a pull reads it, and nothing staged (how far the read itself is
-    from psql's; the rest of a pull is the store's validation, merge and rollups);
+  * the source alone: the same table through binary `COPY` into numbered Arrow batches, as a
+    pull reads it, and nothing staged (how far the read itself is from psql's; the rest of a
+    pull is the store's validation, merge and rollups);
   * a pull into a fresh store at two batch sizes (peak memory should follow the batch, not
     the table);
   * the same pull again (incremental: only the rows at the watermark are read again).
@@ -124,8 +124,9 @@ def read_only(dsn: str, batch_rows: int) -> tuple[int, int]:
         for part in parts:
             for chunk in part.chunks():
                 assert chunk.rows is not None
-                batches += 1
-                size += chunk.rows.nbytes
+                for batch in chunk.rows:
+                    batches += 1
+                    size += batch.nbytes
     return batches, size
 
 

@@ -51,11 +51,15 @@ def measure(
     queue = context.Queue()
     process = context.Process(target=_child, args=(work, args, queue))
     process.start()
-    try:
-        # A child that crashes never answers: don't wait for it forever.
-        wall, cpu, peak_mb, result = queue.get(timeout=timeout_s)
-    except Empty:
-        process.kill()
-        raise RuntimeError(f"{label}: the measured work died or timed out") from None
+    # A child that crashes never answers: don't wait for it forever, nor once it is gone.
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            wall, cpu, peak_mb, result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive() or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{label}: the measured work died or timed out") from None
     process.join()
     return Measurement(label, wall, cpu, peak_mb, result)

@@ -5,8 +5,8 @@ moment (the transaction's start, which becomes the snapshot time). Its snapshot 
 a second connection, through ADBC's PostgreSQL driver, which streams each table with binary
 `COPY` into typed Arrow batches of `batch_rows` rows, on a thread of its own: the server sends
 the next batch while the store validates this one, with the checks it applies to exported
-files. At most `_AHEAD` batches wait, and DuckDB's memory is bounded by the batch size
-(`memory_budget`), so the table may be far larger than memory.
+files, in one statement per table. At most `_AHEAD` batches wait, and DuckDB's memory is
+bounded by the batch size (`memory_budget`), so the table may be far larger than memory.
 
 A table is read from its watermark on: rows whose change time (`updated_at`, else the newest
 of `created_at`, `started_at`, `completed_at`) is at or after the last pull's watermark less
@@ -368,27 +368,36 @@ class _TableRead:
         )
 
     def chunks(self, bulk: adbc.Connection, batch_rows: int) -> Iterator[Chunk]:
-        """The table's rows in Arrow tables of `batch_rows` rows, read ahead on a thread."""
+        """The table's rows as one stream of Arrow batches of `batch_rows` rows, read ahead
+        on a thread, for the store to scan in one statement. A read that fails midway ends
+        the stream; its error is raised once the store has finished with the stream."""
         query = self.select().as_string(self.connection)
         reader = self.reader = _ArrowReader(bulk, query, batch_rows)
         try:
-            for rows in reader.batches():
-                yield Chunk(FileFormat.ARROW, rows=rows)
+            yield Chunk(FileFormat.ARROW, rows=reader.stream())
+            if reader.error is not None:
+                raise reader.error
         finally:
             reader.stop()
 
 
+# Each row's number in the read, which carries the order across batches.
+_NUMBER = pa.field("__number", pa.int64())
+
+
 class _ArrowReader:
-    """One SELECT's rows as numbered Arrow tables, on a thread of its own: the socket waits and
-    the store's statements both let the other side run, so the read and the scan overlap. No
-    more than `_AHEAD` tables wait for the store."""
+    """One SELECT's rows as numbered Arrow batches, on a thread of its own: the socket waits
+    and the store's scan both let the other side run, so the read and the scan overlap. No
+    more than `_AHEAD` batches wait for the store."""
 
     def __init__(self, bulk: adbc.Connection, query: str, batch_rows: int) -> None:
         self._cursor = bulk.cursor()
         self._query = query
         self._batch_rows = batch_rows
-        # Tables of rows, then None at the end of the read or the error that ended it.
-        self._ready: queue.Queue[pa.Table | BaseException | None] = queue.Queue(_AHEAD)
+        # The schema, then tables of rows, then None at the end of the read or the error that
+        # ended it.
+        self._ready: queue.Queue[pa.Schema | pa.Table | BaseException | None] = queue.Queue(_AHEAD)
+        self.error: BaseException | None = None
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reportgen-read", daemon=True)
         self._thread.start()
@@ -396,7 +405,10 @@ class _ArrowReader:
     def _run(self) -> None:
         try:
             self._cursor.execute(self._query)
-            for rows in _numbered(self._cursor.fetch_record_batch(), self._batch_rows):
+            reader = self._cursor.fetch_record_batch()
+            if not self._hand(reader.schema.insert(0, _NUMBER)):
+                return
+            for rows in _numbered(reader, self._batch_rows):
                 if not self._hand(rows):
                     return
         except BaseException as exc:  # handed to the store's thread, which raises it
@@ -404,7 +416,7 @@ class _ArrowReader:
         else:
             self._hand(None)
 
-    def _hand(self, item: pa.Table | BaseException | None) -> bool:
+    def _hand(self, item: pa.Schema | pa.Table | BaseException | None) -> bool:
         """Queue `item` for the store once there is room; False if the pull gave up first."""
         while not self._stopped.is_set():
             try:
@@ -414,15 +426,24 @@ class _ArrowReader:
                 continue
         return False
 
-    def batches(self) -> Iterator[pa.Table]:
-        """The tables as they are read, until the read ends (or fails)."""
+    def stream(self) -> pa.RecordBatchReader:
+        """The rows as they are read; raises if the read fails before its first row."""
+        schema = self._ready.get()
+        if isinstance(schema, BaseException):
+            raise schema
+        assert isinstance(schema, pa.Schema)
+        return pa.RecordBatchReader.from_batches(schema, self._batches())
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        """The batches until the read ends; a read that fails ends them early, in `error`."""
         while True:
             item = self._ready.get()
+            if isinstance(item, pa.Table):
+                yield from item.to_batches()
+                continue
             if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                return
-            yield item
+                self.error = item
+            return
 
     def stop(self) -> None:
         """Make the thread leave the read (cancelling the COPY) and wait for it."""
@@ -437,7 +458,7 @@ class _ArrowReader:
 
 def _numbered(reader: pa.RecordBatchReader, batch_rows: int) -> Iterator[pa.Table]:
     """The reader's rows in tables of `batch_rows` rows (the last may hold fewer), each row led
-    by its number in the read, `__number`, from 1."""
+    by its number in the read, from 1."""
     pending: list[pa.RecordBatch] = []
     held = number = 0
     for batch in reader:
@@ -455,7 +476,7 @@ def _numbered(reader: pa.RecordBatchReader, batch_rows: int) -> Iterator[pa.Tabl
 
 def _with_numbers(rows: pa.Table, before: int) -> pa.Table:
     numbers = pa.array(range(before + 1, before + rows.num_rows + 1), pa.int64())
-    return rows.add_column(0, "__number", numbers)
+    return rows.add_column(0, _NUMBER, numbers)
 
 
 def _begin(connection: Connection) -> tuple[datetime, str]:

@@ -1,8 +1,8 @@
 """The Source protocol: what the store pulls from, whether files or a database.
 
 A source opens into parts, one per file or per database table. A part streams its rows as
-chunks that DuckDB scans: the file itself, or a bounded batch of a table's rows as an Arrow
-table, so the store never needs to know where the rows came from. Each part carries its
+chunks that DuckDB scans: the file itself, or a table's rows as a stream of bounded Arrow
+batches, so the store never needs to know where the rows came from. Each part carries its
 snapshot time and the origin label that rejects and the pull's output name it by; a
 database's label never holds a password.
 """
@@ -32,7 +32,7 @@ class FileFormat(StrEnum):
     JSON_ARRAY = "json"
     CSV = "csv"
     PARQUET = "parquet"
-    # A batch of a database table's rows, typed as the database holds them, in memory.
+    # A database table's rows, typed as the database holds them, streamed in batches.
     ARROW = "arrow"
 
 
@@ -46,12 +46,12 @@ class StampFrom(StrEnum):
 
 @dataclass(frozen=True)
 class Chunk:
-    """A file of rows for DuckDB to scan (`path`), or (`ARROW`) a batch of a table's `rows`,
+    """A file of rows for DuckDB to scan (`path`), or (`ARROW`) a stream of a table's `rows`,
     each led by its number in the read (`__number`)."""
 
     format: FileFormat
     path: Path | None = None
-    rows: pa.Table | None = None
+    rows: pa.RecordBatchReader | None = None
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
 
 
 def numbered_rows(connection: duckdb.DuckDBPyConnection, view: str, table: Table) -> Scan:
-    """A database batch registered as `view`: typed columns taken as they are, each row led by
+    """A database stream registered as `view`: typed columns taken as they are, each row led by
     its number in the read (`__number`), which carries the order across batches."""
     return _typed_scan(connection, view, "__number", table)
 

@@ -1,7 +1,7 @@
 """Gather: scan and validate every part of a source into temporary tables, one per table.
 
 A part (a file, or a database table) arrives as chunks that DuckDB scans: the file itself, or
-a bounded batch of a table's rows in memory. Nothing here touches the store's own tables:
+a table's rows streamed in bounded batches. Nothing here touches the store's own tables:
 a file that cannot be read at all stops the pull with an InputError naming it, before anything
 is written.
 """
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 _SNIFF_BYTES = 64 * 1024
 UNREADABLE_HINT = "Fix or remove that file and pull again; the store is unchanged."
 ROWS_HINT = "Check the source table's column types, then pull again; the store is unchanged."
-# The name a database batch is scanned by while it is staged.
+# The name a database table's stream is scanned by while it is staged.
 _ROWS_VIEW = "__pulled_rows"
 
 
@@ -80,9 +80,10 @@ def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -
 
 
 def _stage_rows(
-    connection: duckdb.DuckDBPyConnection, part: Part, rows: pa.Table, number: int
+    connection: duckdb.DuckDBPyConnection, part: Part, rows: pa.RecordBatchReader, number: int
 ) -> None:
-    """A database batch: typed already, so only the store's own rules are checked."""
+    """A database table's stream of rows, in one statement: typed already, so only the
+    store's own rules are checked."""
     table = TABLES[part.table]
     connection.register(_ROWS_VIEW, rows)
     try:
