@@ -56,7 +56,7 @@ _BYTES = {
     "GiB": 1024**3,
     "TiB": 1024**4,
 }
-MIN_MEMORY_BYTES = 1000**3
+MIN_MEMORY_BYTES = 256 * 1000**2
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
 
 
@@ -76,7 +76,7 @@ class StoreSettings(Section):
     memory_limit: str = Field(
         "2GB",
         pattern=_SIZE.pattern,
-        description="DuckDB's memory cap per command, at least `1GB`; beyond it DuckDB spills.",
+        description="DuckDB's memory cap per command, at least `256MB`; beyond it DuckDB spills.",
     )
     threads: int = Field(2, ge=1, le=256, description="DuckDB's worker threads per command.")
     temp_directory: Path | None = Field(
@@ -86,9 +86,9 @@ class StoreSettings(Section):
     @field_validator("memory_limit")
     @classmethod
     def _enough_memory(cls, value: str) -> str:
-        # The JSON and CSV snapshot readers ask DuckDB for a 512 MiB buffer per file.
+        # Below it DuckDB has no room for a join's hash table beside the scans' buffers.
         if size_bytes(value) < MIN_MEMORY_BYTES:
-            raise ValueError(f"{value.strip()} is below the minimum of 1GB")
+            raise ValueError(f"{value.strip()} is below the minimum of 256MB")
         return value.strip()
 
 

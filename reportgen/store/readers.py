@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -18,6 +19,17 @@ from reportgen.schema import ColumnType, Table
 
 # Large enough for a job carrying a multi-megabyte error message on one line.
 MAX_RECORD_BYTES = 256 * 1024 * 1024
+
+
+def _record_bytes(path: str) -> int:
+    """The largest record a file can hold: no more than the file, and no more than
+    `MAX_RECORD_BYTES`. DuckDB allocates its read buffer to match, so a small file (a 1 KB
+    rollout export) must not ask for the buffer of the largest record allowed."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return MAX_RECORD_BYTES
+    return min(size + 1, MAX_RECORD_BYTES)
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,7 @@ def ndjson_fast(path: str, table: Table) -> Scan:
         f"SELECT row_number() OVER () AS __record, row_number() OVER () AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values}"
         f" FROM read_json({literal(path)}, columns={_varchar_struct(table)},"
-        f" format='newline_delimited', records=true, maximum_object_size={MAX_RECORD_BYTES})",
+        f" format='newline_delimited', records=true, maximum_object_size={_record_bytes(path)})",
         lines_to_fill=True,
     )
 
@@ -62,12 +74,12 @@ def ndjson_fast(path: str, table: Table) -> Scan:
 def lines(path: str, crlf: bool) -> str:
     """Every physical line of a file as `__line`, `__text`; blank lines kept, so numbers hold."""
     new_line = r"\r\n" if crlf else r"\n"
+    record = _record_bytes(path)
     return (
         "SELECT row_number() OVER () AS __line, rtrim(line, chr(13)) AS __text"
         f" FROM read_csv({literal(path)}, columns={{'line': 'VARCHAR'}}, header=false,"
         " delim=chr(1), quote='', escape='', auto_detect=false, strict_mode=false,"
-        f" new_line='{new_line}', max_line_size={MAX_RECORD_BYTES},"
-        f" buffer_size={2 * MAX_RECORD_BYTES})"
+        f" new_line='{new_line}', max_line_size={record}, buffer_size={2 * record})"
     )
 
 
@@ -101,17 +113,17 @@ def json_array(path: str, table: Table) -> Scan:
     source = (
         "SELECT row_number() OVER () AS __record, row_number() OVER () AS __line,"
         f" json::VARCHAR AS __text FROM read_json_objects({literal(path)}, format='array',"
-        f" maximum_object_size={MAX_RECORD_BYTES})"
+        f" maximum_object_size={_record_bytes(path)})"
     )
     return Scan(_json_texts(source, table))
 
 
 def csv(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> Scan:
     """Header row names the columns (any case); values are text; short rows are padded."""
+    record = _record_bytes(path)
     reader = (
         f"read_csv({literal(path)}, header=true, all_varchar=true, null_padding=true,"
-        f" parallel=false, max_line_size={MAX_RECORD_BYTES},"
-        f" buffer_size={2 * MAX_RECORD_BYTES})"
+        f" parallel=false, max_line_size={record}, buffer_size={2 * record})"
     )
     present = _source_columns(connection, reader)
     values = ", ".join(

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 _SNIFF_BYTES = 64 * 1024
 UNREADABLE_HINT = "Fix or remove that file and pull again; the store is unchanged."
 ROWS_HINT = "Check the source table's column types, then pull again; the store is unchanged."
+MEMORY_HINT = "Raise store.memory_limit, then pull again; the store is unchanged."
 # The name a database table's stream is scanned by while it is staged.
 _ROWS_VIEW = "__pulled_rows"
 
@@ -91,7 +92,8 @@ def _stage_rows(
         _validate(connection, table, scan, part, number)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {part.origin}: {message}", hint=ROWS_HINT) from None
+        hint = _hint(exc, ROWS_HINT)
+        raise InputError(f"cannot read {part.origin}: {message}", hint=hint) from None
     finally:
         connection.unregister(_ROWS_VIEW)
 
@@ -131,7 +133,7 @@ def _stage_file(
             _fill_reject_lines(connection, path, table, number)
         return
     message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
-    raise InputError(f"cannot read {path}: {message}", hint=UNREADABLE_HINT)
+    raise InputError(f"cannot read {path}: {message}", hint=_hint(last_error, UNREADABLE_HINT))
 
 
 def _scans(
@@ -152,7 +154,13 @@ def _scans(
                 yield readers.parquet(connection, name, table)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot read {path}: {message}", hint=UNREADABLE_HINT) from None
+        hint = _hint(exc, UNREADABLE_HINT)
+        raise InputError(f"cannot read {path}: {message}", hint=hint) from None
+
+
+def _hint(error: duckdb.Error | None, otherwise: str) -> str:
+    """What to do: a scan that ran out of memory needs a larger cap, not a fixed file."""
+    return MEMORY_HINT if isinstance(error, duckdb.OutOfMemoryException) else otherwise
 
 
 def _has_crlf(path: Path) -> bool:
