@@ -18,7 +18,6 @@ from typing import Any
 
 from reportgen.config import Settings
 from reportgen.findings import Finding, Status
-from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
 from reportgen.render.site.gather import BuildInputs, Gatherer
 from reportgen.render.site.plan import validate_slug
@@ -84,6 +83,9 @@ def health_notifier(
     store: Store, findings: Sequence[Finding], settings: Settings, at: datetime
 ) -> None:
     """Alert through the health check's lifecycle: Sentry, incident issues, outbox."""
+    # Late import: delivery loads httpx and sentry-sdk, which a build notifying nobody skips.
+    from reportgen.notify.dispatch import notify_findings
+
     notify_findings(store, findings, settings, at)
 
 
