@@ -26,6 +26,7 @@ from reportgen.periods import Period
 from reportgen.render.formatting import coverage
 from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
+from reportgen.render.site.incidents import alerts_digest
 from reportgen.render.site.navigation import Bounds, bounds_of, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
@@ -210,8 +211,9 @@ class Gatherer:
         files: Mapping[str, bytes],
         inputs: str = "",
         status: str = "",
+        alerts: Mapping[str, Any] | None = None,
     ) -> None:
-        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status)
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status, alerts)
         self.files.update(files)
 
     def assets(self) -> Assets:
@@ -316,8 +318,10 @@ class Gatherer:
             events,
             place,
         )
-        status = str(report.get("status", "")) if page.kind is PageKind.DAILY else ""
-        self._add(page.path, fingerprint, files, inputs, status)
+        daily_page = page.kind is PageKind.DAILY
+        status = str(report.get("status", "")) if daily_page else ""
+        alerts = alerts_digest(report) if daily_page else None
+        self._add(page.path, fingerprint, files, inputs, status, alerts)
 
     def events_of(
         self,
@@ -404,13 +408,20 @@ class Gatherer:
             incidents(self.episodes),
         )
 
+    def alerts_part(self, page: Page) -> Report:
+        """What the alerts page reads of a daily page's report: the digest kept with its unit,
+        else (a manifest from before digests) the report itself."""
+        digest = self.units[page.path].alerts
+        return digest if digest is not None else alerts_digest(self.report_of(page))
+
     def _alerts(self, page: Page, daily: Sequence[Page]) -> dict[str, bytes]:
-        reports = [(p, self.report_of(p)) for p in daily]
+        reports = [(p, self.alerts_part(p)) for p in daily]
+        newest = (daily[-1], self.report_of(daily[-1])) if daily else None
         days = frozenset(p.key for p in daily)
         transitions = site_render.alert_transitions(self.inputs.alerts, days)
         groups = incidents(self.episodes)
         return site_render.alerts_files(
-            self.env, page, transitions, reports, groups, self.common, self.inputs.as_of
+            self.env, page, transitions, reports, newest, groups, self.common, self.inputs.as_of
         )
 
     def _feed(self, page: Page, recent: Sequence[Page]) -> dict[str, bytes]:

@@ -40,6 +40,9 @@ class Unit:
     inputs: str = ""
     # A daily page's status, for the index's year calendar without reading every report.
     status: str = ""
+    # A daily page's part of its report that the alerts page reads (`incidents.alerts_digest`),
+    # so that page is made without reading every day's report again; None in older manifests.
+    alerts: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class BuildManifest:
                 "files": list(unit.files),
                 "inputs": unit.inputs,
                 **({"status": unit.status} if unit.status else {}),
+                **({"alerts": unit.alerts} if unit.alerts is not None else {}),
             }
             for name, unit in sorted(self.units.items())
         }
@@ -88,12 +92,17 @@ def read_manifest(site: Path) -> BuildManifest:
                 tuple(str(f) for f in unit["files"]),
                 str(unit.get("inputs", "")),
                 str(unit.get("status", "")),
+                _mapping_or_none(unit.get("alerts")),
             )
             for name, unit in data["units"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return BuildManifest()
     return BuildManifest(units)
+
+
+def _mapping_or_none(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, dict) else None
 
 
 def check_path(path: str) -> str:
