@@ -160,7 +160,7 @@ class Gatherer:
         self.bounds: Bounds = {}  # the report pages' periods in UTC, once the site is planned
         self.computed: list[str] = []
         self.templates = template_folders(settings.site.templates)
-        self.env = environment(self.templates)
+        self.env = environment(self.templates, cached=True)
         data_as_of = source.data_as_of()
         span = source.span()
         self.span = span
