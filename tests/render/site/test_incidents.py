@@ -111,12 +111,19 @@ def test_daily_findings_group_into_runs_of_consecutive_days_newest_first() -> No
 
 def test_incidents_from_the_reports_digests_are_those_from_the_reports() -> None:
     # Reports hold much more than the alerts page reads; its digests must hold all it reads.
-    extra = {"status": "critical", "metrics": {"jobs": 120}, "period": {"partial": True}}
+    extra: dict[str, Any] = {"status": "critical", "metrics": {"jobs": 120}}
     full = [
-        (page, {**extra, **report, "period": {**extra["period"], **report["period"]}})
+        (
+            page,
+            {
+                **report,
+                **extra,
+                "period": {**report["period"], "start": page.key},
+                "rollout": {**report["rollout"], "percentage": 0.0},
+            },
+        )
         for page, report in DAILY
     ]
-    full[2][1]["rollout"]["percentage"] = 0.0
     digests = [(page, alerts_digest(report)) for page, report in full]
     assert digests[4][1]["findings"] == []  # an info finding is not the page's
     groups = incidents(episodes(TRANSITIONS))
