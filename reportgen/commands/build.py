@@ -3,7 +3,10 @@
 Stages, in order: pull (unless `--no-pull`), plan the pages, fingerprint their inputs, compute
 every report whose inputs changed and render every page (gathering everything in memory),
 write the site beside the old one and swap it in, then notify. Nothing is written until
-everything is gathered, so a failing build leaves the previous site as it was.
+everything is gathered, so a failing build leaves the previous site as it was. The one
+exception is the search index of changed months: Pagefind, a process of its own, indexes
+them while the other pages are rendered and written, and its files are written last, into
+the new site beside the old one, before the swap.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Gather a whole site in memory: plan pages, fingerprint their inputs, reuse or compute.
 
 First gather, then write (mkdocs): this module decides every page's content, or that the old
-site's copy still holds, before the writer touches the disk. A page's fingerprint hashes its
+site's copy still holds, before the writer touches the disk; only the search index of the
+changed months is left running in the background, for the writer to add last. A page's fingerprint hashes its
 inputs - the data of its period and of the period before (trends compare with it), the
 settings, the code and templates, and for a partial period the `as_of` - so a page whose
 fingerprint is in the previous build's manifest is neither recomputed nor rewritten.
@@ -13,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -441,14 +443,17 @@ class Gatherer:
             files = site_render.latest_files(self.env, newest, self.common)
             self._add(LATEST_UNIT, fingerprint, files)
 
-    def search_pages(self, manifest: SiteManifest) -> None:
-        """The search page and the index of the report pages, shard by shard (a month each).
+    def search_pages(self, manifest: SiteManifest) -> Callable[[], SiteOutput] | None:
+        """The search page, and the index of the report pages shard by shard (a month each).
         Indexing reads a shard's pages again, so it runs only for a shard whose pages
-        changed."""
+        changed, and in the background: Pagefind is a process of its own, so it indexes
+        while this build renders the other pages and writes them. Returns the call that
+        waits for the shards indexed again (None when none is)."""
         shards: dict[str, list[Page]] = {}
         for page in manifest.pages:
             if page.is_report:
                 shards.setdefault(shard_of(page), []).append(page)
+        changed: list[tuple[str, str, str, dict[str, PageSource]]] = []
         for shard, pages in sorted(shards.items()):
             name = f"{SEARCH_UNIT}/{shard}"
             inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
@@ -460,8 +465,11 @@ class Gatherer:
             sources: dict[str, PageSource] = {
                 page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
             }
-            self._add(name, fingerprint, search_files(shard, sources))
-        names = sorted(shards)
+            changed.append((name, fingerprint, shard, sources))
+        self._search_page(sorted(shards))
+        return in_background(partial(_index_shards, changed)) if changed else None
+
+    def _search_page(self, names: list[str]) -> None:
         fingerprint = _hash(self.base, self.common.assets, names)
         unit = self._reusable(SEARCH_UNIT, fingerprint)
         if unit is not None:
@@ -500,16 +508,37 @@ class Gatherer:
                 done += 1
                 if self.progress is not None:
                     self.progress(done, total)
+        indexed = self.search_pages(manifest)  # first: it indexes while the rest is made
         self.summary_pages(manifest)
         self.latest_pages(manifest)
-        self.search_pages(manifest)
         newest = {
             kind.value: self.report_of(pages[-1])
             for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
             if (pages := manifest.of_kind(kind))
         }
-        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units))
+        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units), indexed)
         return Gathered(output, manifest, self.computed, newest)
+
+
+def _index_shards(shards: Sequence[tuple[str, str, str, Mapping[str, PageSource]]]) -> SiteOutput:
+    """Pagefind's index of each shard (unit name, fingerprint, shard, its pages), one after
+    another: the files and units they add to the site."""
+    files: dict[str, bytes] = {}
+    units: dict[str, Unit] = {}
+    for name, fingerprint, shard, pages in shards:
+        made = search_files(shard, pages)
+        files.update(made)
+        units[name] = Unit(fingerprint, tuple(sorted(made)))
+    return SiteOutput(files, (), BuildManifest(units))
+
+
+def in_background(work: Callable[[], SiteOutput]) -> Callable[[], SiteOutput]:
+    """Start `work` on a thread of its own; the returned call waits for its result (or
+    raises its error)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportgen-search")
+    future = pool.submit(work)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 SUMMARY_PAGES: dict[PageKind, Callable[[Gatherer, Page, SummaryContext], Plan]] = {
