@@ -2,10 +2,11 @@
 
 First gather, then write (mkdocs): this module decides every page's content, or that the old
 site's copy still holds, before the writer touches the disk; only the search index of the
-changed months is left running in the background, for the writer to add last. A page's fingerprint hashes its
-inputs - the data of its period and of the period before (trends compare with it), the
-settings, the code and templates, and for a partial period the `as_of` - so a page whose
-fingerprint is in the previous build's manifest is neither recomputed nor rewritten.
+changed months is left running in the background, for the writer to add last. A page's
+fingerprint hashes its inputs - the data of its period and of the period before (trends
+compare with it), the settings, the code and templates, and for a partial period the
+`as_of` - so a page whose fingerprint is in the previous build's manifest is neither
+recomputed nor rewritten.
 """
 
 from __future__ import annotations
