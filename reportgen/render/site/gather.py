@@ -2,11 +2,11 @@
 
 First gather, then write (mkdocs): this module decides every page's content, or that the old
 site's copy still holds, before the writer touches the disk; only the search index of the
-changed months is left running in the background, for the writer to add last. A page's
-fingerprint hashes its inputs - the data of its period and of the period before (trends
-compare with it), the settings, the code and templates, and for a partial period the
-`as_of` - so a page whose fingerprint is in the previous build's manifest is neither
-recomputed nor rewritten.
+changed months runs in the background, from the moment their pages are gathered, for the
+writer to add last. A page's fingerprint hashes its inputs - the data of its period and of
+the period before (trends compare with it), the settings, the code and templates, and for a
+partial period the `as_of` - so a page whose fingerprint is in the previous build's manifest
+is neither recomputed nor rewritten.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -33,7 +32,7 @@ from reportgen.render.site.incidents import alerts_digest
 from reportgen.render.site.navigation import Bounds, bounds_of, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
-from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
+from reportgen.render.site.search import BackgroundIndex, PageSource, pagefind_version, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
 from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
@@ -162,6 +161,8 @@ class Gatherer:
         self.reports: dict[str, Report] = {}
         self.bounds: Bounds = {}  # the report pages' periods in UTC, once the site is planned
         self.computed: list[str] = []
+        self.index = BackgroundIndex()
+        self.indexed: dict[str, tuple[str, str]] = {}  # shard -> its unit's name, fingerprint
         self.templates = template_folders(settings.site.templates)
         self.env = environment(self.templates, cached=True)
         data_as_of = source.data_as_of()
@@ -444,33 +445,34 @@ class Gatherer:
             files = site_render.latest_files(self.env, newest, self.common)
             self._add(LATEST_UNIT, fingerprint, files)
 
-    def search_pages(self, manifest: SiteManifest) -> Callable[[], SiteOutput] | None:
-        """The search page, and the index of the report pages shard by shard (a month each).
-        Indexing reads a shard's pages again, so it runs only for a shard whose pages
-        changed, and in the background: Pagefind is a process of its own, so it indexes
-        while this build renders the other pages and writes them. Returns the call that
-        waits for the shards indexed again (None when none is)."""
-        shards: dict[str, list[Page]] = {}
-        for page in manifest.pages:
-            if page.is_report:
-                shards.setdefault(shard_of(page), []).append(page)
-        changed: list[tuple[str, str, str, dict[str, PageSource]]] = []
-        for shard, pages in sorted(shards.items()):
-            name = f"{SEARCH_UNIT}/{shard}"
-            inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
-            fingerprint = _hash(pagefind_version(), inputs)
-            unit = self._reusable(name, fingerprint)
-            if unit is not None:
-                self._keep(name, unit)
-                continue
-            sources: dict[str, PageSource] = {
-                page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
-            }
-            changed.append((name, fingerprint, shard, sources))
-        self._search_page(sorted(shards))
-        return in_background(partial(_index_shards, changed)) if changed else None
+    def shard_gathered(self, shard: str, pages: Sequence[Page]) -> None:
+        """Index a shard (a month each) again once all its pages are gathered, if any of them
+        changed: in the background, while the build goes on (`search_index` waits for it)."""
+        name = f"{SEARCH_UNIT}/{shard}"
+        inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
+        fingerprint = _hash(pagefind_version(), inputs)
+        unit = self._reusable(name, fingerprint)
+        if unit is not None:
+            self._keep(name, unit)
+            return
+        sources: dict[str, PageSource] = {
+            page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
+        }
+        self.index.start(shard, sources)
+        self.indexed[shard] = (name, fingerprint)
 
-    def _search_page(self, names: list[str]) -> None:
+    def search_index(self) -> SiteOutput:
+        """The files and units of the shards indexed again, once Pagefind made them all."""
+        files: dict[str, bytes] = {}
+        units: dict[str, Unit] = {}
+        for shard, made in self.index.results().items():
+            name, fingerprint = self.indexed[shard]
+            files.update(made)
+            units[name] = Unit(fingerprint, tuple(sorted(made)))
+        return SiteOutput(files, (), BuildManifest(units))
+
+    def search_page(self, names: list[str]) -> None:
+        """`search/index.html`, over the index's shards."""
         fingerprint = _hash(self.base, self.common.assets, names)
         unit = self._reusable(SEARCH_UNIT, fingerprint)
         if unit is not None:
@@ -500,46 +502,44 @@ class Gatherer:
         )
         self.common = replace(self.common, assets=self.assets())
         self.bounds = bounds_of(manifest.pages)
+        try:
+            self.report_pages(manifest)
+            self.summary_pages(manifest)
+            self.latest_pages(manifest)
+            newest = {
+                kind.value: self.report_of(pages[-1])
+                for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
+                if (pages := manifest.of_kind(kind))
+            }
+        except BaseException:
+            self.index.cancel()  # the shards not started yet; a failed build writes none
+            raise
+        late = self.search_index if self.indexed else None
+        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units), late)
+        return Gathered(output, manifest, self.computed, newest)
+
+    def report_pages(self, manifest: SiteManifest) -> None:
+        """Every report page, and the search page; a month's search index starts as soon as
+        the last of its pages is gathered."""
+        shards: dict[str, list[Page]] = {}
+        for page in manifest.pages:
+            if page.is_report:
+                shards.setdefault(shard_of(page), []).append(page)
+        left = {shard: len(pages) for shard, pages in shards.items()}
         daily = list(manifest.of_kind(PageKind.DAILY))
-        total, done = sum(1 for page in manifest.pages if page.is_report), 0
+        total, done = sum(left.values()), 0
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
             for page in siblings:
                 self.report_page(page, siblings, daily, manifest.pages)
+                shard = shard_of(page)
+                left[shard] -= 1
+                if not left[shard]:
+                    self.shard_gathered(shard, shards[shard])
                 done += 1
                 if self.progress is not None:
                     self.progress(done, total)
-        indexed = self.search_pages(manifest)  # first: it indexes while the rest is made
-        self.summary_pages(manifest)
-        self.latest_pages(manifest)
-        newest = {
-            kind.value: self.report_of(pages[-1])
-            for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
-            if (pages := manifest.of_kind(kind))
-        }
-        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units), indexed)
-        return Gathered(output, manifest, self.computed, newest)
-
-
-def _index_shards(shards: Sequence[tuple[str, str, str, Mapping[str, PageSource]]]) -> SiteOutput:
-    """Pagefind's index of each shard (unit name, fingerprint, shard, its pages), one after
-    another: the files and units they add to the site."""
-    files: dict[str, bytes] = {}
-    units: dict[str, Unit] = {}
-    for name, fingerprint, shard, pages in shards:
-        made = search_files(shard, pages)
-        files.update(made)
-        units[name] = Unit(fingerprint, tuple(sorted(made)))
-    return SiteOutput(files, (), BuildManifest(units))
-
-
-def in_background(work: Callable[[], SiteOutput]) -> Callable[[], SiteOutput]:
-    """Start `work` on a thread of its own; the returned call waits for its result (or
-    raises its error)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportgen-search")
-    future = pool.submit(work)
-    pool.shutdown(wait=False)
-    return future.result
+        self.search_page(sorted(shards))
 
 
 SUMMARY_PAGES: dict[PageKind, Callable[[Gatherer, Page, SummaryContext], Plan]] = {
