@@ -15,14 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from typer._click.core import Context as ClickContext
 from typer._click.globals import get_current_context
 
-from reportgen.config import Settings, load_settings
 from reportgen.errors import ReportgenError, UsageError
+
+if TYPE_CHECKING:
+    from reportgen.config import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,6 +77,9 @@ def parse_timestamp(text: str, flag: str) -> datetime:
 
 def settings(**overrides: dict[str, Any]) -> Settings:
     """The settings for this invocation, with the command's own flags applied last."""
+    # Late import: pydantic-settings costs a quarter of a second that `--help` never needs.
+    from reportgen.config import load_settings
+
     options = current_options()
     layers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in options.overrides.items()}
     for section, values in overrides.items():

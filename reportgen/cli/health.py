@@ -12,7 +12,7 @@ import typer
 from reportgen.cli import common
 from reportgen.cli.app import app
 from reportgen.errors import ThresholdReached, UsageError
-from reportgen.evaluate.rules import CheckType
+from reportgen.evaluate.check_type import CheckType
 from reportgen.render import ReportFormat
 
 

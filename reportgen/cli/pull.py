@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reportgen.cli import common
 from reportgen.cli.app import app
-from reportgen.store import PullResult
+
+if TYPE_CHECKING:
+    from reportgen.store import PullResult
 
 COLUMNS = ("files", "accepted", "inserted", "updated", "unchanged", "rejected")
 

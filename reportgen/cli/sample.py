@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,9 @@ from reportgen.cli.app import app
 from reportgen.errors import UsageError
 from reportgen.sample import spec as defaults
 from reportgen.sample.profiles import INCIDENT_HOURS, INCIDENT_START_HOUR
-from reportgen.sample.writer import SampleSummary, write_sample
+
+if TYPE_CHECKING:
+    from reportgen.sample.writer import SampleSummary
 
 
 @app.command()
@@ -49,6 +51,8 @@ def sample(
     ] = None,
 ) -> None:
     """Write a deterministic sample of snapshots: jobs, rollout history, repositories."""
+    from reportgen.sample.writer import write_sample  # late: the generator, for this command only
+
     summary = write_sample(
         out or Path(common.settings().source.path),
         days=_integer(days, "--days"),

@@ -3,7 +3,10 @@
 Stages, in order: pull (unless `--no-pull`), plan the pages, fingerprint their inputs, compute
 every report whose inputs changed and render every page (gathering everything in memory),
 write the site beside the old one and swap it in, then notify. Nothing is written until
-everything is gathered, so a failing build leaves the previous site as it was.
+everything is gathered, so a failing build leaves the previous site as it was. The one
+exception is the search index of changed months: Pagefind, a process of its own, indexes
+them while the other pages are rendered and written, and its files are written last, into
+the new site beside the old one, before the swap.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from typing import Any
 
 from reportgen.config import Settings
 from reportgen.findings import Finding, Status
-from reportgen.notify.dispatch import notify_findings
 from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
 from reportgen.render.site.gather import BuildInputs, Gatherer
 from reportgen.render.site.plan import validate_slug
@@ -84,6 +86,9 @@ def health_notifier(
     store: Store, findings: Sequence[Finding], settings: Settings, at: datetime
 ) -> None:
     """Alert through the health check's lifecycle: Sentry, incident issues, outbox."""
+    # Late import: delivery loads httpx and sentry-sdk, which a build notifying nobody skips.
+    from reportgen.notify.dispatch import notify_findings
+
     notify_findings(store, findings, settings, at)
 
 

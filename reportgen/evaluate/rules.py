@@ -21,6 +21,7 @@ from reportgen.compute.health import health_score
 from reportgen.compute.outcomes import OVERALL
 from reportgen.compute.results import Cost, JobCounts, Queue, Rollout, WindowMetrics
 from reportgen.config import ThresholdSettings
+from reportgen.evaluate.check_type import CheckType as CheckType  # callers name it with the rules
 from reportgen.evaluate.evidence import (
     MIN_PERCENTILE_SAMPLES,
     EvidenceSettings,
@@ -40,14 +41,6 @@ from reportgen.schema import KNOWN_PROCESSORS
 class Scope(StrEnum):
     OVERALL = "overall"
     PROCESSOR = "processor"
-
-
-class CheckType(StrEnum):
-    """`reportgen health --check-type`: which rules run."""
-
-    FULL = "full"
-    ERROR_RATES = "error_rates"
-    METRICS_ONLY = "metrics_only"
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """Alerts and Crons check-ins through sentry-sdk, with delivery confirmed per event.
 
 The SDK normally sends from a background thread and forgets failures. Here a small transport
-posts each envelope synchronously and remembers which ones Sentry accepted, so the caller can
-keep an undelivered alert in the outbox and retry it on the next run.
+(`sentry_transport.py`) posts each envelope synchronously and remembers which ones Sentry
+accepted, so the caller can keep an undelivered alert in the outbox and retry it on the next
+run. The SDK is imported only once a DSN is given: without one every call only logs.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
 import time
 import uuid
@@ -16,19 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
-import sentry_sdk
-from sentry_sdk.crons import capture_checkin
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport
-from sentry_sdk.utils import BadDsn, Dsn
-
 from reportgen import __version__
 from reportgen.errors import ConfigError
 from reportgen.notify.message import AlertNotice
 
 if TYPE_CHECKING:
+    import sentry_sdk
     from sentry_sdk._types import MonitorConfig
+
+    from reportgen.notify.sentry_transport import ConfirmingTransport
 
 log = logging.getLogger(__name__)
 
@@ -57,52 +53,10 @@ HEALTH_MONITOR = Monitor("reportgen-health", "3,18,33,48 * * * *")
 BUILD_MONITOR = Monitor("reportgen-build", "27 8 * * *")
 
 
-class ConfirmingTransport(Transport):
-    """Posts each envelope (gzip) and records the ids of those Sentry accepted with a 2xx."""
-
-    def __init__(self, dsn: str, timeout: float) -> None:
-        super().__init__({"dsn": dsn})
-        self.timeout = timeout
-        self.accepted: set[str] = set()
-        self._http: httpx.Client | None = None  # on first use: it loads the certificate store
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        assert self.parsed_dsn is not None
-        auth = self.parsed_dsn.to_auth(f"reportgen/{__version__}")
-        headers = {
-            "Content-Type": "application/x-sentry-envelope",
-            "Content-Encoding": "gzip",
-            "X-Sentry-Auth": auth.to_header(),
-        }
-        if self._http is None:
-            self._http = httpx.Client(timeout=self.timeout)
-        try:
-            response = self._http.post(
-                auth.get_api_url(), content=gzip.compress(envelope.serialize()), headers=headers
-            )
-        except httpx.HTTPError as exc:
-            log.warning("Sentry could not be reached: %s", type(exc).__name__)
-            return
-        if not response.is_success:
-            log.warning("Sentry refused an envelope: HTTP %s", response.status_code)
-            return
-        self.accepted.update(_envelope_ids(envelope))
-
-    def kill(self) -> None:
-        if self._http is not None:
-            self._http.close()
-
-
-def _envelope_ids(envelope: Envelope) -> set[str]:
-    ids = {str(envelope.headers["event_id"])} if "event_id" in envelope.headers else set()
-    for item in envelope.items:
-        if item.type == "check_in" and item.payload.json is not None:
-            ids.add(str(item.payload.json.get("check_in_id")))
-    return ids
-
-
 def _check_dsn(dsn: str) -> None:
     """A malformed DSN is the user's configuration to fix, not a crash inside sentry-sdk."""
+    from sentry_sdk.utils import BadDsn, Dsn
+
     try:
         Dsn(dsn)
     except BadDsn as exc:
@@ -118,11 +72,16 @@ class SentryNotifier:
     """One Sentry client for one command run; without a DSN every call only logs."""
 
     def __init__(self, dsn: str | None, *, environment: str | None = None, timeout: float = 5.0):
+        self._transport: ConfirmingTransport | None = None
+        self._client: sentry_sdk.Client | None = None
         if dsn:
             _check_dsn(dsn)
-        self._transport = ConfirmingTransport(dsn, timeout) if dsn else None
-        self._client = (
-            sentry_sdk.Client(
+            import sentry_sdk
+
+            from reportgen.notify.sentry_transport import ConfirmingTransport
+
+            self._transport = ConfirmingTransport(dsn, timeout)
+            self._client = sentry_sdk.Client(
                 dsn=dsn,
                 transport=self._transport,
                 environment=environment,
@@ -131,9 +90,6 @@ class SentryNotifier:
                 default_integrations=False,
                 auto_enabling_integrations=False,
             )
-            if dsn
-            else None
-        )
 
     @property
     def enabled(self) -> bool:
@@ -144,6 +100,8 @@ class SentryNotifier:
         if self._client is None:
             log.warning("alert %s: %s", alert.key, alert.title())
             return None
+        import sentry_sdk  # loaded with the client
+
         with sentry_sdk.isolation_scope() as scope:
             scope.set_client(self._client)
             scope.set_tag("alert.type", alert.rule)
@@ -167,6 +125,9 @@ class SentryNotifier:
         """Report a Crons check-in; its id when Sentry accepted it, else None."""
         if self._client is None:
             return None
+        import sentry_sdk  # loaded with the client
+        from sentry_sdk.crons import capture_checkin
+
         with sentry_sdk.isolation_scope() as scope:
             scope.set_client(self._client)
             sent_id = capture_checkin(

@@ -1,18 +1,5 @@
-"""`reportgen sample`: a deterministic generator of realistic snapshots of the job system."""
+"""`reportgen sample`: a deterministic generator of realistic snapshots of the job system.
 
-from reportgen.sample.generator import generate_jobs, generate_lives, make_world
-from reportgen.sample.jobs import JobLife
-from reportgen.sample.spec import DEFAULT_END, SampleSpec
-from reportgen.sample.writer import SampleSummary, snapshot_times, write_sample
-
-__all__ = [
-    "DEFAULT_END",
-    "JobLife",
-    "SampleSpec",
-    "SampleSummary",
-    "generate_jobs",
-    "generate_lives",
-    "make_world",
-    "snapshot_times",
-    "write_sample",
-]
+Import from the modules (`sample.generator`, `sample.writer`, `sample.spec`): the package
+itself loads nothing, so the CLI can read the defaults in `spec` without the generator.
+"""

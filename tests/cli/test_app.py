@@ -44,6 +44,29 @@ def test_bad_as_of_is_one_error_line_exit_2() -> None:
     assert "Traceback" not in result.stderr
 
 
+# What a command's start-up must not load: `--help` needs none of them; a build that notifies
+# nobody needs neither Sentry's SDK nor httpx (together about 0.1 s of CPU per run).
+HEAVY_FOR_HELP = ("polars", "duckdb", "pydantic_settings", "jinja2", "sentry_sdk", "httpx")
+HEAVY_FOR_BUILD = ("sentry_sdk", "httpx")
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {modules!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_help_loads_no_data_library() -> None:
+    code = "from reportgen.cli.app import app\nfrom typer.testing import CliRunner\n"
+    code += "assert CliRunner().invoke(app, ['--help']).exit_code == 0"
+    assert _loaded_after(code, HEAVY_FOR_HELP) == []
+
+
+def test_build_without_notifying_loads_no_notifier_library() -> None:
+    code = "import reportgen.cli.app, reportgen.commands.build"
+    assert _loaded_after(code, HEAVY_FOR_BUILD) == []
+
+
 def _commands() -> dict[str, Any]:
     import typer.main
 

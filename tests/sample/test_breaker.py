@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from reportgen.sample import SampleSpec, generate_lives, make_world
 from reportgen.sample.breaker import Breaker
+from reportgen.sample.generator import generate_lives, make_world
 from reportgen.sample.jobs import JobLife
 from reportgen.sample.repositories import Repository
 from reportgen.sample.rollout import make_timeline
+from reportgen.sample.spec import SampleSpec
 from reportgen.sample.timestamps import iso, to_ms
 
 MINUTE = 60_000

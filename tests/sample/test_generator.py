@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from reportgen.sample import SampleSpec, generate_jobs, generate_lives, make_world
+from reportgen.sample.generator import generate_jobs, generate_lives, make_world
+from reportgen.sample.spec import SampleSpec
 from reportgen.sample.timestamps import to_ms
 
 from .categories import spec_category

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.sample import make_world
+from reportgen.sample.generator import make_world
 from reportgen.sample.profiles import ERROR_MESSAGES, HOUR_WEIGHTS, WEEKDAY_WEIGHTS
 from reportgen.sample.spec import SampleSpec
 

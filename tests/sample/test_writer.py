@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from reportgen.errors import UsageError
-from reportgen.sample import SampleSummary, generate_jobs, write_sample
+from reportgen.sample.generator import generate_jobs
+from reportgen.sample.writer import SampleSummary, write_sample
 from reportgen.schema import JOBS, REPOSITORY_CATEGORIES, ROLLOUT_CONFIGURATION, ROLLOUT_HISTORY
 
 COMMITTED = Path(__file__).resolve().parents[2] / "data" / "sample"

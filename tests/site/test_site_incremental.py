@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from site_builder import INCIDENT_ALERTS, build, days, settings
+from site_builder import INCIDENT_ALERTS, INCIDENT_HISTORY, build, days, sample_rows, settings
 
 from reportgen.config import Settings, StoreSettings
 from reportgen.render.site.write import read_manifest
@@ -85,6 +85,22 @@ def test_search_index_is_made_again_only_when_a_report_page_changed(tmp_path: Pa
     assert changed_units(copy, site) == {"index.html", "alerts/index.html"}
     new_inodes = inodes(site)
     assert all(new_inodes[path] == old_inodes[path] for path in index)
+
+
+def test_alerts_page_made_from_the_kept_digests_is_the_page_made_from_the_reports(
+    tmp_path: Path,
+) -> None:
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    rows = sample_rows()  # an incident day with findings and a rollback
+    build(site, rows, history=INCIDENT_HISTORY)
+    # New alerts only: the alerts page is made again from the digests in the manifest.
+    gathered, _ = build(site, rows, history=INCIDENT_HISTORY, alerts=INCIDENT_ALERTS)
+    assert gathered.computed == []
+    assert read_manifest(site).units["daily/2026-11-29/index.html"].alerts is not None
+    build(fresh, rows, history=INCIDENT_HISTORY, alerts=INCIDENT_ALERTS)
+    page = (site / "alerts/index.html").read_text(encoding="utf-8")
+    assert "rollback 50% → 0%" in page
+    assert page == (fresh / "alerts/index.html").read_text(encoding="utf-8")
 
 
 def test_full_rebuild_recomputes_every_report(tmp_path: Path) -> None:

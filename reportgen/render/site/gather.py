@@ -1,10 +1,12 @@
 """Gather a whole site in memory: plan pages, fingerprint their inputs, reuse or compute.
 
 First gather, then write (mkdocs): this module decides every page's content, or that the old
-site's copy still holds, before the writer touches the disk. A page's fingerprint hashes its
-inputs - the data of its period and of the period before (trends compare with it), the
-settings, the code and templates, and for a partial period the `as_of` - so a page whose
-fingerprint is in the previous build's manifest is neither recomputed nor rewritten.
+site's copy still holds, before the writer touches the disk; only the search index of the
+changed months runs in the background, from the moment their pages are gathered, for the
+writer to add last. A page's fingerprint hashes its inputs - the data of its period and of
+the period before (trends compare with it), the settings, the code and templates, and for a
+partial period the `as_of` - so a page whose fingerprint is in the previous build's manifest
+is neither recomputed nor rewritten.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from reportgen.periods import Period
 from reportgen.render.formatting import coverage
 from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
+from reportgen.render.site.incidents import alerts_digest
 from reportgen.render.site.navigation import Bounds, bounds_of, family, latest
 from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
-from reportgen.render.site.search import PageSource, pagefind_version, search_files, shard_of
+from reportgen.render.site.search import BackgroundIndex, PageSource, pagefind_version, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
 from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
 
@@ -158,8 +161,10 @@ class Gatherer:
         self.reports: dict[str, Report] = {}
         self.bounds: Bounds = {}  # the report pages' periods in UTC, once the site is planned
         self.computed: list[str] = []
+        self.index = BackgroundIndex()
+        self.indexed: dict[str, tuple[str, str]] = {}  # shard -> its unit's name, fingerprint
         self.templates = template_folders(settings.site.templates)
-        self.env = environment(self.templates)
+        self.env = environment(self.templates, cached=True)
         data_as_of = source.data_as_of()
         span = source.span()
         self.span = span
@@ -210,8 +215,9 @@ class Gatherer:
         files: Mapping[str, bytes],
         inputs: str = "",
         status: str = "",
+        alerts: Mapping[str, Any] | None = None,
     ) -> None:
-        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status)
+        self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status, alerts)
         self.files.update(files)
 
     def assets(self) -> Assets:
@@ -316,8 +322,10 @@ class Gatherer:
             events,
             place,
         )
-        status = str(report.get("status", "")) if page.kind is PageKind.DAILY else ""
-        self._add(page.path, fingerprint, files, inputs, status)
+        daily_page = page.kind is PageKind.DAILY
+        status = str(report.get("status", "")) if daily_page else ""
+        alerts = alerts_digest(report) if daily_page else None
+        self._add(page.path, fingerprint, files, inputs, status, alerts)
 
     def events_of(
         self,
@@ -404,13 +412,20 @@ class Gatherer:
             incidents(self.episodes),
         )
 
+    def alerts_part(self, page: Page) -> Report:
+        """What the alerts page reads of a daily page's report: the digest kept with its unit,
+        else (a manifest from before digests) the report itself."""
+        digest = self.units[page.path].alerts
+        return digest if digest is not None else alerts_digest(self.report_of(page))
+
     def _alerts(self, page: Page, daily: Sequence[Page]) -> dict[str, bytes]:
-        reports = [(p, self.report_of(p)) for p in daily]
+        reports = [(p, self.alerts_part(p)) for p in daily]
+        newest = (daily[-1], self.report_of(daily[-1])) if daily else None
         days = frozenset(p.key for p in daily)
         transitions = site_render.alert_transitions(self.inputs.alerts, days)
         groups = incidents(self.episodes)
         return site_render.alerts_files(
-            self.env, page, transitions, reports, groups, self.common, self.inputs.as_of
+            self.env, page, transitions, reports, newest, groups, self.common, self.inputs.as_of
         )
 
     def _feed(self, page: Page, recent: Sequence[Page]) -> dict[str, bytes]:
@@ -430,27 +445,34 @@ class Gatherer:
             files = site_render.latest_files(self.env, newest, self.common)
             self._add(LATEST_UNIT, fingerprint, files)
 
-    def search_pages(self, manifest: SiteManifest) -> None:
-        """The search page and the index of the report pages, shard by shard (a month each).
-        Indexing reads a shard's pages again, so it runs only for a shard whose pages
-        changed."""
-        shards: dict[str, list[Page]] = {}
-        for page in manifest.pages:
-            if page.is_report:
-                shards.setdefault(shard_of(page), []).append(page)
-        for shard, pages in sorted(shards.items()):
-            name = f"{SEARCH_UNIT}/{shard}"
-            inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
-            fingerprint = _hash(pagefind_version(), inputs)
-            unit = self._reusable(name, fingerprint)
-            if unit is not None:
-                self._keep(name, unit)
-                continue
-            sources: dict[str, PageSource] = {
-                page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
-            }
-            self._add(name, fingerprint, search_files(shard, sources))
-        names = sorted(shards)
+    def shard_gathered(self, shard: str, pages: Sequence[Page]) -> None:
+        """Index a shard (a month each) again once all its pages are gathered, if any of them
+        changed: in the background, while the build goes on (`search_index` waits for it)."""
+        name = f"{SEARCH_UNIT}/{shard}"
+        inputs = [(page.path, self.units[page.path].fingerprint) for page in pages]
+        fingerprint = _hash(pagefind_version(), inputs)
+        unit = self._reusable(name, fingerprint)
+        if unit is not None:
+            self._keep(name, unit)
+            return
+        sources: dict[str, PageSource] = {
+            page.path: self.files.get(page.path) or self.old_site / page.path for page in pages
+        }
+        self.index.start(shard, sources)
+        self.indexed[shard] = (name, fingerprint)
+
+    def search_index(self) -> SiteOutput:
+        """The files and units of the shards indexed again, once Pagefind made them all."""
+        files: dict[str, bytes] = {}
+        units: dict[str, Unit] = {}
+        for shard, made in self.index.results().items():
+            name, fingerprint = self.indexed[shard]
+            files.update(made)
+            units[name] = Unit(fingerprint, tuple(sorted(made)))
+        return SiteOutput(files, (), BuildManifest(units))
+
+    def search_page(self, names: list[str]) -> None:
+        """`search/index.html`, over the index's shards."""
         fingerprint = _hash(self.base, self.common.assets, names)
         unit = self._reusable(SEARCH_UNIT, fingerprint)
         if unit is not None:
@@ -480,25 +502,44 @@ class Gatherer:
         )
         self.common = replace(self.common, assets=self.assets())
         self.bounds = bounds_of(manifest.pages)
+        try:
+            self.report_pages(manifest)
+            self.summary_pages(manifest)
+            self.latest_pages(manifest)
+            newest = {
+                kind.value: self.report_of(pages[-1])
+                for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
+                if (pages := manifest.of_kind(kind))
+            }
+        except BaseException:
+            self.index.cancel()  # the shards not started yet; a failed build writes none
+            raise
+        late = self.search_index if self.indexed else None
+        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units), late)
+        return Gathered(output, manifest, self.computed, newest)
+
+    def report_pages(self, manifest: SiteManifest) -> None:
+        """Every report page, and the search page; a month's search index starts as soon as
+        the last of its pages is gathered."""
+        shards: dict[str, list[Page]] = {}
+        for page in manifest.pages:
+            if page.is_report:
+                shards.setdefault(shard_of(page), []).append(page)
+        left = {shard: len(pages) for shard, pages in shards.items()}
         daily = list(manifest.of_kind(PageKind.DAILY))
-        total, done = sum(1 for page in manifest.pages if page.is_report), 0
+        total, done = sum(left.values()), 0
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
             for page in siblings:
                 self.report_page(page, siblings, daily, manifest.pages)
+                shard = shard_of(page)
+                left[shard] -= 1
+                if not left[shard]:
+                    self.shard_gathered(shard, shards[shard])
                 done += 1
                 if self.progress is not None:
                     self.progress(done, total)
-        self.summary_pages(manifest)
-        self.latest_pages(manifest)
-        self.search_pages(manifest)
-        newest = {
-            kind.value: self.report_of(pages[-1])
-            for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY)
-            if (pages := manifest.of_kind(kind))
-        }
-        output = SiteOutput(self.files, tuple(self.reused), BuildManifest(self.units))
-        return Gathered(output, manifest, self.computed, newest)
+        self.search_page(sorted(shards))
 
 
 SUMMARY_PAGES: dict[PageKind, Callable[[Gatherer, Page, SummaryContext], Plan]] = {

@@ -51,6 +51,27 @@ class IncidentView:
     firing: tuple[str, ...] = ()  # while open: the alerts still firing, as `rule (scope)`
 
 
+# What the alerts page reads of a finding and of a rollout change.
+FINDING_FIELDS = ("severity", "rule", "scope", "message")
+CHANGE_FIELDS = ("created_at", "triggered_by", "action", "previous_percentage", "new_percentage")
+
+
+def alerts_digest(report: Report) -> dict[str, Any]:
+    """The part of a daily report the alerts page reads (its warning and critical findings,
+    rollout changes and whether it is partial), in the report's own shape: the build keeps it
+    beside the page, so the alerts page is made without reading a year of reports again."""
+    changes = (report.get("rollout") or {}).get("changes") or ()
+    return {
+        "findings": [
+            {name: finding[name] for name in FINDING_FIELDS}
+            for finding in report.get("findings", [])
+            if finding["severity"] in SEVERITY_RANK
+        ],
+        "period": {"partial": bool(report["period"].get("partial"))},
+        "rollout": {"changes": [{name: c.get(name) for name in CHANGE_FIELDS} for c in changes]},
+    }
+
+
 def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 

@@ -364,13 +364,15 @@ def alerts_files(
     page: Page,
     transitions: DataTable,
     daily: Sequence[tuple[Page, Report]],
+    newest: tuple[Page, Report] | None,
     groups: Sequence[Incident],
     common: SiteCommon,
     now: datetime,
 ) -> Files:
-    """Incidents, current state first: alert episodes, then stretches of days with findings."""
+    """Incidents, current state first: alert episodes, then stretches of days with findings.
+    `daily` holds each day's `alerts_digest` (or its report); `newest` the newest day's
+    report, whose status and rollout head the page."""
     meta = page_meta(page, common, "Alerts", has_charts=False)
-    newest = daily[-1] if daily else None
     context = AlertsContext(
         latest=newest[1] if newest else None,
         latest_href=newest[0].path if newest else "",

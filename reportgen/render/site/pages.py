@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from reportgen.render import formatting, sections
+from reportgen.render.site.cache import compiled_templates
 from reportgen.render.site.charts import Chart
 from reportgen.render.site.plan import Page
 from reportgen.render.site.tables import Cell, DataTable
@@ -218,8 +219,9 @@ def _text_cell_html(value: str, fmt: str, root: str) -> str:
     return f'<td class="fmt-{fmt}">{escape(cell(value, fmt))}</td>'
 
 
-def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
-    """The Jinja environment over `folders` (overrides first; default the shipped templates)."""
+def environment(folders: Sequence[Path] = (), *, cached: bool = False) -> jinja2.Environment:
+    """The Jinja environment over `folders` (overrides first; default the shipped templates);
+    `cached`: keep the compiled templates in the cache folder for the next build."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders) or [shipped_folder()]),
         autoescape=True,
@@ -243,6 +245,8 @@ def environment(folders: Sequence[Path] = ()) -> jinja2.Environment:
         durations=formatting.readable_durations,
         cost_headlines=sections.cost_headlines,
     )
+    if cached:
+        env.bytecode_cache = compiled_templates(env)
     return env
 
 

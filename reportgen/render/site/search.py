@@ -9,9 +9,10 @@ to `search/<shard>.js`, a script that adds the pages' titles, addresses and text
 
 Pagefind has no incremental mode, hence the shards: a month's days, weeks (by their first day)
 and the month itself, and the named ranges apart. A new day changes the pages of one month, so
-only that shard is indexed again (the gatherer keeps the others), not the whole year. The pages
-are hard-linked (or written) into a scratch folder for Pagefind; the site itself is still
-written only by the writer.
+only that shard is indexed again (the gatherer keeps the others), not the whole year, and in
+the background (`BackgroundIndex`) from the moment its last page is gathered. The pages are
+hard-linked (or written) into a scratch folder for Pagefind; the site itself is still written
+only by the writer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -161,3 +163,31 @@ def search_files(shard: str, pages: Mapping[str, PageSource]) -> dict[str, bytes
     files = {str(PurePosixPath(INDEX_FOLDER, shard, path)): data for path, data in written.items()}
     files[f"{FALLBACK_FOLDER}/{shard}.js"] = fallback_index(fragments)
     return files
+
+
+class BackgroundIndex:
+    """Shards indexed one after another on a thread of its own: Pagefind is a process of its
+    own, so it indexes a shard while the build computes, renders and writes the rest."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._runs: dict[str, Future[dict[str, bytes]]] = {}
+
+    def start(self, shard: str, pages: Mapping[str, PageSource]) -> None:
+        """Index `shard` (its `pages`) after the shards started before it."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportgen-search")
+        self._runs[shard] = self._pool.submit(search_files, shard, dict(pages))
+
+    def results(self) -> dict[str, dict[str, bytes]]:
+        """Each started shard's files (`search_files`), once all are made; the first error
+        of any is raised."""
+        try:
+            return {shard: run.result() for shard, run in self._runs.items()}
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Start no more shards (a failed build): one already running finishes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

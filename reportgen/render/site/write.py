@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -40,6 +40,9 @@ class Unit:
     inputs: str = ""
     # A daily page's status, for the index's year calendar without reading every report.
     status: str = ""
+    # A daily page's part of its report that the alerts page reads (`incidents.alerts_digest`),
+    # so that page is made without reading every day's report again; None in older manifests.
+    alerts: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class BuildManifest:
                 "files": list(unit.files),
                 "inputs": unit.inputs,
                 **({"status": unit.status} if unit.status else {}),
+                **({"alerts": unit.alerts} if unit.alerts is not None else {}),
             }
             for name, unit in sorted(self.units.items())
         }
@@ -62,11 +66,14 @@ class BuildManifest:
 
 @dataclass(frozen=True)
 class SiteOutput:
-    """Everything one build will write: new files by path, and units kept from the old site."""
+    """Everything one build will write: new files by path, and units kept from the old site;
+    `late`, if any, waits for more made in the background (the search index), which the
+    writer adds after the others, before the swap."""
 
     files: Mapping[str, bytes]
     reused: Sequence[str]
     manifest: BuildManifest
+    late: Callable[[], SiteOutput] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,17 @@ def read_manifest(site: Path) -> BuildManifest:
                 tuple(str(f) for f in unit["files"]),
                 str(unit.get("inputs", "")),
                 str(unit.get("status", "")),
+                _mapping_or_none(unit.get("alerts")),
             )
             for name, unit in data["units"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return BuildManifest()
     return BuildManifest(units)
+
+
+def _mapping_or_none(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, dict) else None
 
 
 def check_path(path: str) -> str:
@@ -138,7 +150,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _write_tree(folder: Path, output: SiteOutput, old_site: Path) -> None:
+def _write_files(folder: Path, output: SiteOutput, old_site: Path) -> None:
     for path, content in output.files.items():
         target = folder / check_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,8 +159,21 @@ def _write_tree(folder: Path, output: SiteOutput, old_site: Path) -> None:
         target = folder / check_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         _link_or_copy(old_site / path, target)
+
+
+def _write_tree(folder: Path, output: SiteOutput, old_site: Path, secrets: Sequence[str]) -> int:
+    """Write `output` into `folder`, its late files last; how many files were new."""
+    _write_files(folder, output, old_site)
+    manifest, written = output.manifest, len(output.files)
+    if output.late is not None:
+        late = output.late()
+        scan_for_secrets(late.files.items(), secrets)
+        _write_files(folder, late, old_site)
+        manifest = BuildManifest({**manifest.units, **late.manifest.units})
+        written += len(late.files)
     (folder / NOJEKYLL).write_bytes(b"")
-    (folder / BUILD_MANIFEST).write_bytes(output.manifest.to_json())
+    (folder / BUILD_MANIFEST).write_bytes(manifest.to_json())
+    return written
 
 
 def _swap(new: Path, site: Path) -> None:
@@ -167,7 +192,7 @@ def _swap(new: Path, site: Path) -> None:
 
 
 def _unchanged(site: Path, output: SiteOutput) -> bool:
-    if output.files or not (site / BUILD_MANIFEST).is_file():
+    if output.files or output.late is not None or not (site / BUILD_MANIFEST).is_file():
         return False
     return (site / BUILD_MANIFEST).read_bytes() == output.manifest.to_json()
 
@@ -205,7 +230,7 @@ def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteR
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir()
     try:
-        _write_tree(new, output, site)
+        written = _write_tree(new, output, site, secrets)
         _swap(new, site)
     except OSError as exc:
         shutil.rmtree(new, ignore_errors=True)
@@ -213,4 +238,4 @@ def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteR
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
-    return WriteResult(written=len(output.files), reused=len(output.reused), changed=True)
+    return WriteResult(written=written, reused=len(output.reused), changed=True)

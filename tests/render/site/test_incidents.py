@@ -9,7 +9,7 @@ import pytest
 
 from reportgen.periods import daily
 from reportgen.render.site.events import chart_events, episodes, incidents
-from reportgen.render.site.incidents import from_daily_findings, from_episodes
+from reportgen.render.site.incidents import alerts_digest, from_daily_findings, from_episodes
 from reportgen.render.site.plan import Page, PageKind
 
 AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
@@ -107,6 +107,28 @@ def test_daily_findings_group_into_runs_of_consecutive_days_newest_first() -> No
     ]
     assert newest.duration == "2 days"
     assert len(newest.actions) == 1
+
+
+def test_incidents_from_the_reports_digests_are_those_from_the_reports() -> None:
+    # Reports hold much more than the alerts page reads; its digests must hold all it reads.
+    extra: dict[str, Any] = {"status": "critical", "metrics": {"jobs": 120}}
+    full = [
+        (
+            page,
+            {
+                **report,
+                **extra,
+                "period": {**report["period"], "start": page.key},
+                "rollout": {**report["rollout"], "percentage": 0.0},
+            },
+        )
+        for page, report in DAILY
+    ]
+    digests = [(page, alerts_digest(report)) for page, report in full]
+    assert digests[4][1]["findings"] == []  # an info finding is not the page's
+    groups = incidents(episodes(TRANSITIONS))
+    assert from_episodes(groups, digests, AS_OF) == from_episodes(groups, full, AS_OF)
+    assert from_daily_findings(digests) == from_daily_findings(full)
 
 
 def test_chart_events_clip_to_the_window_and_mark_gaps() -> None:

@@ -130,3 +130,56 @@ def test_read_manifest_of_a_foreign_file_means_rebuild(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) == BuildManifest()
     (tmp_path / BUILD_MANIFEST).write_text("not json")
     assert read_manifest(tmp_path) == BuildManifest()
+
+
+def late_index(files: dict[str, bytes]) -> SiteOutput:
+    """What the search index adds once it is made (in the background, during the write)."""
+    return SiteOutput(files, (), BuildManifest({"search/x": Unit("s1", tuple(sorted(files)))}))
+
+
+def test_write_site_adds_late_files_and_their_units_before_the_swap(old_site: Path) -> None:
+    early = output({"index.html": b"new"}, ("daily/1/index.html",))
+    late = late_index({"pagefind/x/pagefind.js": b"index", "search/x.js": b"fallback"})
+    result = write_site(
+        old_site, SiteOutput(early.files, early.reused, early.manifest, lambda: late), []
+    )
+    assert (result.written, result.reused, result.changed) == (3, 1, True)
+    assert tree(old_site)["search/x.js"] == b"fallback"
+    assert read_manifest(old_site).units == {**early.manifest.units, **late.manifest.units}
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_write_site_whose_late_files_fail_leaves_the_old_site_byte_identical(
+    old_site: Path,
+) -> None:
+    before = tree(old_site)
+    early = output({"index.html": b"new"}, ("daily/1/index.html",))
+
+    def pagefind_failed() -> SiteOutput:
+        raise ReportgenError("Pagefind could not index the site: boom")
+
+    with pytest.raises(ReportgenError, match="Pagefind could not index the site: boom"):
+        write_site(
+            old_site, SiteOutput(early.files, early.reused, early.manifest, pagefind_failed), []
+        )
+    assert tree(old_site) == before
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_write_site_refuses_a_secret_in_late_files_and_keeps_the_old_site(
+    old_site: Path,
+) -> None:
+    before = tree(old_site)
+    early = output({"index.html": b"new"})
+    leaky = late_index({"search/x.js": b"token ghp_secretvalue123 here"})
+    with pytest.raises(ReportgenError) as raised:
+        write_site(
+            old_site,
+            SiteOutput(early.files, early.reused, early.manifest, lambda: leaky),
+            ["ghp_secretvalue123"],
+        )
+    assert str(raised.value) == (
+        "the site would contain a secret value (in search/x.js); nothing was written"
+    )
+    assert tree(old_site) == before
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
