@@ -99,10 +99,26 @@ def _blank(column: Column) -> str:
     return f"({_value(column)} IS NULL OR ltrim({_value(column)}) = '')"
 
 
+# A typed timestamp must be one Python can hold: DuckDB reaches past year 9999, and ADBC
+# reads PostgreSQL's 'infinity' as a moment in 290279 BC. Rejected as their text would be.
+_TIMESTAMPS = "TIMESTAMPTZ '0001-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00'"
+
+
+def _native_typed(column: Column) -> str:
+    """A typed value as it is, but for the ones no job can have (NULL, then rejected)."""
+    value = _value(column)
+    match column.type:
+        case ColumnType.TIMESTAMP:
+            return f"CASE WHEN {value} BETWEEN {_TIMESTAMPS} THEN {value} END"
+        case ColumnType.FLOAT:
+            return f"CASE WHEN isfinite({value}) THEN {value} END"
+    return value
+
+
 def _typed(column: Column, native: bool) -> str:
     value = _value(column)
     if native:
-        return value
+        return _native_typed(column)
     # DuckDB's casts skip surrounding blanks and give NULL for '', so no trim() copy is needed.
     match column.type:
         case ColumnType.TEXT:
@@ -145,8 +161,17 @@ def _problems(column: Column, native: bool) -> list[str]:
     value = _value(column)
     found = []
     if column.required:
-        blank = "true" if native else _blank(column)
+        blank = f"{value} IS NULL" if native else _blank(column)
         found.append(f"CASE WHEN {name} IS NULL AND {blank} THEN 'missing {column.name}' END")
+    if native and _native_typed(column) != value:
+        # PostgreSQL's 'infinity' arrives as a moment in 290279 BC: "out of range" says both.
+        what = (
+            "out of range" if column.type is ColumnType.TIMESTAMP else f"not {_KIND[column.type]}"
+        )
+        found.append(
+            f"CASE WHEN {name} IS NULL AND {value} IS NOT NULL"
+            f" THEN '{column.name}: {what} ' || {_quoted(f'{value}::VARCHAR')} END"
+        )
     if column.type is not ColumnType.TEXT and not native:
         kind = _KIND[column.type]
         if column.name in _JSON_ARRAYS:

@@ -161,6 +161,32 @@ def test_pull_reads_jsonb_text_arrays_and_the_history_feature(dsn: str, tmp_path
     )
 
 
+def test_values_no_job_can_have_are_rejects_with_their_reason(dsn: str, tmp_path: Path) -> None:
+    # Typed by the database, yet not a job's: an infinite time (which the driver reads as a
+    # moment in 290279 BC), a blank job type, metadata that is JSON but not an object.
+    insert_jobs(
+        dsn,
+        [
+            job(1, created_at="infinity"),
+            job(2, completed_at="-infinity"),
+            job(3, job_type="  "),
+            job(4, metadata=[1, 2]),
+            job(5),
+        ],
+    )
+    with open_store(tmp_path / "s.duckdb") as store:
+        result = store.pull(PostgresSource(dsn))
+        stored = store.table("jobs")["id"].to_list()
+    assert counts(result) == (1, 1, 0, 0, 4)
+    assert stored == [job(5)["id"]]
+    assert [r.reason.split(' "')[0] for r in result.first_rejects] == [
+        "created_at: out of range",
+        "completed_at: out of range",
+        "missing job_type",
+        "metadata: not a JSON object",
+    ]
+
+
 def test_incremental_pull_takes_only_the_changed_rows(dsn: str, tmp_path: Path) -> None:
     insert_jobs(dsn, [job(n) for n in range(10)])
     source = PostgresSource(dsn, overlap_seconds=0)
