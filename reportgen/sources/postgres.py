@@ -194,9 +194,13 @@ class PostgresSource:
             raise InputError(
                 f"cannot connect to {self.label}: {self._first_line(exc)}", hint=CONNECT_HINT
             ) from None
-        with bulk.cursor() as cursor:
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute(f"SET TRANSACTION SNAPSHOT {_text_literal(snapshot)}")
+        try:
+            with bulk.cursor() as cursor:
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT {_text_literal(snapshot)}")
+        except adbc_driver_manager.Error:
+            bulk.close()
+            raise
         return bulk
 
     def _parts(
