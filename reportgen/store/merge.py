@@ -41,11 +41,15 @@ def stored_keys(connection: duckdb.DuckDBPyConnection, table: Table, checked: st
     and the insert join against this small table instead of the whole stored one."""
     keys = [identifier(k) for k in table.key]
     bound = [identifier(_ORDER)] if _ORDER in table.column_names and _ORDER not in table.key else []
+    stored = identifier(table.name)
+    # A first pull has nothing stored: no need to gather the pull's distinct keys to find none.
+    empty = not connection.sql(f"SELECT count(*) FROM (FROM {stored} LIMIT 1)").fetchall()[0][0]
+    incoming = "false" if empty else "true"
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE {_STORED} AS"
-        f" SELECT {', '.join(f's.{c}' for c in keys + bound)} FROM {identifier(table.name)} AS s"
-        f" SEMI JOIN (SELECT DISTINCT {', '.join(keys)} FROM {checked} WHERE __reason IS NULL)"
-        f" AS n ON {_key_match(table, 's', 'n')}"
+        f" SELECT {', '.join(f's.{c}' for c in keys + bound)} FROM {stored} AS s"
+        f" SEMI JOIN (SELECT DISTINCT {', '.join(keys)} FROM {checked}"
+        f" WHERE __reason IS NULL AND {incoming}) AS n ON {_key_match(table, 's', 'n')}"
     )
     try:
         yield _STORED
