@@ -37,6 +37,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import TupleRow
 
+from reportgen.config import MIN_MEMORY_BYTES
 from reportgen.errors import InputError
 from reportgen.schema import TABLES, Table
 from reportgen.sources.source import Chunk, FileFormat, Part, StampFrom
@@ -53,9 +54,8 @@ READ_HINT = "Check that the role may SELECT the source.*_table tables; the store
 CONNECT_HINT = (
     "Check REPORTGEN_DATABASE_URL (or --source): host, port, database, user, password and sslmode."
 )
-# The store's memory while staging a database pull: enough for DuckDB's own working set, then
+# The store's memory while staging a database pull: the smallest cap the store accepts, then
 # a share per row of a batch; beyond it DuckDB spills the staged rows to disk.
-MIN_MEMORY_BYTES = 256 * 1024 * 1024
 MEMORY_BYTES_PER_ROW = 4096
 # Columns whose newest value is a row's change time when the table has no updated_at.
 _CHANGE_COLUMNS = ("created_at", "started_at", "completed_at")

@@ -91,9 +91,8 @@ def _stage_rows(
         scan = readers.numbered_rows(connection, _ROWS_VIEW, table)
         _validate(connection, table, scan, part, number)
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
         hint = _hint(exc, ROWS_HINT)
-        raise InputError(f"cannot read {part.origin}: {message}", hint=hint) from None
+        raise InputError(f"cannot read {part.origin}: {_first_line(exc)}", hint=hint) from None
     finally:
         connection.unregister(_ROWS_VIEW)
 
@@ -132,7 +131,7 @@ def _stage_file(
         if scan.lines_to_fill:
             _fill_reject_lines(connection, path, table, number)
         return
-    message = str(last_error).strip().splitlines()[0] if last_error else "unknown error"
+    message = _first_line(last_error) if last_error else "unknown error"
     raise InputError(f"cannot read {path}: {message}", hint=_hint(last_error, UNREADABLE_HINT))
 
 
@@ -153,9 +152,12 @@ def _scans(
             case FileFormat.PARQUET:
                 yield readers.parquet(connection, name, table)
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
         hint = _hint(exc, UNREADABLE_HINT)
-        raise InputError(f"cannot read {path}: {message}", hint=hint) from None
+        raise InputError(f"cannot read {path}: {_first_line(exc)}", hint=hint) from None
+
+
+def _first_line(error: duckdb.Error) -> str:
+    return str(error).strip().splitlines()[0]
 
 
 def _hint(error: duckdb.Error | None, otherwise: str) -> str:

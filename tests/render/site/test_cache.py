@@ -21,12 +21,16 @@ def test_cache_keeps_a_file_under_xdg_cache_home(
     assert sorted(p.name for p in (tmp_path / "reportgen").iterdir()) == ["thing.js"]
 
 
-def test_cache_that_cannot_be_written_is_only_skipped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unusable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """XDG_CACHE_HOME names a file, so no cache folder can be made in it."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+
+
+@pytest.mark.usefixtures("unusable_cache")
+def test_cache_that_cannot_be_written_is_only_skipped() -> None:
     write_cached("thing.js", b"made once")
     assert read_cached("thing.js") is None
 
@@ -68,12 +72,8 @@ def test_compiled_templates_are_kept_and_render_as_compiled_ones(
     assert _latest_pages(environment()) == compiled_now
 
 
-def test_compiled_templates_without_a_usable_cache_folder_are_only_compiled(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+@pytest.mark.usefixtures("unusable_cache")
+def test_compiled_templates_without_a_usable_cache_folder_are_only_compiled() -> None:
     env = environment(cached=True)
     assert env.bytecode_cache is None
     assert _latest_pages(env) == _latest_pages(environment())
