@@ -90,10 +90,15 @@ def reports(store: str, as_of: datetime) -> int:
 
     settings = load_settings(overrides={"store": {"path": store}})
     resources = Resources.of(settings.store)
-    with open_store(Path(store), wait_seconds=30, read_only=True, resources=resources) as opened:
-        source = StoreReports(opened, settings, as_of)
+    workers = settings.store.threads
+    with (
+        open_store(Path(store), wait_seconds=30, read_only=True, resources=resources) as opened,
+        StoreReports(opened, settings, as_of, workers=workers) as source,
+    ):
         plan = plan_site(source.span(), settings.report.timezone, as_of, {})
-        return sum(1 for page in plan.pages if page.period and source.report(page.period))
+        periods = [page.period for page in plan.pages if page.period]
+        source.ahead(periods)
+        return sum(1 for period in periods if source.report(period))
 
 
 def main(argv: list[str]) -> int:

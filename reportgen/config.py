@@ -78,7 +78,12 @@ class StoreSettings(Section):
         pattern=_SIZE.pattern,
         description="DuckDB's memory cap per command, at least `256MB`; beyond it DuckDB spills.",
     )
-    threads: int = Field(2, ge=1, le=256, description="DuckDB's worker threads per command.")
+    threads: int = Field(
+        2,
+        ge=1,
+        le=256,
+        description="Worker threads per command: DuckDB's, and reports `build` computes at once.",
+    )
     temp_directory: Path | None = Field(
         None, description="Where DuckDB spills past `memory_limit`; unset: `<store path>.tmp`."
     )

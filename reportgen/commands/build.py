@@ -129,9 +129,10 @@ def run_build(
         inputs = BuildInputs(
             as_of, built_at, commit, ranges, options.full, history, alerts.recorded_until(store)
         )
-        source = StoreReports(store, settings, as_of)
-        gatherer = Gatherer(source, settings, inputs, site, read_manifest(site), progress=progress)
-        gathered = gatherer.gather()
+        workers = settings.store.threads
+        with StoreReports(store, settings, as_of, workers=workers) as source:
+            old = read_manifest(site)
+            gathered = Gatherer(source, settings, inputs, site, old, progress=progress).gather()
         log.debug(
             "computed %d reports; %d files new, %d kept",
             len(gathered.computed),

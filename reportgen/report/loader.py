@@ -7,7 +7,9 @@ fingerprint of every input row a period's report reads.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -234,15 +236,40 @@ def build_reports(
 
 class StoreReports:
     """The site's reports from the store; the same loader as `reportgen report`, and each
-    period's input fingerprint (`store.fingerprints`) so unchanged pages are not recomputed."""
+    period's input fingerprint (`store.fingerprints`) so unchanged pages are not recomputed.
 
-    def __init__(self, store: Store, settings: Settings, as_of: datetime) -> None:
+    With more than one worker, `ahead` computes the reports a build will ask for on that many
+    threads, each with its own loader on its own handle of the store, while the build renders
+    the pages whose reports are ready: most of a report's time is spent in DuckDB and Polars,
+    which run outside the GIL. Each thread takes runs of consecutive periods of a kind, so
+    its loader shares their windows as one loader would; a report is the same whichever
+    thread computes it. Close it (or use it as a context manager) to stop the threads.
+    """
+
+    # Periods per run: each run's first report reads its comparison window again.
+    RUN_PERIODS = 16
+
+    def __init__(
+        self, store: Store, settings: Settings, as_of: datetime, *, workers: int = 1
+    ) -> None:
         self.store = store
         self.settings = settings
         self.as_of = as_of
+        self.workers = workers
         # One loader for the whole build: consecutive periods share their job windows.
         self.loader = ReportLoader(store)
         self.fingerprints = Fingerprints(store, settings.report.timezone)
+        self._pool: ThreadPoolExecutor | None = None
+        self._readers: list[Store] = []
+        self._spare: list[Store] = []
+        self._thread = threading.local()
+        self._ahead: dict[Period, tuple[Future[list[dict[str, Any]]], int]] = {}
+
+    def __enter__(self) -> StoreReports:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def span(self) -> tuple[datetime, datetime] | None:
         return self.store.jobs_span()
@@ -253,7 +280,56 @@ class StoreReports:
     def fingerprint(self, start: datetime, end: datetime) -> str:
         return self.fingerprints.of(start, end)
 
+    def ahead(self, periods: Sequence[Period]) -> None:
+        """Start computing the reports of `periods` (in the order they will be asked for) on
+        the worker threads; with one worker, nothing: each is computed when asked for."""
+        if self.workers < 2 or not periods:
+            return
+        if self._pool is None:
+            # The handles are made here: a cursor is not made while its connection is busy.
+            self._readers = [self.store.reader() for _ in range(self.workers)]
+            self._spare = list(self._readers)
+            self._pool = ThreadPoolExecutor(
+                self.workers, thread_name_prefix="report", initializer=self._start_thread
+            )
+        for run in _runs([self._anchored(period) for period in periods], self.RUN_PERIODS):
+            future = self._pool.submit(self._compute, run)
+            for index, period in enumerate(run):
+                self._ahead[period] = (future, index)
+
     def report(self, period: Period) -> dict[str, Any]:
-        anchored = period if period.as_of == self.as_of else replace(period, as_of=self.as_of)
+        anchored = self._anchored(period)
+        if anchored in self._ahead:
+            future, index = self._ahead.pop(anchored)
+            return future.result()[index]
         # The loader hands each report's window to the next as its comparison (a series).
         return self.loader.report(anchored, self.settings).to_dict()
+
+    def close(self) -> None:
+        """Stop the worker threads (a run under way finishes; the others are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        for reader in self._readers:
+            reader.close()
+        self._readers, self._ahead = [], {}
+
+    def _start_thread(self) -> None:
+        self._thread.loader = ReportLoader(self._spare.pop())
+
+    def _compute(self, run: Sequence[Period]) -> list[dict[str, Any]]:
+        loader: ReportLoader = self._thread.loader
+        return [loader.report(period, self.settings).to_dict() for period in run]
+
+    def _anchored(self, period: Period) -> Period:
+        return period if period.as_of == self.as_of else replace(period, as_of=self.as_of)
+
+
+def _runs(periods: Sequence[Period], most: int) -> list[list[Period]]:
+    """`periods` cut into runs of at most `most` periods of one kind, in order."""
+    runs: list[list[Period]] = []
+    for period in periods:
+        if not runs or len(runs[-1]) >= most or runs[-1][-1].kind is not period.kind:
+            runs.append([])
+        runs[-1].append(period)
+    return runs

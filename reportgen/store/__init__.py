@@ -18,7 +18,7 @@ from reportgen.config import StoreSettings
 from reportgen.errors import StoreError
 from reportgen.sources import Source
 from reportgen.store import migrations, queries, rollups
-from reportgen.store.connection import DEFAULT_RESOURCES, Resources, connect
+from reportgen.store.connection import DEFAULT_RESOURCES, Resources, connect, in_session
 from reportgen.store.pull import PullResult, TableCounts
 from reportgen.store.pull import pull as pull_source
 from reportgen.store.staging import Reject
@@ -46,6 +46,14 @@ class Store:
         self.connection = connection
         self.path = path
         self.resources = resources
+
+    def reader(self) -> Store:
+        """Another handle on this open store, for another thread: a DuckDB connection serves
+        one thread at a time, and its cursors share the database. Close it before the store."""
+        return Store(in_session(self.connection.cursor()), self.path, self.resources)
+
+    def close(self) -> None:
+        self.connection.close()
 
     def pull(
         self,

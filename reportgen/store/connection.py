@@ -98,10 +98,15 @@ def connect(
                 f"cannot open store {path}: {_first_line(exc)}", hint=NOT_A_STORE_HINT
             ) from None
         else:
-            connection.execute("SET TimeZone = 'UTC'")
-            # The CLI draws its own progress bar; DuckDB's would garble stderr.
-            connection.execute("SET enable_progress_bar = false")
-            return connection
+            return in_session(connection)
+
+
+def in_session(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`connection` (or a cursor of it: cursors do not inherit these) set for the store."""
+    connection.execute("SET TimeZone = 'UTC'")
+    # The CLI draws its own progress bar; DuckDB's would garble stderr.
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 def _first_line(exc: BaseException) -> str:

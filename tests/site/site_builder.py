@@ -138,8 +138,11 @@ def gather(
         full=full,
         alerts=tuple(alerts),
     )
-    with open_store(store, read_only=True) as opened:
-        source = StoreReports(opened, config, as_of)
+    with (
+        open_store(store, read_only=True) as opened,
+        # As `build` does: the reports computed ahead on the store's threads.
+        StoreReports(opened, config, as_of, workers=config.store.threads) as source,
+    ):
         return Gatherer(source, config, inputs, site, read_manifest(site)).gather()
 
 
@@ -250,7 +253,7 @@ def bundled_site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
             alerts=tuple(store_alerts.transitions(store)),
             lifecycle_until=store_alerts.recorded_until(store),
         )
-        source = StoreReports(store, config, SAMPLE_AS_OF)
-        gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
+        with StoreReports(store, config, SAMPLE_AS_OF, workers=config.store.threads) as source:
+            gathered = Gatherer(source, config, inputs, site, read_manifest(site)).gather()
     write_site(site, gathered.output, ())
     return site

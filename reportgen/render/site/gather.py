@@ -30,7 +30,15 @@ from reportgen.render.site import page_files as site_render
 from reportgen.render.site.events import ChartEvents, chart_events, episodes, incidents
 from reportgen.render.site.incidents import alerts_digest
 from reportgen.render.site.navigation import Bounds, bounds_of, family, latest
-from reportgen.render.site.pages import Assets, Freshness, Link, Place, SiteCommon, environment
+from reportgen.render.site.pages import (
+    Assets,
+    Freshness,
+    Link,
+    Neighbours,
+    Place,
+    SiteCommon,
+    environment,
+)
 from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
 from reportgen.render.site.search import BackgroundIndex, PageSource, pagefind_version, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
@@ -66,6 +74,10 @@ class ReportSource(Protocol):
 
     def report(self, period: Period) -> dict[str, Any]:
         """The report dict (the JSON contract) of `period`."""
+
+    def ahead(self, periods: Sequence[Period]) -> None:
+        """The periods whose reports will be asked for, in that order: a source may start
+        computing them."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,24 @@ def _hash(*parts: object) -> str:
 def is_stale(data_as_of: datetime | None, as_of: datetime, settings: Settings) -> bool:
     limit = timedelta(hours=settings.site.stale_after_hours)
     return data_as_of is None or as_of - data_as_of > limit
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """A report page before it is gathered: what it depends on and what of the old site
+    serves (`unit`: its files; `old_report`: its report, when only a link changed)."""
+
+    page: Page
+    place: Place
+    neighbours: Neighbours | None
+    inputs: str
+    fingerprint: str
+    unit: Unit | None
+    old_report: bool
+
+    @property
+    def computes(self) -> bool:
+        return self.unit is None and not self.old_report
 
 
 class Gatherer:
@@ -273,22 +303,19 @@ class Gatherer:
             relatives.parents, relatives.children, relatives.children_label, words, partial_data
         )
 
-    def report_page(
-        self,
-        page: Page,
-        siblings: Sequence[Page],
-        daily: Sequence[Page],
-        pages: Sequence[Page] = (),
-    ) -> None:
-        position = siblings.index(page)
-        place = self.place_of(page, pages)
+    def report_plan(
+        self, siblings: Sequence[Page], position: int, pages: Sequence[Page] = ()
+    ) -> ReportPlan:
+        """What the report page `siblings[position]` depends on, and whether its old files
+        or old report serve."""
+        page = siblings[position]
+        assert page.period is not None
         neighbours = (
             site_render.neighbours_of(siblings, position)
             if page.kind is not PageKind.CUSTOM
             else None
         )
         inputs = self.report_fingerprint(page)
-        assert page.period is not None
         window = (page.period.start_utc, page.period.end_utc)
         overlapping = [e for e in self.episodes if e.overlaps(*window)]
         # Where the data end, when inside the period: its charts mark the hours after it.
@@ -296,21 +323,34 @@ class Gatherer:
         fingerprint = _hash(
             inputs, self.common.assets, neighbours, overlapping, self.data_start, data_end
         )
-        unit = self._reusable(page.path, fingerprint)
-        if unit is not None:
-            self._keep(page.path, unit)
-            return
-        assert page.period is not None
         old = self.old.units.get(page.path)
-        if old is not None and old.inputs == inputs and self._has_old_report(page):
-            report = self.report_of(page)  # only a link or an asset changed
+        return ReportPlan(
+            page=page,
+            place=self.place_of(page, pages),
+            neighbours=neighbours,
+            inputs=inputs,
+            fingerprint=fingerprint,
+            unit=self._reusable(page.path, fingerprint),
+            # Only a link or an asset changed: the old report still holds.
+            old_report=old is not None and old.inputs == inputs and self._has_old_report(page),
+        )
+
+    def report_page(self, plan: ReportPlan, daily: Sequence[Page]) -> None:
+        page, period = plan.page, plan.page.period
+        assert period is not None
+        if plan.unit is not None:
+            self._keep(page.path, plan.unit)
+            return
+        if plan.old_report:
+            report = self.report_of(page)
         else:
-            report = self.source.report(page.period)
+            report = self.source.report(period)
             self.reports[page.path] = report
             self.computed.append(page.path)
-        days = [] if page.kind is PageKind.DAILY else self.days_within(page.period, daily)
+        days = [] if page.kind is PageKind.DAILY else self.days_within(period, daily)
         # The report's own rollout changes cover its whole period.
-        events = self.events_of(window, [report], page.period.partial, report)
+        window = (period.start_utc, period.end_utc)
+        events = self.events_of(window, [report], period.partial, report)
         files = site_render.report_page_files(
             self.env,
             page,
@@ -318,14 +358,14 @@ class Gatherer:
             days,
             self.common,
             self.settings.thresholds,
-            neighbours,
+            plan.neighbours,
             events,
-            place,
+            plan.place,
         )
         daily_page = page.kind is PageKind.DAILY
         status = str(report.get("status", "")) if daily_page else ""
         alerts = alerts_digest(report) if daily_page else None
-        self._add(page.path, fingerprint, files, inputs, status, alerts)
+        self._add(page.path, plan.fingerprint, files, plan.inputs, status, alerts)
 
     def events_of(
         self,
@@ -527,18 +567,24 @@ class Gatherer:
                 shards.setdefault(shard_of(page), []).append(page)
         left = {shard: len(pages) for shard, pages in shards.items()}
         daily = list(manifest.of_kind(PageKind.DAILY))
-        total, done = sum(left.values()), 0
+        plans: list[ReportPlan] = []
         for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
             siblings = list(manifest.of_kind(kind))
-            for page in siblings:
-                self.report_page(page, siblings, daily, manifest.pages)
-                shard = shard_of(page)
-                left[shard] -= 1
-                if not left[shard]:
-                    self.shard_gathered(shard, shards[shard])
-                done += 1
-                if self.progress is not None:
-                    self.progress(done, total)
+            plans.extend(
+                self.report_plan(siblings, position, manifest.pages)
+                for position in range(len(siblings))
+            )
+        # The reports to compute, computed ahead while the pages before them are rendered.
+        self.source.ahead([p.page.period for p in plans if p.computes and p.page.period])
+        total = len(plans)
+        for done, plan in enumerate(plans, 1):
+            self.report_page(plan, daily)
+            shard = shard_of(plan.page)
+            left[shard] -= 1
+            if not left[shard]:
+                self.shard_gathered(shard, shards[shard])
+            if self.progress is not None:
+                self.progress(done, total)
         self.search_page(sorted(shards))
 
 
