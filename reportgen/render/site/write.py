@@ -151,14 +151,21 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _write_files(folder: Path, output: SiteOutput, old_site: Path) -> None:
+    made: set[Path] = set()
+
+    def target_of(path: str) -> Path:
+        # Each folder made once: a site has about eight files a folder, and asking the
+        # file system for an existing folder costs as much as writing a file.
+        target = folder / check_path(path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        return target
+
     for path, content in output.files.items():
-        target = folder / check_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        target_of(path).write_bytes(content)
     for path in output.reused:
-        target = folder / check_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(old_site / path, target)
+        _link_or_copy(old_site / path, target_of(path))
 
 
 def _write_tree(folder: Path, output: SiteOutput, old_site: Path, secrets: Sequence[str]) -> int:
