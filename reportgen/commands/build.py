@@ -1,12 +1,12 @@
 """`reportgen build`: the static report site.
 
 Stages, in order: pull (unless `--no-pull`), plan the pages, fingerprint their inputs, compute
-every report whose inputs changed and render every page (gathering everything in memory),
-write the site beside the old one and swap it in, then notify. Nothing is written until
-everything is gathered, so a failing build leaves the previous site as it was. The one
-exception is the search index of changed months: Pagefind, a process of its own, indexes
-them while the other pages are rendered and written, and its files are written last, into
-the new site beside the old one, before the swap.
+every report whose inputs changed (ahead, on `store.threads` threads) and render every page,
+write the site beside the old one and swap it in, then notify. Each page's files are written
+into the new site's hidden folder as the page is gathered, on a thread of their own, and so
+are the search index's (Pagefind, a process of its own, indexes each month once its pages
+are gathered); the new site is swapped in only when all is written, so a failing build
+leaves the previous site as it was.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from reportgen.findings import Finding, Status
 from reportgen.notify.sentry import BUILD_MONITOR, SentryNotifier, monitored
 from reportgen.render.site.gather import BuildInputs, Gatherer
 from reportgen.render.site.plan import validate_slug
-from reportgen.render.site.write import check_site_folder, read_manifest, write_site
+from reportgen.render.site.write import SiteWriter, check_site_folder, read_manifest
 from reportgen.report.loader import StoreReports
 from reportgen.sources import open_source
 from reportgen.store import Store, alerts, open_configured
@@ -130,16 +130,21 @@ def run_build(
             as_of, built_at, commit, ranges, options.full, history, alerts.recorded_until(store)
         )
         workers = settings.store.threads
-        with StoreReports(store, settings, as_of, workers=workers) as source:
+        with (
+            StoreReports(store, settings, as_of, workers=workers) as source,
+            SiteWriter(site, settings.secrets.values()) as writer,
+        ):
             old = read_manifest(site)
-            gathered = Gatherer(source, settings, inputs, site, old, progress=progress).gather()
-        log.debug(
-            "computed %d reports; %d files new, %d kept",
-            len(gathered.computed),
-            len(gathered.output.files),
-            len(gathered.output.reused),
-        )
-        written = write_site(site, gathered.output, settings.secrets.values())
+            gathered = Gatherer(
+                source, settings, inputs, site, old, progress=progress, writer=writer
+            ).gather()
+            log.debug(
+                "computed %d reports; %d files new, %d kept",
+                len(gathered.computed),
+                len(gathered.output.files),
+                len(gathered.output.reused),
+            )
+            written = writer.finish(gathered.output)
         newest = gathered.newest.get("daily")
         if options.notify and newest is not None:
             notifier(store, [Finding.from_dict(f) for f in newest["findings"]], settings, as_of)

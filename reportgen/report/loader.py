@@ -24,7 +24,7 @@ from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
 from reportgen.compute.series import HOURLY_UP_TO
 from reportgen.config import Settings
-from reportgen.periods import Period
+from reportgen.periods import Period, PeriodKind
 from reportgen.report.assemble import ReportInputs, compute_report
 from reportgen.store import Store
 from reportgen.store.fingerprints import Fingerprints
@@ -247,6 +247,8 @@ class StoreReports:
     """
 
     # Periods per run: each run's first report reads its comparison window again.
+    # A run holds periods of one kind, so a series shares its windows however the kinds are
+    # interleaved in the order the reports are asked for.
     RUN_PERIODS = 16
 
     def __init__(
@@ -326,10 +328,14 @@ class StoreReports:
 
 
 def _runs(periods: Sequence[Period], most: int) -> list[list[Period]]:
-    """`periods` cut into runs of at most `most` periods of one kind, in order."""
-    runs: list[list[Period]] = []
-    for period in periods:
-        if not runs or len(runs[-1]) >= most or runs[-1][-1].kind is not period.kind:
-            runs.append([])
-        runs[-1].append(period)
-    return runs
+    """Each kind's periods, in the order given, cut into runs of at most `most`; the runs in
+    the order their first period is asked for."""
+    runs: dict[PeriodKind, list[list[Period]]] = {}
+    first: dict[int, int] = {}  # a run's first period's place in `periods`
+    for place, period in enumerate(periods):
+        kind = runs.setdefault(period.kind, [])
+        if not kind or len(kind[-1]) >= most:
+            kind.append([])
+            first[id(kind[-1])] = place
+        kind[-1].append(period)
+    return sorted((run for kind in runs.values() for run in kind), key=lambda r: first[id(r)])

@@ -34,7 +34,10 @@ def site_periods() -> list[Period]:
     weeks = [weekly(date(2026, 11, 2) + timedelta(weeks=n), "UTC", AS_OF) for n in range(5)]
     months = [monthly(date(2026, 10, 1), "UTC", AS_OF), monthly(date(2026, 11, 1), "UTC", AS_OF)]
     ranged = custom(date(2026, 11, 16), date(2026, 11, 20), "UTC", AS_OF)
-    return [*days, *weeks, *months, ranged]
+    # Interleaved as a build asks for them: by their end, each day before its week's end.
+    kinds = list(PeriodKind)
+    interleaved = sorted([*days, *weeks, *months], key=lambda p: (p.end, kinds.index(p.kind)))
+    return [*interleaved, ranged]
 
 
 def reports_of(store_path: Path, periods: list[Period], workers: int) -> list[dict[str, object]]:

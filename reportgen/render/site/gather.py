@@ -39,10 +39,10 @@ from reportgen.render.site.pages import (
     SiteCommon,
     environment,
 )
-from reportgen.render.site.plan import Page, PageKind, SiteManifest, plan_site
+from reportgen.render.site.plan import REPORT_KINDS, Page, PageKind, SiteManifest, plan_site
 from reportgen.render.site.search import BackgroundIndex, PageSource, pagefind_version, shard_of
 from reportgen.render.site.templates import template_folders, templates_fingerprint
-from reportgen.render.site.write import BuildManifest, SiteOutput, Unit
+from reportgen.render.site.write import BuildManifest, SiteOutput, SiteWriter, Unit
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +177,11 @@ class Gatherer:
         old_manifest: BuildManifest,
         vega_bundle: Callable[[], bytes] = site_render.vega_bundle,
         progress: Callable[[int, int], None] | None = None,
+        writer: SiteWriter | None = None,
     ) -> None:
         self.source = source
+        # Given, each page's files are handed to it as they are gathered (see `SiteWriter`).
+        self.writer = writer
         self.settings = settings
         self.inputs = inputs
         self.old_site = old_site
@@ -237,6 +240,8 @@ class Gatherer:
     def _keep(self, name: str, unit: Unit) -> None:
         self.units[name] = unit
         self.reused.extend(unit.files)
+        if self.writer is not None:
+            self.writer.keep(unit.files)
 
     def _add(
         self,
@@ -249,6 +254,8 @@ class Gatherer:
     ) -> None:
         self.units[name] = Unit(fingerprint, tuple(sorted(files)), inputs, status, alerts)
         self.files.update(files)
+        if self.writer is not None:
+            self.writer.write(files)
 
     def assets(self) -> Assets:
         import vl_convert
@@ -568,12 +575,16 @@ class Gatherer:
         left = {shard: len(pages) for shard, pages in shards.items()}
         daily = list(manifest.of_kind(PageKind.DAILY))
         plans: list[ReportPlan] = []
-        for kind in (PageKind.DAILY, PageKind.WEEKLY, PageKind.MONTHLY, PageKind.CUSTOM):
+        for kind in REPORT_KINDS:
             siblings = list(manifest.of_kind(kind))
             plans.extend(
                 self.report_plan(siblings, position, manifest.pages)
                 for position in range(len(siblings))
             )
+        # In the order their periods end (days before the week or month ending with them):
+        # a page's days are gathered before it, and a month's search shard is complete, and
+        # indexed in the background, days after the month ends rather than at the very end.
+        plans.sort(key=_gathering_order)
         # The reports to compute, computed ahead while the pages before them are rendered.
         self.source.ahead([p.page.period for p in plans if p.computes and p.page.period])
         total = len(plans)
@@ -586,6 +597,13 @@ class Gatherer:
             if self.progress is not None:
                 self.progress(done, total)
         self.search_page(sorted(shards))
+
+
+def _gathering_order(plan: ReportPlan) -> tuple[bool, datetime, int]:
+    """Named ranges last (they span anything), the others by their end, then by kind."""
+    page = plan.page
+    assert page.period is not None
+    return page.kind is PageKind.CUSTOM, page.period.end_utc, REPORT_KINDS.index(page.kind)
 
 
 SUMMARY_PAGES: dict[PageKind, Callable[[Gatherer, Page, SummaryContext], Plan]] = {

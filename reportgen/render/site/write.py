@@ -9,11 +9,14 @@ page's input fingerprint and files for the next build.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -150,39 +153,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _write_files(folder: Path, output: SiteOutput, old_site: Path) -> None:
-    made: set[Path] = set()
-
-    def target_of(path: str) -> Path:
-        # Each folder made once: a site has about eight files a folder, and asking the
-        # file system for an existing folder costs as much as writing a file.
-        target = folder / check_path(path)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        return target
-
-    for path, content in output.files.items():
-        target_of(path).write_bytes(content)
-    for path in output.reused:
-        _link_or_copy(old_site / path, target_of(path))
-
-
-def _write_tree(folder: Path, output: SiteOutput, old_site: Path, secrets: Sequence[str]) -> int:
-    """Write `output` into `folder`, its late files last; how many files were new."""
-    _write_files(folder, output, old_site)
-    manifest, written = output.manifest, len(output.files)
-    if output.late is not None:
-        late = output.late()
-        scan_for_secrets(late.files.items(), secrets)
-        _write_files(folder, late, old_site)
-        manifest = BuildManifest({**manifest.units, **late.manifest.units})
-        written += len(late.files)
-    (folder / NOJEKYLL).write_bytes(b"")
-    (folder / BUILD_MANIFEST).write_bytes(manifest.to_json())
-    return written
-
-
 def _swap(new: Path, site: Path) -> None:
     """Put `new` where `site` is; the old site is removed only once the new one is in place."""
     if not site.exists():
@@ -198,10 +168,10 @@ def _swap(new: Path, site: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _unchanged(site: Path, output: SiteOutput) -> bool:
-    if output.files or output.late is not None or not (site / BUILD_MANIFEST).is_file():
-        return False
-    return (site / BUILD_MANIFEST).read_bytes() == output.manifest.to_json()
+def _same_manifest(site: Path, manifest: BuildManifest) -> bool:
+    return (site / BUILD_MANIFEST).is_file() and (
+        (site / BUILD_MANIFEST).read_bytes() == manifest.to_json()
+    )
 
 
 def check_site_folder(site: Path) -> None:
@@ -223,26 +193,138 @@ def check_site_folder(site: Path) -> None:
         ) from None
 
 
+class SiteWriter:
+    """Writes a build's site beside the old one while the build still gathers it.
+
+    `write` and `keep` hand over each page's files as it is gathered: new ones, and files of
+    the old site kept as they are. A thread of its own writes the new ones and links the kept
+    ones into the hidden sibling folder, since writing thousands of small files is mostly
+    waiting for the disk, time the gathering can use. Secrets are looked for before a file is
+    handed over. Nothing is written before the first new file (an unchanged site is not
+    copied), and nothing is visible before `finish` swaps the new site in: leaving the `with`
+    block without finishing (a failed build) removes the new folder, so the old site stays
+    exactly as it was.
+    """
+
+    def __init__(self, site: Path, secrets: Sequence[str]) -> None:
+        check_site_folder(site)
+        self.site = site
+        self._secrets = secrets
+        self._new = site.with_name(f".{site.name}.new-{os.getpid()}")
+        self._kept: list[str] = []  # kept before the first new file, linked once it comes
+        self._queue: queue.SimpleQueue[tuple[str, bytes | None] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+        self._written = self._reused = 0
+        self._finished = False
+
+    def __enter__(self) -> SiteWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._finished:
+            with contextlib.suppress(ReportgenError):  # the build's own error is the one told
+                self._stop()
+            shutil.rmtree(self._new, ignore_errors=True)
+
+    def write(self, files: Mapping[str, bytes]) -> None:
+        """New files, by site path."""
+        if not files:
+            return
+        scan_for_secrets(files.items(), self._secrets)
+        checked = [(check_path(path), content) for path, content in files.items()]
+        self._start()
+        for item in checked:
+            self._queue.put(item)
+        self._written += len(checked)
+
+    def keep(self, paths: Sequence[str]) -> None:
+        """Files of the old site that the new one holds unchanged."""
+        if _needles(self._secrets):  # else reading the kept files could find nothing
+            scan_for_secrets(_old_contents(self.site, paths), self._secrets)
+        checked = [check_path(path) for path in paths]
+        if self._thread is None:
+            self._kept.extend(checked)
+        else:
+            for path in checked:
+                self._queue.put((path, None))
+        self._reused += len(checked)
+
+    def finish(self, output: SiteOutput) -> WriteResult:
+        """Add `output`'s late files and its manifest, and swap the new site in. Its other
+        files must have been handed over already (`write_site` does both)."""
+        unchanged = self._thread is None and output.late is None
+        if unchanged and _same_manifest(self.site, output.manifest):
+            self._finished = True
+            log.debug("site %s is up to date; nothing written", self.site)
+            return WriteResult(written=0, reused=self._reused, changed=False)
+        manifest = output.manifest
+        self._start()
+        if output.late is not None:
+            late = output.late()
+            self.write(late.files)
+            self.keep(late.reused)
+            manifest = BuildManifest({**manifest.units, **late.manifest.units})
+        self._stop()
+        try:
+            (self._new / NOJEKYLL).write_bytes(b"")
+            (self._new / BUILD_MANIFEST).write_bytes(manifest.to_json())
+            _swap(self._new, self.site)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+        self._finished = True
+        return WriteResult(written=self._written, reused=self._reused, changed=True)
+
+    def _start(self) -> None:
+        if self._thread is not None:
+            return
+        try:
+            self.site.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self._new, ignore_errors=True)
+            self._new.mkdir()
+        except OSError as exc:
+            raise self._failed(exc) from exc
+        self._thread = threading.Thread(target=self._drain, name="reportgen-write", daemon=True)
+        self._thread.start()
+        for path in self._kept:
+            self._queue.put((path, None))
+        self._kept = []
+
+    def _drain(self) -> None:
+        made: set[Path] = set()
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # the first error is the one reported; take the rest off the queue
+            path, content = item
+            target = self._new / path
+            try:
+                # Each folder made once: asking for an existing one costs as much as a file.
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                if content is None:
+                    _link_or_copy(self.site / path, target)
+                else:
+                    target.write_bytes(content)
+            except OSError as exc:
+                self._error = exc
+
+    def _stop(self) -> None:
+        """Wait for every file handed over; raise the first error writing them."""
+        if self._thread is None or not self._thread.is_alive():
+            return
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._failed(self._error)
+
+    def _failed(self, exc: OSError) -> ReportgenError:
+        return ReportgenError(f"cannot write the site to {self.site}: {exc}")
+
+
 def write_site(site: Path, output: SiteOutput, secrets: Sequence[str]) -> WriteResult:
     """Write `output` as the new `site`, atomically; on any failure the old site is untouched."""
-    check_site_folder(site)
-    scan_for_secrets(output.files.items(), secrets)
-    if _needles(secrets):  # else reading the kept files could find nothing
-        scan_for_secrets(_old_contents(site, output.reused), secrets)
-    if _unchanged(site, output):
-        log.debug("site %s is up to date; nothing written", site)
-        return WriteResult(written=0, reused=len(output.reused), changed=False)
-    site.parent.mkdir(parents=True, exist_ok=True)
-    new = site.with_name(f".{site.name}.new-{os.getpid()}")
-    shutil.rmtree(new, ignore_errors=True)
-    new.mkdir()
-    try:
-        written = _write_tree(new, output, site, secrets)
-        _swap(new, site)
-    except OSError as exc:
-        shutil.rmtree(new, ignore_errors=True)
-        raise ReportgenError(f"cannot write the site to {site}: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
-    return WriteResult(written=written, reused=len(output.reused), changed=True)
+    with SiteWriter(site, secrets) as writer:
+        writer.write(output.files)
+        writer.keep(output.reused)
+        return writer.finish(output)

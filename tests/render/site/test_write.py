@@ -9,6 +9,7 @@ from reportgen.render.site.write import (
     BUILD_MANIFEST,
     BuildManifest,
     SiteOutput,
+    SiteWriter,
     Unit,
     check_path,
     read_manifest,
@@ -183,3 +184,69 @@ def test_write_site_refuses_a_secret_in_late_files_and_keeps_the_old_site(
     )
     assert tree(old_site) == before
     assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+# Handed over while the build gathers (`SiteWriter`, as `build` uses it).
+
+
+def test_files_handed_over_stay_hidden_until_finish(old_site: Path) -> None:
+    before = tree(old_site)
+    with SiteWriter(old_site, []) as writer:
+        writer.write({"daily/2/index.html": b"day two"})
+        writer.keep(["daily/1/index.html"])
+        assert tree(old_site) == before  # nothing visible while the build goes on
+        writer.write({"index.html": b"new"})
+        gathered = output({"index.html": b"new"}, ("daily/1/index.html",))
+        result = writer.finish(gathered)
+    assert (result.written, result.reused, result.changed) == (2, 1, True)
+    assert tree(old_site) == {
+        ".nojekyll": b"",
+        BUILD_MANIFEST: gathered.manifest.to_json(),
+        "daily/1/index.html": b"day page",
+        "daily/2/index.html": b"day two",
+        "index.html": b"new",
+    }
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_a_build_failing_after_files_were_handed_over_leaves_the_old_site(
+    old_site: Path,
+) -> None:
+    before = tree(old_site)
+    with pytest.raises(RuntimeError), SiteWriter(old_site, []) as writer:
+        writer.write({"index.html": b"new", "daily/2/index.html": b"day two"})
+        raise RuntimeError("a report failed")
+    assert tree(old_site) == before
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_a_secret_in_a_later_page_writes_nothing(old_site: Path) -> None:
+    before = tree(old_site)
+    with pytest.raises(ReportgenError) as raised, SiteWriter(old_site, ["hunter2-secret"]) as w:
+        w.write({"daily/2/index.html": b"fine"})
+        w.write({"daily/3/index.html": b"leaks hunter2-secret"})
+    assert str(raised.value) == (
+        "the site would contain a secret value (in daily/3/index.html); nothing was written"
+    )
+    assert tree(old_site) == before
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_a_write_failing_on_the_writer_thread_is_told_by_finish(old_site: Path) -> None:
+    before = tree(old_site)
+    broken = {"a": b"file", "a/index.html": b"page"}
+    with pytest.raises(ReportgenError) as raised, SiteWriter(old_site, []) as writer:
+        writer.write(broken)
+        writer.finish(output(broken))
+    assert str(raised.value).startswith(f"cannot write the site to {old_site}: ")
+    assert tree(old_site) == before
+    assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+
+
+def test_kept_files_alone_write_nothing_when_the_manifest_is_the_same(old_site: Path) -> None:
+    unchanged = output({}, ("daily/1/index.html", "index.html"))
+    with SiteWriter(old_site, []) as writer:
+        writer.keep(unchanged.reused)
+        assert sorted(p.name for p in old_site.parent.iterdir()) == ["site"]
+        result = writer.finish(unchanged)
+    assert (result.written, result.reused, result.changed) == (0, 2, False)
