@@ -18,6 +18,7 @@ from reportgen.compute.cost import GITHUB_ACTIONS, cost_from
 from reportgen.compute.errors import recent_errors
 from reportgen.compute.health import health_score
 from reportgen.compute.latency import throughput_per_hour
+from reportgen.compute.outcomes import sequences
 from reportgen.compute.rates import job_counts, percentage
 from reportgen.compute.results import (
     ERROR_CATEGORIES,
@@ -46,13 +47,18 @@ class WindowRollup:
     `cells`: per processor x job type x status, the summed columns of `job_rollups`;
     `sketches`: processor_type, measure ('processing' or 'wait'), bucket, jobs;
     `newest_failures`: the newest failed jobs (at most `errors.RECENT_ERRORS`), newest first;
-    `repositories`: repository_id, processor_type, jobs, failed, repository_name.
+    `repositories`: repository_id, processor_type, jobs, failed, repository_name;
+    `finished`: processor_type and failed of each finished job, in creation order, and
+    `processing_times`: each completed job's (ms): what the rules' tests read job by job,
+    which counts cannot keep (`compute.outcomes`).
     """
 
     cells: pl.DataFrame
     sketches: pl.DataFrame
     newest_failures: pl.DataFrame
     repositories: pl.DataFrame
+    finished: pl.DataFrame
+    processing_times: pl.Series
 
 
 def metrics_of_rollup(
@@ -64,7 +70,8 @@ def metrics_of_rollup(
     emergency_stop: bool = False,
     detailed: bool = True,
 ) -> WindowMetrics:
-    """`window.metrics_of_prepared` for a window summed from rollups (same fields)."""
+    """`window.metrics_of_prepared` for a window summed from rollups (same fields, the
+    job-by-job sequences included)."""
     min_jobs = settings.report.min_jobs
     elapsed = max(end - start, timedelta(0))
     cells = rollup.cells
@@ -108,6 +115,8 @@ def metrics_of_rollup(
         ),
         health=health_score(counts, processing, emergency_stop, settings.thresholds),
         detailed=detailed,
+        outcomes=sequences(rollup.finished),
+        processing_times=rollup.processing_times,
     )
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 import polars as pl
 
 from reportgen.compute.frame import prepare
-from reportgen.compute.outcomes import with_sequences
 from reportgen.compute.queue import queue_state, queue_time
 from reportgen.compute.repositories import repository_metrics, repository_metrics_of_counts
 from reportgen.compute.results import PeriodInfo, Report, Trend, WindowMetrics
@@ -41,7 +40,7 @@ class ReportInputs:
     it is used instead of `previous_jobs` when its span is exactly the comparison window.
 
     `rollup` / `previous_rollup`, when given, are the window's (the comparison window's)
-    hourly rollups, read instead of `jobs` (`previous_jobs`) for a long period.
+    hourly rollups, read instead of `jobs` (`previous_jobs`, then empty) for a long period.
     """
 
     period: Period
@@ -72,11 +71,8 @@ def compute_report(inputs: ReportInputs, settings: Settings) -> Report:
         )
         repositories = repository_metrics(prepared, inputs.categories)
     else:
-        window = with_sequences(
-            metrics_of_rollup(
-                inputs.rollup, start, end, settings, emergency_stop=rollout.emergency_stop
-            ),
-            inputs.jobs,
+        window = metrics_of_rollup(
+            inputs.rollup, start, end, settings, emergency_stop=rollout.emergency_stop
         )
         repositories = repository_metrics_of_counts(inputs.rollup.repositories, inputs.categories)
     previous = _previous(inputs, settings, emergency_stop=rollout.emergency_stop)
@@ -140,7 +136,7 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
     if known is not None and known.detailed and (known.start, known.end) == (start, end):
         return as_comparison(known, start, end)
     if inputs.previous_rollup is not None:
-        rolled = metrics_of_rollup(
+        return metrics_of_rollup(
             inputs.previous_rollup,
             start,
             end,
@@ -148,7 +144,6 @@ def _previous(inputs: ReportInputs, settings: Settings, *, emergency_stop: bool)
             emergency_stop=emergency_stop,
             detailed=False,
         )
-        return with_sequences(rolled, inputs.previous_jobs)
     prepared = prepare(inputs.previous_jobs, start, end)
     return metrics_of_prepared(
         prepared, start, end, settings, emergency_stop=emergency_stop, detailed=False

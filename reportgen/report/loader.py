@@ -17,8 +17,7 @@ from typing import Any
 import polars as pl
 
 from reportgen.compute.errors import RECENT_ERRORS
-from reportgen.compute.frame import JOBS_READ
-from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
+from reportgen.compute.frame import JOBS_READ, empty_jobs
 from reportgen.compute.queue import queue_time
 from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
@@ -28,6 +27,9 @@ from reportgen.periods import Period, PeriodKind
 from reportgen.report.assemble import ReportInputs, compute_report
 from reportgen.store import Store
 from reportgen.store.fingerprints import Fingerprints
+
+# The rows of a window read from rollups: none (its report reads the rollups).
+NO_ROWS = empty_jobs().select(JOBS_READ)
 
 
 class ReportLoader:
@@ -43,8 +45,9 @@ class ReportLoader:
 
     A window longer than `ROLLUP_AFTER` (a week, a month, a long custom period) is read from
     the store's hourly rollups, not its rows: counts, rates and costs come out the same, the
-    percentiles within the sketch's 1 %, and only the newest failures and the open queue are
-    read as rows (bounded queries). Daily windows read their rows as before. `rollups=False`
+    percentiles within the sketch's 1 %; only the newest failures and the open queue are
+    read as rows (bounded queries), and what the judges read job by job as two narrow
+    columns (`compute.outcomes`). Daily windows read their rows. `rollups=False`
     reads rows for every window (tests compare both ways).
     """
 
@@ -59,7 +62,6 @@ class ReportLoader:
         self._data_as_of: tuple[datetime | None] | None = None
         self._span: tuple[datetime | None] | None = None
         self._windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
-        self._outcome_windows: dict[tuple[datetime, datetime], pl.DataFrame] = {}
         self._rollup_windows: dict[tuple[datetime, datetime], WindowRollup] = {}
         self._last: tuple[Settings, WindowMetrics] | None = None
         self._still_open: pl.DataFrame | None = None
@@ -76,12 +78,12 @@ class ReportLoader:
             jobs=(
                 self._jobs_created(period.start_utc, period.elapsed_end_utc)
                 if rollup is None
-                else self._outcome_rows(period.start_utc, period.elapsed_end_utc)
+                else NO_ROWS
             ),
             previous_jobs=(
                 self._jobs_created(previous_start, previous_end)
                 if previous_rollup is None
-                else self._outcome_rows(previous_start, previous_end)
+                else NO_ROWS
             ),
             # Jobs still open when the queue is judged are its queue, whenever created.
             open_jobs=self._open_at(queue_at),
@@ -103,47 +105,6 @@ class ReportLoader:
         report = compute_report(inputs, settings)
         self._last = (settings, report.window)
         return report
-
-    def _outcome_rows(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """The narrow rows a rollup window still needs: the judges' job-by-job sequences.
-        Kept like the rows of short windows: a week's rows are the next week's comparison.
-
-        Read as stored and without ids (a third of what they cost): a store pulled in order
-        holds them in creation order, and only jobs created at the same instant need their
-        ids, when their outcomes differ (`in_outcome_order`).
-        """
-
-        def read() -> pl.DataFrame:
-            rows = self._store.jobs_created(start, end, columns=OUTCOME_COLUMNS, ordered=False)
-            return rows if in_outcome_order(rows) else self._ties_broken(rows, start, end)
-
-        return self._kept(self._outcome_windows, start, end, read)
-
-    def _ties_broken(self, rows: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
-        """`rows` in creation order with an `id` column: the jobs created at an instant they
-        share read again with their ids, in (created_at, id) order, into the same places,
-        the others' ids null. Rows stored out of creation order are all read again, sorted."""
-        created = pl.col("created_at")
-        columns = ("id", *OUTCOME_COLUMNS)
-        if rows.select((created.diff().slice(1) >= pl.duration()).all()).item():
-            shared = (created == created.shift(-1)) | (created == created.shift(1))
-            places = rows.with_row_index().filter(shared).get_column("index")
-            instants = rows.get_column("created_at").gather(places).unique().sort()
-            tied = self._store.jobs_created_at(start, end, instants.to_list(), columns=columns)
-            # Both list the same jobs, instant after instant: only their order within one
-            # instant differs, so the stored ones keep their places.
-            if tied.height == places.len():
-                ids = pl.Series("id", dtype=pl.String()).extend_constant(None, rows.height)
-                return pl.DataFrame(
-                    [
-                        ids.scatter(places, tied.get_column("id")),
-                        *(
-                            rows.get_column(name).clone().scatter(places, tied.get_column(name))
-                            for name in OUTCOME_COLUMNS
-                        ),
-                    ]
-                )
-        return self._store.jobs_created(start, end, columns=columns)
 
     def _jobs_created(self, start: datetime, end: datetime) -> pl.DataFrame:
         return self._kept(
@@ -183,6 +144,8 @@ class ReportLoader:
                 sketches=store.window_sketches(start, end),
                 newest_failures=store.newest_failures(start, end, RECENT_ERRORS, columns=JOBS_READ),
                 repositories=store.window_repositories(start, end),
+                finished=store.finished_in_order(start, end),
+                processing_times=store.processing_times(start, end),
             )
         return self._rollup_windows[key]
 

@@ -96,6 +96,15 @@ class Store:
         """Jobs created in [start, end) at one of `instants`, sorted by (created_at, id)."""
         return queries.jobs_created_at(self.connection, start, end, instants, columns)
 
+    def finished_in_order(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """The finished jobs created in [start, end) in creation order: processor_type and
+        whether they failed (the error-rate judges' sequences)."""
+        return queries.finished_in_order(self.connection, start, end)
+
+    def processing_times(self, start: datetime, end: datetime) -> pl.Series:
+        """Processing times (ms) of the jobs created in [start, end) that completed."""
+        return queries.processing_times(self.connection, start, end)
+
     def jobs_open_at(
         self,
         moment: datetime,

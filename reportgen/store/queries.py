@@ -67,6 +67,36 @@ def jobs_created_at(
     )
 
 
+def finished_in_order(
+    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime
+) -> pl.DataFrame:
+    """The jobs created in `[start, end)` that finished (completed or failed), in creation
+    order (ties by id): their `processor_type` and whether they `failed`. What the error-rate
+    judges read job by job; DuckDB sorts, so neither the ids nor the other columns move."""
+    return _frame(
+        connection,
+        "SELECT processor_type, status = 'failed' AS failed FROM jobs"
+        " WHERE created_at >= ? AND created_at < ? AND status IN ('completed', 'failed')"
+        f"{_JOB_ORDER}",
+        [start, end],
+    )
+
+
+def processing_times(
+    connection: duckdb.DuckDBPyConnection, start: datetime, end: datetime
+) -> pl.Series:
+    """The processing time (ms) of every job created in `[start, end)` that completed with a
+    duration (not negative), in no particular order: as `compute.frame.prepare` reckons it."""
+    frame = _frame(
+        connection,
+        "SELECT (epoch_us(completed_at) - epoch_us(started_at))::DOUBLE / 1000.0"
+        " AS processing_ms FROM jobs WHERE created_at >= ? AND created_at < ?"
+        " AND status = 'completed' AND completed_at >= started_at",
+        [start, end],
+    )
+    return frame.get_column("processing_ms")
+
+
 def _in_job_order(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` sorted by (created_at, id), sorting only when it is not already.
 

@@ -15,7 +15,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from reportgen.compute.outcomes import OUTCOME_COLUMNS, in_outcome_order
 from reportgen.config import PriceSettings, Settings
 from reportgen.periods import Period, custom, daily, monthly, weekly
 from reportgen.report.loader import ReportLoader, build_reports
@@ -65,12 +64,13 @@ def test_rollups_are_read_only_for_long_windows(sample_store: Path) -> None:
         month = loader.inputs(monthly(date(2026, 11, 1), "UTC", SAMPLE_AS_OF))
     assert day.rollup is None and day.previous_rollup is None and day.jobs.height > 0
     assert month.rollup is not None and month.previous_rollup is not None
-    # Only the narrow columns the judges' job-by-job sequences need are read as rows (and the
-    # ids, when the store does not hold the month in creation order: a pull appends its
-    # late-created rows after the rest).
-    narrow = {"id", *OUTCOME_COLUMNS}
-    assert set(month.jobs.columns) <= narrow and month.jobs.height > 0
-    assert set(month.previous_jobs.columns) <= narrow
+    # No rows: of the jobs, only the two narrow columns the judges' job-by-job sequences need,
+    # and the completed jobs' durations.
+    assert month.jobs.height == 0 and month.previous_jobs.height == 0
+    assert month.rollup.finished.columns == ["processor_type", "failed"]
+    cells = month.rollup.cells.filter(pl.col("status").is_in(["completed", "failed"]))
+    assert month.rollup.finished.height == int(cells.get_column("jobs").sum()) > 0
+    assert month.rollup.processing_times.len() > 0
     failed = int(month.rollup.cells.get_column("errors_unknown").sum()) + sum(
         int(month.rollup.cells.get_column(c).sum()) for c in rollups.ERROR_COLUMNS[:-1]
     )
@@ -249,17 +249,18 @@ def test_reports_agree_on_a_store_with_ties_out_of_order(tmp_path: Path, stored_
         )
         rollups.rebuild(store.connection)
         month = monthly(date(2025, 2, 1), "UTC", AS_OF)
-        stored = store.jobs_created(month.start, month.end, columns=OUTCOME_COLUMNS, ordered=False)
-        assert not in_outcome_order(stored)
-        rows = ReportLoader(store).inputs(month).jobs
-        assert rows.columns == ["id", *OUTCOME_COLUMNS]
-        assert rows.get_column("id").null_count() == 0
+        rollup = ReportLoader(store).inputs(month).rollup
+        assert rollup is not None
+        expected = (
+            store.jobs_created(month.start, month.end)  # sorted by (created_at, id)
+            .filter(pl.col("status").is_in(["completed", "failed"]))
+            .select("processor_type", (pl.col("status") == "failed").alias("failed"))
+        )
+        assert rollup.finished.equals(expected)
         both_ways(store, [month, monthly(date(2025, 3, 1), "UTC", AS_OF)], Settings(), AS_OF)
 
 
-def test_only_the_jobs_created_at_a_shared_instant_are_read_with_their_ids(
-    tmp_path: Path,
-) -> None:
+def test_jobs_created_at_a_shared_instant_are_judged_in_id_order(tmp_path: Path) -> None:
     path = tmp_path / "store.duckdb"
     with open_store(path) as store:
         store.connection.execute(GENERATE, {"start": START, "n": JOBS})
@@ -271,12 +272,12 @@ def test_only_the_jobs_created_at_a_shared_instant_are_read_with_their_ids(
         )
         rollups.rebuild(store.connection)
         month = monthly(date(2025, 2, 1), "UTC", AS_OF)
-        rows = ReportLoader(store).inputs(month).jobs
-        assert rows.columns == ["id", *OUTCOME_COLUMNS]
-        tied = rows.filter(pl.col("id").is_not_null())
-        assert tied.select("id", "status").rows() == [
-            ("job-20000", "completed"),
-            ("job-20001", "failed"),
-        ]
-        assert rows.height == store.jobs_created(month.start, month.end).height
+        rollup = ReportLoader(store).inputs(month).rollup
+        assert rollup is not None
+        finished = store.jobs_created(month.start, month.end).filter(
+            pl.col("status").is_in(["completed", "failed"])
+        )
+        place = finished.with_row_index().filter(pl.col("id") == "job-20000").item(0, "index")
+        assert finished.get_column("id").slice(place, 2).to_list() == ["job-20000", "job-20001"]
+        assert rollup.finished.get_column("failed").slice(place, 2).to_list() == [False, True]
         both_ways(store, [month], Settings(), AS_OF)
