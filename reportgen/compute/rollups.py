@@ -18,7 +18,6 @@ from reportgen.compute.cost import GITHUB_ACTIONS, cost_from
 from reportgen.compute.errors import recent_errors
 from reportgen.compute.health import health_score
 from reportgen.compute.latency import throughput_per_hour
-from reportgen.compute.outcomes import sequences
 from reportgen.compute.rates import job_counts, percentage
 from reportgen.compute.results import (
     ERROR_CATEGORIES,
@@ -48,16 +47,16 @@ class WindowRollup:
     `sketches`: processor_type, measure ('processing' or 'wait'), bucket, jobs;
     `newest_failures`: the newest failed jobs (at most `errors.RECENT_ERRORS`), newest first;
     `repositories`: repository_id, processor_type, jobs, failed, repository_name;
-    `finished`: processor_type and failed of each finished job, in creation order, and
-    `processing_times`: each completed job's (ms): what the rules' tests read job by job,
-    which counts cannot keep (`compute.outcomes`).
+    `outcomes`: failed-or-not of each finished job in creation order, overall and per
+    processor (`compute.outcomes.sequences`), and `processing_times`: each completed job's
+    (ms): what the rules' tests read job by job, which counts cannot keep.
     """
 
     cells: pl.DataFrame
     sketches: pl.DataFrame
     newest_failures: pl.DataFrame
     repositories: pl.DataFrame
-    finished: pl.DataFrame
+    outcomes: Mapping[str, pl.Series]
     processing_times: pl.Series
 
 
@@ -115,7 +114,7 @@ def metrics_of_rollup(
         ),
         health=health_score(counts, processing, emergency_stop, settings.thresholds),
         detailed=detailed,
-        outcomes=sequences(rollup.finished),
+        outcomes=rollup.outcomes,
         processing_times=rollup.processing_times,
     )
 

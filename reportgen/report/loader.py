@@ -18,6 +18,7 @@ import polars as pl
 
 from reportgen.compute.errors import RECENT_ERRORS
 from reportgen.compute.frame import JOBS_READ, empty_jobs
+from reportgen.compute.outcomes import sequences
 from reportgen.compute.queue import queue_time
 from reportgen.compute.results import Report, WindowMetrics
 from reportgen.compute.rollups import WindowRollup
@@ -144,7 +145,8 @@ class ReportLoader:
                 sketches=store.window_sketches(start, end),
                 newest_failures=store.newest_failures(start, end, RECENT_ERRORS, columns=JOBS_READ),
                 repositories=store.window_repositories(start, end),
-                finished=store.finished_in_order(start, end),
+                # Bits per job, where the rows of their two columns take tens of bytes.
+                outcomes=sequences(store.finished_in_order(start, end)),
                 processing_times=store.processing_times(start, end),
             )
         return self._rollup_windows[key]
