@@ -78,23 +78,10 @@ class Store:
         end: datetime,
         *,
         columns: Sequence[str] | None = None,
-        ordered: bool = True,
     ) -> pl.DataFrame:
         """Jobs with created_at in [start, end), sorted by (created_at, id); only `columns`
-        (kept in the schema's order) when given, so a reader skips what it never uses. Not
-        `ordered`: in the order stored, which the reader checks (`queries.jobs_created`)."""
-        return queries.jobs_created(self.connection, start, end, columns, ordered=ordered)
-
-    def jobs_created_at(
-        self,
-        start: datetime,
-        end: datetime,
-        instants: Sequence[datetime],
-        *,
-        columns: Sequence[str] | None = None,
-    ) -> pl.DataFrame:
-        """Jobs created in [start, end) at one of `instants`, sorted by (created_at, id)."""
-        return queries.jobs_created_at(self.connection, start, end, instants, columns)
+        (kept in the schema's order) when given, so a reader skips what it never uses."""
+        return queries.jobs_created(self.connection, start, end, columns)
 
     def finished_in_order(self, start: datetime, end: datetime) -> pl.DataFrame:
         """The finished jobs created in [start, end) in creation order: processor_type and

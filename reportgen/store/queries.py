@@ -30,16 +30,10 @@ def jobs_created(
     start: datetime,
     end: datetime,
     columns: Sequence[str] | None = None,
-    *,
-    ordered: bool = True,
 ) -> pl.DataFrame:
     """Jobs created in `[start, end)`, sorted by (created_at, id); only `columns` (in the
-    schema's order) when given. Not `ordered`: as stored, neither sorted nor checked (in
-    creation order for a store pulled in order, but nothing guarantees it)."""
+    schema's order) when given."""
     select = job_columns(columns)
-    if not ordered:
-        sql = f"SELECT {select} FROM jobs WHERE created_at >= ? AND created_at < ?"
-        return _frame(connection, sql, [start, end])
     keyed = columns is None or {"created_at", "id"} <= set(columns)
     frame = _frame(
         connection,
@@ -48,23 +42,6 @@ def jobs_created(
         [start, end],
     )
     return _in_job_order(frame) if keyed else frame
-
-
-def jobs_created_at(
-    connection: duckdb.DuckDBPyConnection,
-    start: datetime,
-    end: datetime,
-    instants: Sequence[datetime],
-    columns: Sequence[str] | None = None,
-) -> pl.DataFrame:
-    """Jobs created in `[start, end)` at exactly one of `instants`, sorted by (created_at, id):
-    how a reader of rows as stored puts jobs created at the same instant in order."""
-    return _frame(
-        connection,
-        f"SELECT {job_columns(columns)} FROM jobs WHERE created_at >= $start"
-        f" AND created_at < $end AND created_at IN (SELECT unnest($instants)){_JOB_ORDER}",
-        {"start": start, "end": end, "instants": list(instants)},
-    )
 
 
 def finished_in_order(

@@ -172,14 +172,15 @@ def test_empty_store_has_no_data_as_of_or_span(store_path: Path, tmp_path: Path)
         assert (empty.data_as_of(), empty.jobs_span(), empty.rejects().height) == (None, None, 0)
 
 
-def test_jobs_created_at_shared_instants_sorted_by_id(store: Store) -> None:
-    frame = store.jobs_created_at(at(0), at(23), [at(9), at(20)], columns=["id", "created_at"])
-    assert frame.rows() == [("a", at(9)), ("b", at(9))]
-    assert store.jobs_created_at(at(10), at(23), [at(9)]).height == 0
+def test_finished_in_order_is_each_finished_job_in_creation_order(store: Store) -> None:
+    # "failed" (08:00), "b" (09:00), "done-later" (09:30); "a" is still processing, "late"
+    # pending.
+    frame = store.finished_in_order(at(0), at(23))
+    assert frame.rows() == [("inngest", True), ("inngest", False), ("inngest", False)]
+    assert store.finished_in_order(at(9), at(10)).rows() == [("inngest", False)] * 2
 
 
-def test_jobs_created_as_stored_holds_the_same_jobs(store: Store) -> None:
-    stored = store.jobs_created(at(8), at(12), columns=["id", "status"], ordered=False)
-    assert sorted(stored.rows()) == sorted(
-        store.jobs_created(at(8), at(12), columns=["id", "status"]).rows()
-    )
+def test_processing_times_of_completed_jobs_in_ms(store: Store) -> None:
+    # "b" ran 09:00:10-09:01:10, "done-later" 09:00:10-10:30:00; "failed" did not complete.
+    assert sorted(store.processing_times(at(0), at(23)).to_list()) == [60_000.0, 5_390_000.0]
+    assert store.processing_times(at(20), at(21)).len() == 0
