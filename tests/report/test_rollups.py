@@ -23,7 +23,6 @@ from reportgen.store import Store, open_store, rollups
 
 from .rollup_compare import differences
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 SAMPLE_AS_OF = datetime(2026, 12, 1, 6, tzinfo=UTC)
 ZONES = ("UTC", "Asia/Kolkata", "America/New_York")
 
@@ -34,14 +33,6 @@ def both_ways(store: Store, periods: list[Period], settings: Settings, as_of: da
     for period, a, b in zip(periods, raw, rolled, strict=True):
         assert a.window.jobs.total > 0, period.slug
         assert differences(a.to_dict(), b.to_dict()) == [], period.slug
-
-
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "store.duckdb"
-    with open_store(path) as store:
-        store.pull(str(SAMPLE))
-    return path
 
 
 @pytest.mark.parametrize("zone", ZONES)

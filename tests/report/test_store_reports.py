@@ -14,16 +14,7 @@ from reportgen.periods import Period, PeriodKind, custom, daily, monthly, weekly
 from reportgen.report.loader import StoreReports
 from reportgen.store import open_store
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 AS_OF = datetime(2026, 12, 1, 6, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "store.duckdb"
-    with open_store(path) as store:
-        store.pull(str(SAMPLE))
-    return path
 
 
 def site_periods() -> list[Period]:
