@@ -214,7 +214,7 @@ class SiteWriter:
         self._kept: list[str] = []  # kept before the first new file, linked once it comes
         self._queue: queue.SimpleQueue[tuple[str, bytes | None] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._error: OSError | None = None
+        self._error: Exception | None = None
         self._written = self._reused = 0
         self._finished = False
 
@@ -306,7 +306,7 @@ class SiteWriter:
                     _link_or_copy(self.site / path, target)
                 else:
                     target.write_bytes(content)
-            except OSError as exc:
+            except Exception as exc:  # told by `finish`: a thread's own error would be lost
                 self._error = exc
 
     def _stop(self) -> None:
@@ -318,7 +318,7 @@ class SiteWriter:
         if self._error is not None:
             raise self._failed(self._error)
 
-    def _failed(self, exc: OSError) -> ReportgenError:
+    def _failed(self, exc: Exception) -> ReportgenError:
         return ReportgenError(f"cannot write the site to {self.site}: {exc}")
 
 
