@@ -197,7 +197,7 @@ class PostgresSource:
         try:
             with bulk.cursor() as cursor:
                 cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cursor.execute(f"SET TRANSACTION SNAPSHOT {_text_literal(snapshot)}")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT {sql.Literal(snapshot).as_string()}")
         except adbc_driver_manager.Error:
             bulk.close()
             raise
@@ -489,10 +489,6 @@ def _begin(connection: Connection) -> tuple[datetime, str]:
     row = connection.execute("SELECT transaction_timestamp(), pg_export_snapshot()").fetchone()
     assert row is not None and isinstance(row[0], datetime)
     return row[0], str(row[1])
-
-
-def _text_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 # SQLSTATE classes of a session the server ended: connection exceptions, operator intervention.

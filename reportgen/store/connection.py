@@ -79,7 +79,7 @@ def connect(
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(
-                    f"cannot open store {path}: {_first_line(exc)}", hint=NOT_A_STORE_HINT
+                    f"cannot open store {path}: {first_line(exc)}", hint=NOT_A_STORE_HINT
                 ) from None
             if time.monotonic() >= deadline:
                 raise StoreBusyError(
@@ -95,7 +95,7 @@ def connect(
             pause = min(pause * 2, MAX_RETRY_SECONDS)
         except duckdb.Error as exc:
             raise StoreError(
-                f"cannot open store {path}: {_first_line(exc)}", hint=NOT_A_STORE_HINT
+                f"cannot open store {path}: {first_line(exc)}", hint=NOT_A_STORE_HINT
             ) from None
         else:
             return in_session(connection)
@@ -109,5 +109,6 @@ def in_session(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnecti
     return connection
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An error's first line (its type's name when it says nothing): DuckDB's run on."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -21,6 +21,7 @@ from reportgen.errors import InputError
 from reportgen.schema import TABLES, Table
 from reportgen.sources import FileFormat, Part
 from reportgen.store import readers
+from reportgen.store.connection import first_line
 from reportgen.store.readers import Scan, identifier
 from reportgen.store.validate import checked_select
 
@@ -92,7 +93,7 @@ def _stage_rows(
         _validate(connection, table, scan, part, number)
     except duckdb.Error as exc:
         hint = _hint(exc, ROWS_HINT)
-        raise InputError(f"cannot read {part.origin}: {_first_line(exc)}", hint=hint) from None
+        raise InputError(f"cannot read {part.origin}: {first_line(exc)}", hint=hint) from None
     finally:
         connection.unregister(_ROWS_VIEW)
 
@@ -119,11 +120,10 @@ def _stage_file(
     if path.stat().st_size == 0:
         logger.warning("%s is empty: no rows", path)
         return
-    insert = _insert(table)
     last_error: duckdb.Error | None = None
     for scan in _scans(connection, path, format, table):
         try:
-            connection.execute(insert + checked_select(table, scan, number), [part.snapshot_at])
+            _validate(connection, table, scan, part, number)
         except duckdb.Error as exc:
             logger.debug("scan of %s failed: %s", path, exc)
             last_error = exc
@@ -131,7 +131,7 @@ def _stage_file(
         if scan.lines_to_fill:
             _fill_reject_lines(connection, path, table, number)
         return
-    message = _first_line(last_error) if last_error else "unknown error"
+    message = first_line(last_error) if last_error else "unknown error"
     raise InputError(f"cannot read {path}: {message}", hint=_hint(last_error, UNREADABLE_HINT))
 
 
@@ -153,11 +153,7 @@ def _scans(
                 yield readers.parquet(connection, name, table)
     except duckdb.Error as exc:
         hint = _hint(exc, UNREADABLE_HINT)
-        raise InputError(f"cannot read {path}: {_first_line(exc)}", hint=hint) from None
-
-
-def _first_line(error: duckdb.Error) -> str:
-    return str(error).strip().splitlines()[0]
+        raise InputError(f"cannot read {path}: {first_line(exc)}", hint=hint) from None
 
 
 def _hint(error: duckdb.Error | None, otherwise: str) -> str:
