@@ -186,9 +186,17 @@ class FilesSource:
 
 
 def _part(file: SnapshotFile) -> Part:
+    chunk = Chunk(file.format, file.path)
+
     def chunks() -> Iterator[Chunk]:
-        yield Chunk(file.format, file.path)
+        yield chunk
 
     return Part(
-        file.table, str(file.path), file.snapshot_at, file.stamp_from, chunks, note=file.note
+        file.table,
+        str(file.path),
+        file.snapshot_at,
+        file.stamp_from,
+        chunks,
+        note=file.note,
+        file=chunk,
     )

@@ -69,6 +69,8 @@ class Part:
     watermark: datetime | None = None
     # Said by the pull when the snapshot time needs explaining (a file of an unusual name).
     note: str | None = None
+    # A file part's one chunk, known without reading it (None for a database table).
+    file: Chunk | None = None
 
 
 class Source(Protocol):

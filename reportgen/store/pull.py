@@ -3,12 +3,15 @@
 First gather, then write: each part (a file, or a database table in bounded chunks) is scanned
 and validated into a temporary table (a part that cannot be read at all, or a database that
 goes away, stops the pull before anything is written); then one transaction merges the newest
-accepted state of every key, records the rejects, the watermarks and the pull.
+accepted state of every key, records the rejects, the watermarks and the pull. The first pull
+of Parquet files into a store with no jobs gathers nothing for them: the transaction appends
+them straight into the store (`append.py`), as a bare `CREATE TABLE AS` would.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +23,11 @@ from reportgen.config import size_bytes
 from reportgen.errors import StoreError, StrictPullError
 from reportgen.schema import TABLES
 from reportgen.sources import Part, Source, source_of
-from reportgen.store import merge, rollups, staging
+from reportgen.store import append, merge, rollups, staging
+from reportgen.store.readers import ParquetFile
 from reportgen.store.staging import Reject
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -84,27 +90,62 @@ def pull(
     budget = _memory_limit(connection, source.memory_budget, memory_limit)
     with budget, source.open(since) as parts:
         steps = len(parts) + 1
-        tables = sorted({part.table for part in parts}, key=list(TABLES).index)
-        origins = [part.origin for part in parts]
-        with staging.staging(connection, tables):
-            for number, part in enumerate(parts, start=1):
-                staging.stage_part(connection, part, number)
-                if progress is not None:
-                    progress(number, steps)
-            first_rejects = staging.first_rejects(connection, tables, origins)
-            rejected = staging.count(connection, tables, "__reason IS NOT NULL")
-            if strict and rejected:
-                first = first_rejects[0]
-                raise StrictPullError(
-                    f"{rejected} row(s) rejected (first: {first.source_file} row"
-                    f" {first.row_number}: {first.reason}); the store was left unchanged",
-                    hint="Fix those rows, or pull without --strict to keep the good rows"
-                    " and record the rejects.",
-                )
-            result = _write(connection, source, parts, tables, since, started_at)
+        read = _Read(parts, sorted({part.table for part in parts}, key=list(TABLES).index))
+        with staging.staging(connection, read.tables):
+            groups = append.plan(connection, parts)
+            ticks = _Ticks(progress, steps)
+            _stage(connection, read, lambda part: groups is None or part.table != "jobs", ticks)
+            try:
+                result = _write(connection, source, read, since, started_at, strict, groups, ticks)
+            except append.Abandoned as reason:
+                logger.info("%s: staging and merging the jobs files instead", reason)
+                ticks.count = len(parts) - len(read.numbered("jobs"))
+                _stage(connection, read, lambda part: part.table == "jobs", ticks)
+                result = _write(connection, source, read, since, started_at, strict, None, ticks)
     if progress is not None:
         progress(steps, steps)
-    return dataclasses.replace(result, first_rejects=first_rejects)
+    return result
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A pull's parts, in order (a part's number is its place, from 1), and their tables."""
+
+    parts: Sequence[Part]
+    tables: Sequence[str]
+
+    def numbered(self, table: str | None = None) -> list[tuple[int, Part]]:
+        return [
+            (number, part)
+            for number, part in enumerate(self.parts, start=1)
+            if table is None or part.table == table
+        ]
+
+
+@dataclass
+class _Ticks:
+    """Parts read so far, for the progress bar."""
+
+    progress: Progress | None
+    steps: int
+    count: int = 0
+
+    def add(self, parts: int) -> None:
+        self.count += parts
+        if self.progress is not None:
+            self.progress(self.count, self.steps)
+
+
+def _stage(
+    connection: duckdb.DuckDBPyConnection,
+    read: _Read,
+    which: Callable[[Part], bool],
+    ticks: _Ticks,
+) -> None:
+    for number, part in read.numbered():
+        if which(part):
+            staging.stage_part(connection, part, number)
+            ticks.add(1)
 
 
 @contextmanager
@@ -146,23 +187,33 @@ def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, d
 def _write(
     connection: duckdb.DuckDBPyConnection,
     source: Source,
-    parts: Sequence[Part],
-    tables: Sequence[str],
+    read: _Read,
     since: dict[str, datetime],
     started_at: datetime,
+    strict: bool,
+    groups: Sequence[Sequence[ParquetFile]] | None,
+    ticks: _Ticks,
 ) -> PullResult:
-    """Merge, record rejects and watermarks, and log the pull, all or nothing."""
+    """Append or merge, record rejects and watermarks, and log the pull, all or nothing;
+    `groups` are the jobs files to append (`append.plan`), None when they were staged."""
+    parts, tables = read.parts, read.tables
     connection.execute("BEGIN TRANSACTION")
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
+        appended = None
+        if groups is not None:
+            appended = append.append_jobs(connection, groups, parts, pull_id, ticks.add)
+        first_rejects = staging.first_rejects(connection, tables, [p.origin for p in parts])
+        if strict and first_rejects:
+            _refuse(connection, tables, first_rejects[0])
         counts = []
         for name in tables:
-            numbers = [n for n, p in enumerate(parts, start=1) if p.table == name]
-            checked = staging.checked_table(name)
-            with merge.stored_keys(connection, TABLES[name], checked) as stored:
-                if name == "jobs":
-                    rollups.note_moves(connection, checked, stored)
-                merged = merge.merge_table(connection, TABLES[name], checked, pull_id, stored)
+            numbers = [number for number, _ in read.numbered(name)]
+            if name == "jobs" and appended is not None:
+                rejected = staging.count(connection, [name], "__reason IS NOT NULL")
+                merged = merge.MergeCounts(appended, appended, 0, 0, rejected)
+            else:
+                merged = _merge(connection, name, pull_id)
             counts.append(TableCounts(name, len(numbers), **dataclasses.asdict(merged)))
             _record_rejects(connection, name, parts, numbers)
         if "jobs" in tables:
@@ -170,7 +221,11 @@ def _write(
             rollups.refresh(connection, pull_id)
         data_as_of = max((p.snapshot_at for p in parts if p.table == "jobs"), default=None)
         reached = _watermarks(parts, since)
-        watermark = reached.get("jobs") if reached else _staged_watermark(connection, tables)
+        watermark = (
+            reached.get("jobs")
+            if reached
+            else _files_watermark(connection, tables, pull_id, appended is not None)
+        )
         _log_pull(connection, pull_id, source, started_at, len(parts), data_as_of, watermark)
         _log_counts(connection, pull_id, counts)
         for name, value in reached.items():
@@ -193,9 +248,28 @@ def _write(
         tuple(counts),
         data_as_of,
         watermark,
-        (),
+        first_rejects,
         notes,
     )
+
+
+def _refuse(connection: duckdb.DuckDBPyConnection, tables: Sequence[str], first: Reject) -> None:
+    rejected = staging.count(connection, tables, "__reason IS NOT NULL")
+    raise StrictPullError(
+        f"{rejected} row(s) rejected (first: {first.source_file} row"
+        f" {first.row_number}: {first.reason}); the store was left unchanged",
+        hint="Fix those rows, or pull without --strict to keep the good rows"
+        " and record the rejects.",
+    )
+
+
+def _merge(connection: duckdb.DuckDBPyConnection, name: str, pull_id: int) -> merge.MergeCounts:
+    """Merge the staged rows of table `name` into the store."""
+    checked = staging.checked_table(name)
+    with merge.stored_keys(connection, TABLES[name], checked) as stored:
+        if name == "jobs":
+            rollups.note_moves(connection, checked, stored)
+        return merge.merge_table(connection, TABLES[name], checked, pull_id, stored)
 
 
 def _watermarks(parts: Sequence[Part], since: dict[str, datetime]) -> dict[str, datetime]:
@@ -234,15 +308,20 @@ def _record_rejects(
         )
 
 
-def _staged_watermark(
-    connection: duckdb.DuckDBPyConnection, tables: Sequence[str]
+def _files_watermark(
+    connection: duckdb.DuckDBPyConnection, tables: Sequence[str], pull_id: int, appended: bool
 ) -> datetime | None:
-    """Files carry no watermark of their own: the newest change time of their accepted jobs."""
+    """Files carry no watermark of their own: the newest change time of their accepted jobs,
+    staged or (`appended`) written straight into the store."""
     if "jobs" not in tables:
         return None
+    accepted = (
+        f"jobs WHERE _pull_id = {int(pull_id)}"
+        if appended
+        else f"{staging.checked_table('jobs')} WHERE __reason IS NULL"
+    )
     value = connection.sql(
-        f"SELECT max(coalesce(updated_at, created_at)) FROM {staging.checked_table('jobs')}"
-        " WHERE __reason IS NULL"
+        f"SELECT max(coalesce(updated_at, created_at)) FROM {accepted}"
     ).fetchall()[0][0]
     return value if isinstance(value, datetime) else None
 

@@ -10,7 +10,9 @@ typed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -147,9 +149,39 @@ def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> S
     return _typed_scan(connection, reader, "file_row_number + 1", table)
 
 
-def _typed_scan(
-    connection: duckdb.DuckDBPyConnection, reader: str, number: str, table: Table
+def parquet_files(
+    connection: duckdb.DuckDBPyConnection, files: Sequence[ParquetFile], table: Table
 ) -> Scan:
+    """Parquet files of one schema as one scan, which DuckDB reads on every thread; each row
+    carries its file's number and snapshot time as `__in_file` and `__in_snapshot_at`."""
+    paths = ", ".join(literal(f.path) for f in files)
+    numbered = ", ".join(
+        f"({literal(f.path)}, {f.number}, CAST({literal(f.snapshot_at.isoformat())}"
+        " AS TIMESTAMPTZ))"
+        for f in files
+    )
+    reader = (
+        f"read_parquet([{paths}], file_row_number=true, filename=true)"
+        f" JOIN (VALUES {numbered}) AS __in(filename, __in_file, __in_snapshot_at)"
+        " USING (filename)"
+    )
+    return _typed_scan(
+        connection, reader, "file_row_number + 1", table, "__in_file, __in_snapshot_at, "
+    )
+
+
+@dataclass(frozen=True)
+class ParquetFile:
+    path: str
+    number: int  # in the pull
+    snapshot_at: datetime
+    rows: int
+
+
+def _typed_scan(
+    connection: duckdb.DuckDBPyConnection, reader: str, number: str, table: Table, carried: str = ""
+) -> Scan:
+    """`carried`: columns of the reader passed through as they are (a list ending in ", ")."""
     present = _source_columns(connection, reader)
     typed = frozenset(
         c.name
@@ -162,7 +194,7 @@ def _typed_scan(
         for c in table.columns
     )
     return Scan(
-        f"SELECT {number} AS __record, {number} AS __line,"
+        f"SELECT {carried}{number} AS __record, {number} AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}",
         typed=typed,
     )

@@ -72,13 +72,16 @@ def _checked_table_ddl(table: Table) -> str:
     )
 
 
-def stage_part(connection: duckdb.DuckDBPyConnection, part: Part, number: int) -> None:
-    """Scan and validate every chunk of `part` as part number `number` of the pull."""
+def stage_part(
+    connection: duckdb.DuckDBPyConnection, part: Part, number: int, *, rejects_only: bool = False
+) -> None:
+    """Scan and validate every chunk of `part` as part number `number` of the pull; with
+    `rejects_only`, keep only its rejected rows (its accepted ones were written already)."""
     for chunk in part.chunks():
         if chunk.rows is not None:
             _stage_rows(connection, part, chunk.rows, number)
         elif chunk.path is not None:
-            _stage_file(connection, part, chunk.path, chunk.format, number)
+            _stage_file(connection, part, chunk.path, chunk.format, number, rejects_only)
 
 
 def _stage_rows(
@@ -99,9 +102,17 @@ def _stage_rows(
 
 
 def _validate(
-    connection: duckdb.DuckDBPyConnection, table: Table, scan: Scan, part: Part, number: int
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    scan: Scan,
+    part: Part,
+    number: int,
+    rejects_only: bool = False,
 ) -> None:
-    connection.execute(_insert(table) + checked_select(table, scan, number), [part.snapshot_at])
+    checked = checked_select(table, scan, str(number), "CAST(? AS TIMESTAMPTZ)")
+    if rejects_only:
+        checked = f"SELECT * FROM ({checked}) WHERE __reason IS NOT NULL"
+    connection.execute(_insert(table) + checked, [part.snapshot_at])
 
 
 def _insert(table: Table) -> str:
@@ -114,7 +125,12 @@ def _insert(table: Table) -> str:
 
 
 def _stage_file(
-    connection: duckdb.DuckDBPyConnection, part: Part, path: Path, format: FileFormat, number: int
+    connection: duckdb.DuckDBPyConnection,
+    part: Part,
+    path: Path,
+    format: FileFormat,
+    number: int,
+    rejects_only: bool,
 ) -> None:
     table = TABLES[part.table]
     if path.stat().st_size == 0:
@@ -123,7 +139,7 @@ def _stage_file(
     last_error: duckdb.Error | None = None
     for scan in _scans(connection, path, format, table):
         try:
-            _validate(connection, table, scan, part, number)
+            _validate(connection, table, scan, part, number, rejects_only)
         except duckdb.Error as exc:
             logger.debug("scan of %s failed: %s", path, exc)
             last_error = exc

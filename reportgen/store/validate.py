@@ -48,10 +48,11 @@ DEFAULTS: dict[str, dict[str, str]] = {
 QUOTED_VALUE_CHARS = 80
 
 
-def checked_select(table: Table, scan: Scan, file_number: int) -> str:
-    """The typed rows of one file with `__reason` (NULL when accepted) and `__raw` for rejects.
+def checked_select(table: Table, scan: Scan, file_number: str, snapshot_at: str) -> str:
+    """The typed rows of a scan with `__reason` (NULL when accepted) and `__raw` for rejects.
 
-    Parameter: the file's snapshot time.
+    `file_number` and `snapshot_at` are SQL: the file's number and snapshot time as a literal
+    and a parameter, or the columns that a scan of several files carries them in.
     """
     typed = ", ".join(
         f"{_typed(column, column.name in scan.typed)} AS {identifier(column.name)}"
@@ -86,7 +87,7 @@ def checked_select(table: Table, scan: Scan, file_number: int) -> str:
         f" CASE WHEN __reason IS NOT NULL"
         f" THEN coalesce(__raw, to_json(struct_pack({raw_record}))::VARCHAR) END AS __raw"
         f" FROM (SELECT *, {reason} AS __reason"
-        f" FROM (SELECT *, {typed}, CAST(? AS TIMESTAMPTZ) AS __snapshot FROM ({scan.sql})))"
+        f" FROM (SELECT *, {typed}, {snapshot_at} AS __snapshot FROM ({scan.sql})))"
     )
 
 
