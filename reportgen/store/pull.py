@@ -31,11 +31,6 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
-_NOT_RECORDED_YET = (
-    " AND NOT EXISTS (SELECT 1 FROM rejects AS r WHERE r.table_name = ? AND r.source_file = ?"
-    " AND r.raw = c.__raw AND r.reason = c.__reason)"
-)
-
 
 @dataclass(frozen=True)
 class TableCounts:
@@ -290,22 +285,28 @@ def _record_rejects(
     """A file pulled again replaces its rejects, so the same pull twice leaves one copy.
 
     A database is read incrementally, so its rejects add up; a row read again (the overlap
-    before the watermark) is recorded once.
+    before the watermark) is recorded once. Two statements for all the parts of the table.
     """
-    for number in numbers:
-        part = parts[number - 1]
-        if part.replaces_rejects:
-            connection.execute(
-                "DELETE FROM rejects WHERE table_name = ? AND source_file = ?",
-                [name, part.origin],
-            )
-        new = "" if part.replaces_rejects else _NOT_RECORDED_YET
-        connection.execute(
-            "INSERT INTO rejects SELECT ?, ?, __line, __reason, __raw, _snapshot_at"
-            f" FROM {staging.checked_table(name)} AS c"
-            f" WHERE __file = ? AND __reason IS NOT NULL{new} ORDER BY __line",
-            [name, part.origin, number] + ([] if part.replaces_rejects else [name, part.origin]),
-        )
+    read = [parts[number - 1] for number in numbers]
+    connection.execute(
+        "DELETE FROM rejects WHERE table_name = ? AND list_contains(?, source_file)",
+        [name, [part.origin for part in read if part.replaces_rejects]],
+    )
+    connection.execute(
+        "INSERT INTO rejects SELECT ?, p.origin, c.__line, c.__reason, c.__raw, c._snapshot_at"
+        f" FROM {staging.checked_table(name)} AS c JOIN (SELECT unnest(?) AS number,"
+        " unnest(?) AS origin, unnest(?) AS replaces) AS p ON c.__file = p.number"
+        " WHERE c.__reason IS NOT NULL AND (p.replaces OR NOT EXISTS (SELECT 1 FROM rejects"
+        " AS r WHERE r.table_name = ? AND r.source_file = p.origin AND r.raw = c.__raw"
+        " AND r.reason = c.__reason)) ORDER BY c.__file, c.__line",
+        [
+            name,
+            list(numbers),
+            [part.origin for part in read],
+            [part.replaces_rejects for part in read],
+            name,
+        ],
+    )
 
 
 def _files_watermark(
