@@ -52,7 +52,7 @@ class ReportLoader:
     reads rows for every window (tests compare both ways).
     """
 
-    KEPT_WINDOWS = 3
+    KEPT_WINDOWS = 2
     # Windows drawn per hour (up to four days) read their rows: the hourly series needs them.
     ROLLUP_AFTER = HOURLY_UP_TO
 
