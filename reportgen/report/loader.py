@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -28,6 +28,9 @@ from reportgen.periods import Period, PeriodKind
 from reportgen.report.assemble import ReportInputs, compute_report
 from reportgen.store import Store
 from reportgen.store.fingerprints import Fingerprints
+
+# A window kept by the loader: a frame of rows, or a long window's rollups.
+Kept = TypeVar("Kept")
 
 # The rows of a window read from rollups: none (its report reads the rollups).
 NO_ROWS = empty_jobs().select(JOBS_READ)
@@ -52,7 +55,10 @@ class ReportLoader:
     reads rows for every window (tests compare both ways).
     """
 
-    KEPT_WINDOWS = 2
+    # A report reads its window, then its comparison: in a series, three keep the window the
+    # next report compares with (with two, each day's comparison was read again: 60 reads
+    # for 30 days instead of 31).
+    KEPT_WINDOWS = 3
     # Windows drawn per hour (up to four days) read their rows: the hourly series needs them.
     ROLLUP_AFTER = HOURLY_UP_TO
 
@@ -117,15 +123,17 @@ class ReportLoader:
 
     def _kept(
         self,
-        windows: dict[tuple[datetime, datetime], pl.DataFrame],
+        windows: dict[tuple[datetime, datetime], Kept],
         start: datetime,
         end: datetime,
-        read: Callable[[], pl.DataFrame],
-    ) -> pl.DataFrame:
-        """The window `[start, end)` as `read` reads it, read once while among the last
-        `KEPT_WINDOWS` windows read (frames are immutable, so sharing them is safe)."""
+        read: Callable[[], Kept],
+    ) -> Kept:
+        """The window `[start, end)` as `read` reads it, read once while among the
+        `KEPT_WINDOWS` windows used last (frames are immutable, so sharing them is safe)."""
         key = (start, end)
-        if key not in windows:
+        if key in windows:
+            windows[key] = windows.pop(key)  # used last: the last to go
+        else:
             if len(windows) >= self.KEPT_WINDOWS:
                 del windows[next(iter(windows))]
             windows[key] = read()
@@ -135,12 +143,12 @@ class ReportLoader:
         """The window's rollups when it is long enough to read them, else None (rows)."""
         if not self._rollups or end - start <= self.ROLLUP_AFTER:
             return None
-        key = (start, end)
-        if key not in self._rollup_windows:
-            if len(self._rollup_windows) >= self.KEPT_WINDOWS:
-                del self._rollup_windows[next(iter(self._rollup_windows))]
-            store = self._store
-            self._rollup_windows[key] = WindowRollup(
+        store = self._store
+        return self._kept(
+            self._rollup_windows,
+            start,
+            end,
+            lambda: WindowRollup(
                 cells=store.window_cells(start, end),
                 sketches=store.window_sketches(start, end),
                 newest_failures=store.newest_failures(start, end, RECENT_ERRORS, columns=JOBS_READ),
@@ -148,8 +156,8 @@ class ReportLoader:
                 # Bits per job, where the rows of their two columns take tens of bytes.
                 outcomes=sequences(store.finished_in_order(start, end)),
                 processing_times=store.processing_times(start, end),
-            )
-        return self._rollup_windows[key]
+            ),
+        )
 
     def _open_at(self, moment: datetime) -> pl.DataFrame:
         """The jobs open at `moment`; the jobs still open, which any moment's queue may hold,
