@@ -85,18 +85,19 @@ def pull(
     budget = _memory_limit(connection, source.memory_budget, memory_limit)
     with budget, source.open(since) as parts:
         steps = len(parts) + 1
-        read = _Read(parts, sorted({part.table for part in parts}, key=list(TABLES).index))
+        tables = sorted({part.table for part in parts}, key=list(TABLES).index)
+        read = _Read(source, parts, tables, since, started_at, strict)
         with staging.staging(connection, read.tables):
             groups = append.plan(connection, parts)
             ticks = _Ticks(progress, steps)
             _stage(connection, read, lambda part: groups is None or part.table != "jobs", ticks)
             try:
-                result = _write(connection, source, read, since, started_at, strict, groups, ticks)
+                result = _write(connection, read, groups, ticks)
             except append.Abandoned as reason:
                 logger.info("%s: staging and merging the jobs files instead", reason)
                 ticks.count = len(parts) - len(read.numbered("jobs"))
                 _stage(connection, read, lambda part: part.table == "jobs", ticks)
-                result = _write(connection, source, read, since, started_at, strict, None, ticks)
+                result = _write(connection, read, None, ticks)
     if progress is not None:
         progress(steps, steps)
     return result
@@ -104,10 +105,15 @@ def pull(
 
 @dataclass(frozen=True)
 class _Read:
-    """A pull's parts, in order (a part's number is its place, from 1), and their tables."""
+    """What one pull reads: its source's parts, in order (a part's number is its place, from
+    1), their tables, each table's watermark before it, and how it was asked for."""
 
+    source: Source
     parts: Sequence[Part]
     tables: Sequence[str]
+    since: dict[str, datetime]
+    started_at: datetime
+    strict: bool
 
     def numbered(self, table: str | None = None) -> list[tuple[int, Part]]:
         return [
@@ -181,17 +187,13 @@ def watermarks(connection: duckdb.DuckDBPyConnection, label: str) -> dict[str, d
 
 def _write(
     connection: duckdb.DuckDBPyConnection,
-    source: Source,
     read: _Read,
-    since: dict[str, datetime],
-    started_at: datetime,
-    strict: bool,
     groups: Sequence[Sequence[ParquetFile]] | None,
     ticks: _Ticks,
 ) -> PullResult:
     """Append or merge, record rejects and watermarks, and log the pull, all or nothing;
     `groups` are the jobs files to append (`append.plan`), None when they were staged."""
-    parts, tables = read.parts, read.tables
+    source, parts, tables = read.source, read.parts, read.tables
     connection.execute("BEGIN TRANSACTION")
     try:
         pull_id = connection.sql("SELECT nextval('pull_id_sequence')").fetchall()[0][0]
@@ -199,7 +201,7 @@ def _write(
         if groups is not None:
             appended = append.append_jobs(connection, groups, parts, pull_id, ticks.add)
         first_rejects = staging.first_rejects(connection, tables, [p.origin for p in parts])
-        if strict and first_rejects:
+        if read.strict and first_rejects:
             _refuse(connection, tables, first_rejects[0])
         counts = []
         for name in tables:
@@ -215,13 +217,13 @@ def _write(
             # Only the hours of the jobs this pull inserted or updated (old and new hour).
             rollups.refresh(connection, pull_id)
         data_as_of = max((p.snapshot_at for p in parts if p.table == "jobs"), default=None)
-        reached = _watermarks(parts, since)
+        reached = _watermarks(parts, read.since)
         watermark = (
             reached.get("jobs")
             if reached
             else _files_watermark(connection, tables, pull_id, appended is not None)
         )
-        _log_pull(connection, pull_id, source, started_at, len(parts), data_as_of, watermark)
+        _log_pull(connection, pull_id, source, read.started_at, len(parts), data_as_of, watermark)
         _log_counts(connection, pull_id, counts)
         for name, value in reached.items():
             connection.execute(
