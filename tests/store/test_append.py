@@ -177,3 +177,15 @@ def test_plan_groups_files_of_one_schema_up_to_the_row_budget(
         # Once the store holds jobs, every later pull merges.
         assert append.plan(store.connection, parts) is None
     assert [r[0] for r in stored_jobs(store)] == ["j21", "j22", "j23", "text", "j25"]
+
+
+def test_progress_counts_each_group_of_files_as_it_is_appended(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshots = tmp_path / "snapshots"
+    for day in (21, 22, 23):
+        write_parquet(snapshots / f"jobs-2026-11-{day}T01.parquet", [day_job(f"j{day}", day)])
+    monkeypatch.setattr(append, "GROUP_ROWS", 2)
+    seen: list[tuple[int, int]] = []
+    store.pull(str(snapshots), progress=lambda done, steps: seen.append((done, steps)))
+    assert seen == [(2, 4), (3, 4), (4, 4)]
