@@ -149,6 +149,16 @@ def parquet(connection: duckdb.DuckDBPyConnection, path: str, table: Table) -> S
     return _typed_scan(connection, reader, "file_row_number + 1", table)
 
 
+@dataclass(frozen=True)
+class ParquetFile:
+    """A Parquet file of a pull: its number in the pull, snapshot time and row count."""
+
+    path: str
+    number: int
+    snapshot_at: datetime
+    rows: int
+
+
 def parquet_files(
     connection: duckdb.DuckDBPyConnection, files: Sequence[ParquetFile], table: Table
 ) -> Scan:
@@ -165,23 +175,18 @@ def parquet_files(
         f" JOIN (VALUES {numbered}) AS __in(filename, __in_file, __in_snapshot_at)"
         " USING (filename)"
     )
-    return _typed_scan(
-        connection, reader, "file_row_number + 1", table, "__in_file, __in_snapshot_at, "
-    )
-
-
-@dataclass(frozen=True)
-class ParquetFile:
-    path: str
-    number: int  # in the pull
-    snapshot_at: datetime
-    rows: int
+    carried = ("__in_file", "__in_snapshot_at")
+    return _typed_scan(connection, reader, "file_row_number + 1", table, carried)
 
 
 def _typed_scan(
-    connection: duckdb.DuckDBPyConnection, reader: str, number: str, table: Table, carried: str = ""
+    connection: duckdb.DuckDBPyConnection,
+    reader: str,
+    number: str,
+    table: Table,
+    carried: Sequence[str] = (),
 ) -> Scan:
-    """`carried`: columns of the reader passed through as they are (a list ending in ", ")."""
+    """`carried`: columns of the reader passed through as they are."""
     present = _source_columns(connection, reader)
     typed = frozenset(
         c.name
@@ -194,7 +199,8 @@ def _typed_scan(
         for c in table.columns
     )
     return Scan(
-        f"SELECT {carried}{number} AS __record, {number} AS __line,"
+        f"SELECT {''.join(f'{column}, ' for column in carried)}{number} AS __record,"
+        f" {number} AS __line,"
         f" NULL::VARCHAR AS __parse_error, NULL::VARCHAR AS __raw, {values} FROM {reader}",
         typed=typed,
     )
