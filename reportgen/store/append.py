@@ -93,10 +93,9 @@ def append_jobs(
     columns = ", ".join(identifier(c) for c in _TABLE.column_names)
     appended = 0
     for group in groups:
-        checked = checked_select(
-            _TABLE, parquet_files(connection, group, _TABLE), "__in_file", "__in_snapshot_at"
-        )
         try:
+            scan = parquet_files(connection, group, _TABLE)
+            checked = checked_select(_TABLE, scan, "__in_file", "__in_snapshot_at")
             added = connection.execute(
                 f"INSERT INTO jobs ({columns}, _version_at, _snapshot_at, _pull_id)"
                 f" SELECT {columns}, _version_at, _snapshot_at, ? FROM ({checked})"

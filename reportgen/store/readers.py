@@ -171,9 +171,9 @@ def parquet_files(
         for f in files
     )
     reader = (
-        f"read_parquet([{paths}], file_row_number=true, filename=true)"
-        f" JOIN (VALUES {numbered}) AS __in(filename, __in_file, __in_snapshot_at)"
-        " USING (filename)"
+        f"read_parquet([{paths}], file_row_number=true, filename='__in_path')"
+        f" JOIN (VALUES {numbered}) AS __in(__in_path, __in_file, __in_snapshot_at)"
+        " USING (__in_path)"
     )
     carried = ("__in_file", "__in_snapshot_at")
     return _typed_scan(connection, reader, "file_row_number + 1", table, carried)

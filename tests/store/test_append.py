@@ -189,3 +189,17 @@ def test_progress_counts_each_group_of_files_as_it_is_appended(
     seen: list[tuple[int, int]] = []
     store.pull(str(snapshots), progress=lambda done, steps: seen.append((done, steps)))
     assert seen == [(2, 4), (3, 4), (4, 4)]
+
+
+def test_a_column_named_like_the_readers_own_is_ignored_as_any_other(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshots = tmp_path / "snapshots"
+    for day in (24, 25):
+        rows = [{**day_job(f"j{day}", day), "filename": "exports/today.csv"}]
+        write_parquet(snapshots / f"jobs-2026-11-{day + 1}T01.parquet", rows)
+    caplog.set_level("INFO")
+    result = store.pull(str(snapshots))
+    assert "instead" not in caplog.text  # appended, not staged and merged
+    assert counts(result) == (2, 2, 0, 0, 0)
+    assert [r[0] for r in stored_jobs(store)] == ["j24", "j25"]
