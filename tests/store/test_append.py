@@ -55,6 +55,13 @@ def day_job(job_id: str, day: int, **overrides: Any) -> Row:
     return job(job_id, **{**times, **overrides})
 
 
+def write_days(snapshots: Path, days: tuple[int, ...]) -> Path:
+    """One file a day, `jobs-2026-11-<day>T01.parquet`, holding one job `j<day>` of that day."""
+    for day in days:
+        write_parquet(snapshots / f"jobs-2026-11-{day}T01.parquet", [day_job(f"j{day}", day)])
+    return snapshots
+
+
 @pytest.fixture
 def store(store_path: Path) -> Iterator[Store]:
     with open_store(store_path) as opened:
@@ -158,9 +165,7 @@ def test_a_fake_parquet_file_is_still_named_in_the_error(store: Store, tmp_path:
 def test_plan_groups_files_of_one_schema_up_to_the_row_budget(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    snapshots = tmp_path / "snapshots"
-    for day in (21, 22, 23):
-        write_parquet(snapshots / f"jobs-2026-11-{day}T01.parquet", [day_job(f"j{day}", day)])
+    snapshots = write_days(tmp_path / "snapshots", (21, 22, 23))
     write_parquet(snapshots / "jobs-2026-11-24T01.parquet", [day_job("text", 23)], native=False)
     write_parquet(snapshots / "jobs-2026-11-25T01.parquet", [day_job("j25", 24)])
     monkeypatch.setattr(append, "GROUP_ROWS", 2)
@@ -182,9 +187,7 @@ def test_plan_groups_files_of_one_schema_up_to_the_row_budget(
 def test_progress_counts_each_group_of_files_as_it_is_appended(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    snapshots = tmp_path / "snapshots"
-    for day in (21, 22, 23):
-        write_parquet(snapshots / f"jobs-2026-11-{day}T01.parquet", [day_job(f"j{day}", day)])
+    snapshots = write_days(tmp_path / "snapshots", (21, 22, 23))
     monkeypatch.setattr(append, "GROUP_ROWS", 2)
     seen: list[tuple[int, int]] = []
     store.pull(str(snapshots), progress=lambda done, steps: seen.append((done, steps)))
